@@ -1,0 +1,3 @@
+module github.com/ikmbot/ikmbot
+
+go 1.26.8

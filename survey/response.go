@@ -1,0 +1,51 @@
+package survey
+
+import "time"
+
+// Source says how a response reached ikmbot.
+type Source string
+
+// Response sources.
+const (
+	SourceTelegram Source = "telegram"
+	SourcePaper    Source = "paper"
+)
+
+// Profile holds the respondent's optional profile answers. An empty string or
+// a zero Age means the respondent skipped that question.
+type Profile struct {
+	Gender     string // "L" or "P"
+	Age        int    // years; 0 = not given
+	Education  string // one of Educations
+	Occupation string // one of Occupations
+	Service    string // the service received, as named in the unit's config, or "other"
+}
+
+// Profile answer choices, as printed in the regulation's sample form.
+var (
+	Genders     = []string{"L", "P"}
+	Educations  = []string{"SD", "SMP", "SMA", "D1-D3", "D4/S1", "S2", "S3"}
+	Occupations = []string{"PNS", "TNI", "POLRI", "Swasta", "Wirausaha", "Lainnya"}
+)
+
+// MinAge and MaxAge bound a typed age.
+const (
+	MinAge = 10
+	MaxAge = 120
+)
+
+// MaxSuggestionRunes caps the free-text suggestion.
+const MaxSuggestionRunes = 1000
+
+// Response is one completed questionnaire: the unit of data that the index is
+// computed from.
+type Response struct {
+	ID         uint64    // store sequence; 0 until stored
+	Unit       string    // unit code
+	Submitted  time.Time // when the last answer was given
+	Source     Source
+	Respondent string // keyed hash of the respondent's identity; empty for paper
+	Profile    Profile
+	Scores     Scores
+	Suggestion string
+}
