@@ -1,0 +1,306 @@
+package survey
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// StepKind says what a step of the questionnaire asks.
+type StepKind int
+
+// Step kinds, in the order the questionnaire asks them.
+const (
+	StepGender StepKind = iota
+	StepAge
+	StepEducation
+	StepOccupation
+	StepService
+	StepElement
+	StepSuggestion
+)
+
+// Step is one question of the questionnaire.
+type Step struct {
+	Kind    StepKind
+	Name    string     // stable id: "gender", "age", ..., an element key, "suggestion"
+	Element ElementKey // for StepElement
+}
+
+// Skippable reports whether the respondent may skip the step: every profile
+// question and the suggestion are optional; the nine elements are not.
+func (st Step) Skippable() bool { return st.Kind != StepElement }
+
+// Choices returns the values a respondent picks from at this step, or nil
+// when the step takes typed text (age, suggestion). Element choices are the
+// scores "1".."4"; the service step offers the unit's services then ServiceOther.
+func (st Step) Choices(u Unit) []string {
+	switch st.Kind {
+	case StepGender:
+		return Genders
+	case StepEducation:
+		return Educations
+	case StepOccupation:
+		return Occupations
+	case StepService:
+		return append(append([]string(nil), u.Services...), ServiceOther)
+	case StepElement:
+		return []string{"1", "2", "3", "4"}
+	}
+	return nil
+}
+
+// ServiceOther is the service choice for "a service not in the list".
+const ServiceOther = "other"
+
+// Steps is the questionnaire: the profile, the nine elements, the suggestion.
+var Steps = func() []Step {
+	s := []Step{
+		{Kind: StepGender, Name: "gender"},
+		{Kind: StepAge, Name: "age"},
+		{Kind: StepEducation, Name: "education"},
+		{Kind: StepOccupation, Name: "occupation"},
+		{Kind: StepService, Name: "service"},
+	}
+	for _, e := range Elements {
+		s = append(s, Step{Kind: StepElement, Name: string(e), Element: e})
+	}
+	return append(s, Step{Kind: StepSuggestion, Name: "suggestion"})
+}()
+
+// FirstElementStep is the index in Steps of the first element question.
+var FirstElementStep = 5
+
+// InputKind says what the respondent did.
+type InputKind int
+
+// Input kinds.
+const (
+	InputChoice InputKind = iota // tapped an answer button
+	InputText                    // typed text
+	InputSkip                    // tapped "skip"
+	InputBack                    // tapped "back"
+)
+
+// CurrentStep in Input.Step means "whatever the session is asking now": typed
+// text carries no step, unlike a button press.
+const CurrentStep = -1
+
+// Input is one thing the respondent did, as the session sees it.
+type Input struct {
+	Kind   InputKind
+	Step   int // the step the button belonged to, or CurrentStep
+	Choice int // index into the step's Choices, for InputChoice
+	Text   string
+}
+
+// RejectReason says why an input changed nothing.
+type RejectReason int
+
+// Reasons for rejecting an input. Every rejection leaves the session as it
+// was, so the respondent can simply answer again.
+const (
+	RejectStale        RejectReason = iota + 1 // a button of a question that is no longer current
+	RejectNeedsButton                          // text where a button answer is expected
+	RejectBadChoice                            // a choice outside the step's options
+	RejectBadAge                               // age text that is not a plausible age
+	RejectTooLong                              // suggestion over MaxSuggestionRunes
+	RejectEmpty                                // blank text
+	RejectNotSkippable                         // skip on an element question
+	RejectNoBack                               // back on the first question
+	RejectFinished                             // any input after completion
+)
+
+// Event is what the session reports back; the bot renders events.
+type Event interface{ isEvent() }
+
+// QuestionAsked says the respondent should now see Steps[Step].
+type QuestionAsked struct {
+	Step  int
+	Again bool // the same question, shown again after a rejected input
+}
+
+// AnswerAccepted says the answer to Steps[Step] was recorded.
+type AnswerAccepted struct{ Step int }
+
+// AnswerRejected says an input changed nothing, and why.
+type AnswerRejected struct {
+	Step   int
+	Reason RejectReason
+}
+
+// Completed says the questionnaire is finished; Response is ready to store.
+type Completed struct{ Response Response }
+
+func (QuestionAsked) isEvent()  {}
+func (AnswerAccepted) isEvent() {}
+func (AnswerRejected) isEvent() {}
+func (Completed) isEvent()      {}
+
+// Session is one respondent's way through the questionnaire for one unit.
+// It is plain data so a store can persist it between any two inputs.
+type Session struct {
+	ID         string // short, unique per chat; buttons carry it so stale presses are detected
+	Unit       Unit
+	Respondent string // keyed hash of the respondent's identity
+	Started    time.Time
+	Updated    time.Time
+	Step       int // index into Steps; len(Steps) when done
+	Profile    Profile
+	Scores     Scores
+	Suggestion string
+}
+
+// NewSession starts a questionnaire for unit and returns the first question.
+func NewSession(id string, unit Unit, respondent string, now time.Time) (*Session, []Event) {
+	s := &Session{ID: id, Unit: unit, Respondent: respondent, Started: now, Updated: now}
+	return s, []Event{QuestionAsked{Step: 0}}
+}
+
+// Done reports whether the questionnaire was completed.
+func (s *Session) Done() bool { return s.Step >= len(Steps) }
+
+// Current returns the step being asked. It must not be called when Done.
+func (s *Session) Current() Step { return Steps[s.Step] }
+
+// Expired reports whether the session sat idle for ttl or longer.
+func (s *Session) Expired(now time.Time, ttl time.Duration) bool {
+	return ttl > 0 && !s.Done() && now.Sub(s.Updated) >= ttl
+}
+
+// Answered reports whether the respondent has answered anything yet, which
+// decides whether an abandoned session is worth keeping as incomplete.
+func (s *Session) Answered() bool {
+	return s.Step > 0 || s.Profile != (Profile{}) || s.Scores.Answered() > 0
+}
+
+// Partial returns what the respondent answered so far, for keeping an
+// abandoned or expired session as an incomplete response (never counted).
+func (s *Session) Partial(now time.Time) Response {
+	return Response{
+		Unit: s.Unit.Code, Submitted: now, Source: SourceTelegram, Respondent: s.Respondent,
+		Profile: s.Profile, Scores: s.Scores, Suggestion: s.Suggestion,
+	}
+}
+
+// Reask returns the event that shows the current question again, e.g. after
+// the respondent sent a sticker or returned to a half-done survey.
+func (s *Session) Reask() []Event {
+	if s.Done() {
+		return nil
+	}
+	return []Event{QuestionAsked{Step: s.Step, Again: true}}
+}
+
+// Apply feeds one input to the session at time now and returns what happened.
+// A rejected input leaves the session unchanged (except nothing at all), so a
+// repeated or stale input is harmless.
+func (s *Session) Apply(now time.Time, in Input) []Event {
+	if s.Done() {
+		return []Event{AnswerRejected{Step: s.Step, Reason: RejectFinished}}
+	}
+	if in.Step != CurrentStep && in.Step != s.Step {
+		return s.reject(RejectStale)
+	}
+	st := s.Current()
+	switch in.Kind {
+	case InputBack:
+		if s.Step == 0 {
+			return s.reject(RejectNoBack)
+		}
+		s.Step--
+		s.Updated = now
+		return []Event{QuestionAsked{Step: s.Step}}
+	case InputSkip:
+		if !st.Skippable() {
+			return s.reject(RejectNotSkippable)
+		}
+		s.clear(st)
+		return s.advance(now)
+	case InputChoice:
+		choices := st.Choices(s.Unit)
+		if in.Choice < 0 || in.Choice >= len(choices) {
+			return s.reject(RejectBadChoice)
+		}
+		s.choose(st, choices[in.Choice], in.Choice)
+		return s.advance(now)
+	case InputText:
+		return s.text(now, st, in.Text)
+	}
+	return s.reject(RejectBadChoice)
+}
+
+func (s *Session) text(now time.Time, st Step, text string) []Event {
+	text = strings.TrimSpace(text)
+	switch st.Kind {
+	case StepAge:
+		// People type "35", "35 tahun" or "35 years"; accept those.
+		num := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(text), "tahun"), "years"))
+		age, err := strconv.Atoi(num)
+		if err != nil || age < MinAge || age > MaxAge {
+			return s.reject(RejectBadAge)
+		}
+		s.Profile.Age = age
+		return s.advance(now)
+	case StepSuggestion:
+		if text == "" {
+			return s.reject(RejectEmpty)
+		}
+		if utf8.RuneCountInString(text) > MaxSuggestionRunes {
+			return s.reject(RejectTooLong)
+		}
+		s.Suggestion = text
+		return s.advance(now)
+	}
+	return s.reject(RejectNeedsButton)
+}
+
+func (s *Session) choose(st Step, value string, index int) {
+	switch st.Kind {
+	case StepGender:
+		s.Profile.Gender = value
+	case StepEducation:
+		s.Profile.Education = value
+	case StepOccupation:
+		s.Profile.Occupation = value
+	case StepService:
+		s.Profile.Service = value
+	case StepElement:
+		s.Scores[ElementIndex(st.Element)] = uint8(index + 1)
+	}
+}
+
+// clear forgets an earlier answer to st, so that "skip" after "back" really
+// means "no answer".
+func (s *Session) clear(st Step) {
+	switch st.Kind {
+	case StepGender:
+		s.Profile.Gender = ""
+	case StepAge:
+		s.Profile.Age = 0
+	case StepEducation:
+		s.Profile.Education = ""
+	case StepOccupation:
+		s.Profile.Occupation = ""
+	case StepService:
+		s.Profile.Service = ""
+	case StepSuggestion:
+		s.Suggestion = ""
+	}
+}
+
+func (s *Session) advance(now time.Time) []Event {
+	ev := []Event{AnswerAccepted{Step: s.Step}}
+	s.Step++
+	s.Updated = now
+	if s.Done() {
+		r := s.Partial(now)
+		return append(ev, Completed{Response: r})
+	}
+	return append(ev, QuestionAsked{Step: s.Step})
+}
+
+func (s *Session) reject(r RejectReason) []Event {
+	return []Event{AnswerRejected{Step: s.Step, Reason: r}, QuestionAsked{Step: s.Step, Again: true}}
+}
