@@ -1,0 +1,57 @@
+// Package store keeps ikmbot's state in one bbolt file: the per-chat state
+// that carries a conversation across restarts, every response, and live
+// aggregates that make an IKM report a handful of key reads instead of a scan.
+//
+// The file holds these buckets (keys are byte strings; "BE" is big-endian):
+//
+//	meta/
+//	|--> version -> "1"                      schema version, ASCII decimal
+//
+//	chats/
+//	|--> <chat id, int64 as 8 bytes BE> -> chatRecord (JSON)
+//	                                         only while a conversation is open;
+//	                                         the open session stores its unit
+//	                                         CODE and its step by NAME
+//
+//	responses/                               the source of truth
+//	|--> <id, uint64 8 bytes BE> -> responseRecord (JSON; scores keyed by
+//	                                element key: {"persyaratan":4,...})
+//
+//	incomplete/                              expired or abandoned surveys;
+//	|--> <seq, uint64 8 bytes BE> -> responseRecord   never in agg/
+//
+//	respondents/                             "one response per person per
+//	|--> <unit code>/                         unit per period"
+//	     |--> <window, e.g. "2026">/
+//	          |--> <respondent hash> -> <response id, 8 bytes BE>
+//
+//	agg/                                     derived from responses/;
+//	|--> <unit code>/                        RebuildAggregates recomputes it
+//	     |--> "YYYY-MM"    -> tally of the month
+//	     |--> "YYYY-MM-DD" -> tally of the day
+//	          tally: 37 uint32 BE = respondents, then for each element in
+//	          survey.Elements order the counts of scores 1..4 (148 bytes)
+//
+//	updates/                                 Telegram update_ids handled
+//	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
+//
+// Records are private types with explicit encode and decode functions, never
+// the survey types themselves: a renamed Go field or a reordered
+// survey.Elements must not silently change what is on disk. Scores are keyed
+// by element key in records; the binary tallies use survey.Elements order,
+// which is safe only because agg/ is derived and RebuildAggregates rewrites
+// it from the keyed records. Decoding an unknown element key is an error, not
+// a silent zero.
+//
+// Day and month keys are calendar dates in Options.Location (Indonesia runs
+// on WIB, UTC+7: a response at 00:30 WIB belongs to that day, not to the
+// previous UTC day). Tally reads a period's From and To as dates on that
+// calendar, so "this month" must be taken in Store.Location too.
+//
+// Every value read from bbolt is only valid until its transaction ends, so
+// every accessor decodes or copies before returning; nothing handed out by
+// this package points into the memory-mapped file.
+//
+// Bump schemaVersion and add a migration in Open whenever the meaning of a
+// stored byte changes; Open refuses files made by a newer ikmbot.
+package store
