@@ -1,0 +1,184 @@
+package bot
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/ikmbot/ikmbot/locales"
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// Config is what the bot needs to know about the city and its policy.
+type Config struct {
+	City             string
+	Catalog          *survey.Catalog
+	TypeNames        map[survey.UnitType]string // display names of extra unit types
+	Location         *time.Location
+	RespondentPeriod survey.PeriodKind // one response per person per unit per period
+	AllowReplace     bool              // a repeat respondent may replace their earlier answer
+	SessionTTL       time.Duration     // idle surveys expire after this; 0 = never
+	DefaultLanguage  string            // "id" or "en"
+	Admins           []int64           // Telegram user ids of city admins
+	Weighting        survey.Weighting
+
+	// Secret keys the hash that stands in for a respondent's Telegram id.
+	Secret []byte
+
+	// Now and NewID are inputs so tests are deterministic; nil means the
+	// wall clock and random ids.
+	Now   func() time.Time
+	NewID func() string
+
+	Logger *slog.Logger
+}
+
+// Bot handles Telegram updates for the survey. It is safe for concurrent use
+// by different chats; updates of one chat must be handled one at a time (the
+// Dispatcher does that).
+type Bot struct {
+	cfg    Config
+	store  *store.Store
+	api    *tg.Bot
+	bundle *i18n.Bundle
+	log    *slog.Logger
+	admins map[int64]bool
+
+	locMu      sync.Mutex
+	localizers map[string]*i18n.Localizer
+}
+
+// New returns a bot that keeps its state in st and talks through api.
+func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
+	bundle, err := locales.Bundle()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Catalog == nil || cfg.Catalog.Len() == 0 {
+		return nil, fmt.Errorf("bot: no units configured")
+	}
+	if len(cfg.Secret) < 16 {
+		return nil, fmt.Errorf("bot: the respondent hash secret must be at least 16 bytes")
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.RespondentPeriod == "" {
+		cfg.RespondentPeriod = "year"
+	}
+	if cfg.DefaultLanguage == "" {
+		cfg.DefaultLanguage = "id"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = randomID
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	b := &Bot{
+		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger,
+		admins: map[int64]bool{}, localizers: map[string]*i18n.Localizer{},
+	}
+	for _, id := range cfg.Admins {
+		b.admins[id] = true
+	}
+	return b, nil
+}
+
+// randomID makes a short session id: 40 random bits are plenty to tell a
+// chat's sessions apart, and short ids leave room in 64-byte callback data.
+func randomID() string {
+	var buf [5]byte
+	if _, err := rand.Read(buf[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(buf[:]))
+}
+
+// respondentHash is the keyed hash stored next to answers instead of the
+// Telegram user id, so the database alone cannot name a respondent.
+func (b *Bot) respondentHash(userID int64) string {
+	m := hmac.New(sha256.New, b.cfg.Secret)
+	m.Write([]byte("telegram:" + strconv.FormatInt(userID, 10)))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+func (b *Bot) now() time.Time { return b.cfg.Now().In(b.cfg.Location) }
+
+// Handle processes one update to completion: state change committed, then
+// replies sent. It never panics; failures are logged and, where a person is
+// waiting, answered with an apology.
+func (b *Bot) Handle(ctx context.Context, upd *models.Update) {
+	in := parseUpdate(upd)
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("panic while handling update", "update_id", upd.ID, "kind", in.kind.String(), "panic", r, "stack", string(debug.Stack()))
+			b.apologize(ctx, in)
+		}
+	}()
+	if in.chatID == 0 {
+		b.log.Debug("update ignored", "update_id", upd.ID, "kind", in.kind.String())
+		return
+	}
+	start := time.Now()
+	var out outbox
+	err := b.store.Update(func(tx *store.Tx) error {
+		out = outbox{} // Update may run this more than once
+		return b.handleTx(tx, upd.ID, in, &out)
+	})
+	if err != nil {
+		b.log.Error("update failed", "update_id", upd.ID, "kind", in.kind.String(), "err", err)
+		b.apologize(ctx, in)
+		return
+	}
+	b.deliver(ctx, in.chatID, out)
+	b.log.Debug("update handled", "update_id", upd.ID, "kind", in.kind.String(), "calls", len(out.calls), "took", time.Since(start))
+}
+
+// apologize tells the person that something failed, without touching state.
+func (b *Bot) apologize(ctx context.Context, in incoming) {
+	if in.chatID == 0 {
+		return
+	}
+	l := b.localizer(b.langFor(store.Chat{}, in))
+	var out outbox
+	if in.callbackID != "" {
+		out.answer(in.callbackID, "", false)
+	}
+	out.send(in.chatID, l.text("error.internal", nil), nil)
+	b.deliver(ctx, in.chatID, out)
+}
+
+// langFor picks the chat's language: the one chosen with /bahasa, else
+// Telegram's language_code when we speak it, else the configured default.
+func (b *Bot) langFor(chat store.Chat, in incoming) string {
+	if chat.Lang != "" {
+		return chat.Lang
+	}
+	code := strings.ToLower(in.langCode)
+	switch {
+	case strings.HasPrefix(code, "id"), strings.HasPrefix(code, "ms"), strings.HasPrefix(code, "jv"), strings.HasPrefix(code, "su"):
+		return "id"
+	case strings.HasPrefix(code, "en"):
+		return "en"
+	}
+	return b.cfg.DefaultLanguage
+}

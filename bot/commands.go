@@ -1,0 +1,116 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/store"
+)
+
+// RegisterCommands publishes the command menu per language, Indonesian also
+// as the default for every other language, and adds /ikm to the menu of each
+// city admin's own chat only, so citizens never see it.
+func (b *Bot) RegisterCommands(ctx context.Context) error {
+	names := map[string][]string{
+		"id": {"start", "batal", "bahasa", "bantuan"},
+		"en": {"start", "cancel", "language", "help"},
+	}
+	ids := []string{"cmd.start", "cmd.cancel", "cmd.language", "cmd.help"}
+	for _, lang := range []string{"", "id", "en"} {
+		l := lang
+		if l == "" {
+			l = b.cfg.DefaultLanguage
+		}
+		t := b.localizer(l)
+		var cmds []models.BotCommand
+		for i, id := range ids {
+			cmds = append(cmds, models.BotCommand{Command: names[l][i], Description: t.text(id, nil)})
+		}
+		if _, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang}); err != nil {
+			return err
+		}
+	}
+	t := b.localizer(b.cfg.DefaultLanguage)
+	for _, id := range b.cfg.Admins {
+		cmds := []models.BotCommand{
+			{Command: "ikm", Description: t.text("cmd.ikm", nil)},
+			{Command: "start", Description: t.text("cmd.start", nil)},
+			{Command: "bantuan", Description: t.text("cmd.help", nil)},
+		}
+		_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeChat{ChatID: id}})
+		if err != nil {
+			// Telegram refuses a chat scope until that admin has opened the
+			// bot once; /ikm still works when typed.
+			b.log.Info("admin command menu not set", "err", err)
+		}
+	}
+	return nil
+}
+
+// SweepExpired closes every survey idle past the TTL, keeping partial
+// answers as incomplete, and tells each person. It returns how many closed.
+func (b *Bot) SweepExpired(ctx context.Context) (int, error) {
+	if b.cfg.SessionTTL <= 0 {
+		return 0, nil
+	}
+	type closed struct {
+		chatID int64
+		out    outbox
+	}
+	var done []closed
+	err := b.store.Update(func(tx *store.Tx) error {
+		done = nil
+		now := b.now()
+		var expired []store.Chat
+		err := tx.ForEachChat(func(ch store.Chat) error {
+			if ch.Session != nil && ch.Session.Expired(now, b.cfg.SessionTTL) {
+				expired = append(expired, ch)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, ch := range expired {
+			d := closed{chatID: ch.ID}
+			in := incoming{chatID: ch.ID}
+			c := &conv{b: b, tx: tx, in: in, chat: ch, t: b.localizer(b.langFor(ch, in)), now: now, out: &d.out}
+			if err := c.expire(); err != nil {
+				return err
+			}
+			if err := c.save(); err != nil {
+				return err
+			}
+			done = append(done, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range done {
+		b.deliver(ctx, d.chatID, d.out)
+	}
+	return len(done), nil
+}
+
+// RunSweeper calls SweepExpired every interval until ctx ends.
+func (b *Bot) RunSweeper(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := b.SweepExpired(ctx); err != nil {
+				b.log.Error("expiry sweep failed", "err", err)
+			} else if n > 0 {
+				b.log.Info("expired idle surveys", "count", n)
+			}
+		}
+	}
+}

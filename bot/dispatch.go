@@ -1,0 +1,69 @@
+package bot
+
+import (
+	"context"
+	"sync"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// Dispatcher runs updates of one chat in order and updates of different
+// chats in parallel. go-telegram/bot runs every update in its own goroutine,
+// which would let a double tap race itself; this keeps a queue per chat
+// instead, with one goroutine per chat that has work.
+type Dispatcher struct {
+	handle func(context.Context, *models.Update)
+
+	mu     sync.Mutex
+	queues map[int64][]job
+	wg     sync.WaitGroup
+}
+
+type job struct {
+	upd  *models.Update
+	done func()
+}
+
+// NewDispatcher returns a dispatcher that calls handle for every update.
+func NewDispatcher(handle func(context.Context, *models.Update)) *Dispatcher {
+	return &Dispatcher{handle: handle, queues: map[int64][]job{}}
+}
+
+// Submit queues upd behind the chat's earlier updates; done, if not nil, is
+// called when it has been handled.
+func (d *Dispatcher) Submit(ctx context.Context, upd *models.Update, done func()) {
+	key := parseUpdate(upd).chatID
+	d.mu.Lock()
+	q, busy := d.queues[key]
+	d.queues[key] = append(q, job{upd, done})
+	d.mu.Unlock()
+	if !busy {
+		d.wg.Add(1)
+		go d.drain(ctx, key)
+	}
+}
+
+// drain handles the chat's queue until it is empty, then lets the goroutine
+// end, so idle chats cost nothing.
+func (d *Dispatcher) drain(ctx context.Context, key int64) {
+	defer d.wg.Done()
+	for {
+		d.mu.Lock()
+		q := d.queues[key]
+		if len(q) == 0 {
+			delete(d.queues, key)
+			d.mu.Unlock()
+			return
+		}
+		j := q[0]
+		d.queues[key] = q[1:]
+		d.mu.Unlock()
+		d.handle(ctx, j.upd)
+		if j.done != nil {
+			j.done()
+		}
+	}
+}
+
+// Wait blocks until every submitted update has been handled.
+func (d *Dispatcher) Wait() { d.wg.Wait() }

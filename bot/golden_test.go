@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"testing"
+
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// The golden transcripts are the main tests of the bot: each plays a whole
+// conversation against the fake Bot API and a real database file, and
+// compares every Bot API call with testdata/NAME.txtar. Regenerate with
+// go test ./bot -update, then review the diff.
+
+func TestGoldenFullSurvey(t *testing.T) {
+	h := golden(t, "full_survey")
+	tally, err := h.st.Tally("DISDUKCAPIL", survey.PeriodOf(survey.PeriodYear, h.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tally.Respondents != 1 {
+		t.Errorf("stored respondents = %d, want 1", tally.Respondents)
+	}
+	// Sesuai 3, Sangat mudah 4, Cepat 3, Gratis 4, Sesuai 3, Kompeten 3,
+	// Sangat sopan 4, Berfungsi kurang maksimal 3, Baik 3: 30/9 x 25 = 83.33.
+	if got := tally.Result(survey.ExactWeights).IKM2; got != 83.33 {
+		t.Errorf("IKM = %v, want 83.33", got)
+	}
+}
+
+func TestGoldenResumeAfterRestart(t *testing.T) {
+	h := golden(t, "resume_restart")
+	tally, err := h.st.Tally("PKM-KRANJI", survey.PeriodOf(survey.PeriodYear, h.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tally.Respondents != 1 {
+		t.Fatalf("respondents = %d, want 1 after a survey spanning restarts", tally.Respondents)
+	}
+	// The answer changed with "back" counts, not the first one.
+	if got := tally.Dist[survey.ElementIndex(survey.Prosedur)]; got != [4]uint32{0, 0, 0, 1} {
+		t.Errorf("prosedur answers = %v, want one 4 (changed from 3)", got)
+	}
+}
+
+func TestGoldenStaleButton(t *testing.T)    { golden(t, "stale_button") }
+func TestGoldenDoubleTap(t *testing.T)      { golden(t, "double_tap") }
+func TestGoldenRedelivered(t *testing.T)    { golden(t, "redelivered") }
+func TestGoldenStartMidSurvey(t *testing.T) { golden(t, "start_midsurvey") }
+func TestGoldenPicker(t *testing.T)         { golden(t, "picker") }
+func TestGoldenMediaMidSurvey(t *testing.T) { golden(t, "media_midsurvey") }
+func TestGoldenEnglish(t *testing.T)        { golden(t, "english") }
+func TestGoldenAdminRefusal(t *testing.T)   { golden(t, "admin_refusal") }
+func TestGoldenBackAndLimits(t *testing.T)  { golden(t, "back_and_limits") }
+
+func TestGoldenExpiry(t *testing.T) {
+	h := golden(t, "expiry")
+	err := h.st.View(func(tx *store.Tx) error {
+		complete, incomplete, err := tx.CountResponses()
+		if err != nil {
+			return err
+		}
+		if complete != 0 || incomplete != 3 {
+			t.Errorf("complete, incomplete = %d, %d; want 0, 3 (expired answers kept, never counted)", complete, incomplete)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGoldenRepeatRespondent(t *testing.T) {
+	h := golden(t, "repeat_respondent")
+	tally, _ := h.st.Tally("PKM-PEJUANG", survey.PeriodOf(survey.PeriodYear, h.now))
+	if tally.Respondents != 1 {
+		t.Errorf("respondents = %d, want 1", tally.Respondents)
+	}
+}
+
+func TestGoldenRepeatReplace(t *testing.T) {
+	h := golden(t, "repeat_replace", func(c *Config) { c.AllowReplace = true })
+	tally, _ := h.st.Tally("PKM-PEJUANG", survey.PeriodOf(survey.PeriodYear, h.now))
+	if tally.Respondents != 1 {
+		t.Errorf("respondents = %d, want 1 (replaced, not added)", tally.Respondents)
+	}
+	if got := tally.Result(survey.ExactWeights).IKM2; got != 25 {
+		t.Errorf("IKM = %v, want 25 from the replacing all-1 answers", got)
+	}
+}

@@ -1,0 +1,515 @@
+package bot
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// conv is one update being handled inside its write transaction. It reads
+// and changes chat, and appends the replies to out.
+type conv struct {
+	b    *Bot
+	tx   *store.Tx
+	in   incoming
+	chat store.Chat
+	t    texts
+	now  time.Time
+	out  *outbox
+}
+
+func (b *Bot) handleTx(tx *store.Tx, updateID int64, in incoming, out *outbox) error {
+	seen, err := tx.SeenUpdate(updateID)
+	if err != nil {
+		return err
+	}
+	chat, err := tx.Chat(in.chatID)
+	if err != nil {
+		return err
+	}
+	c := &conv{b: b, tx: tx, in: in, chat: chat, now: b.now(), out: out}
+	c.t = b.localizer(b.langFor(chat, in))
+	if seen {
+		// Telegram redelivered an update we already committed (we may have
+		// crashed before replying): change nothing, show where we are.
+		c.reshow()
+		return nil
+	}
+	expired, err := c.expireIfIdle()
+	if err != nil {
+		return err
+	}
+	switch {
+	case expired && in.kind != kindCommand:
+		// The expiry notice is the answer: an answer typed a day later
+		// must not leak into a search or a new survey.
+	case in.kind == kindCommand:
+		err = c.command()
+	case in.kind == kindText:
+		err = c.text()
+	case in.kind == kindCallback:
+		err = c.callback()
+	case in.kind == kindMedia:
+		err = c.media()
+	}
+	if err != nil {
+		return err
+	}
+	if in.callbackID != "" && !out.answered() {
+		out.answer(in.callbackID, "", false)
+	}
+	if err := c.save(); err != nil {
+		return err
+	}
+	return tx.MarkUpdate(updateID, c.now)
+}
+
+// save keeps the chat record only while there is something to keep: a chat
+// id is personal data, so it goes when the conversation ends.
+func (c *conv) save() error {
+	if c.chat.Session == nil && c.chat.Lang == "" && c.chat.Mode == "" {
+		return c.tx.DeleteChat(c.chat.ID)
+	}
+	c.chat.ID = c.in.chatID
+	return c.tx.PutChat(c.chat)
+}
+
+func (c *conv) command() error {
+	switch c.in.command {
+	case "start":
+		return c.start(c.in.text)
+	case "batal", "cancel":
+		return c.cancel()
+	case "bahasa", "language":
+		c.out.send(c.in.chatID, c.t.text("language.ask", nil), keyboard([]models.InlineKeyboardButton{
+			button(c.t.text("language.name_id", nil), encodeLang("id")),
+			button(c.t.text("language.name_en", nil), encodeLang("en")),
+		}))
+		return nil
+	case "bantuan", "help":
+		c.out.send(c.in.chatID, c.t.text("help", nil), nil)
+		c.reaskBelow("")
+		return nil
+	case "ikm":
+		return c.ikm(c.in.text)
+	}
+	c.reaskBelow(c.t.text("error.unsupported", nil))
+	return nil
+}
+
+// start handles /start with or without a deep-link payload.
+func (c *conv) start(payload string) error {
+	if payload == "" {
+		if c.chat.Session != nil {
+			c.askResume(c.chat.Session.Unit)
+			return nil
+		}
+		c.out.send(c.in.chatID, c.t.text("picker.intro", nil), c.typesKeyboard())
+		return nil
+	}
+	u, ok := c.unitFromPayload(payload)
+	if !ok {
+		c.b.log.Info("unknown start payload", slog.Int("len", len(payload)))
+		text := c.t.text("picker.unknown", map[string]any{"Code": esc(truncate(payload, 64))}) + "\n\n" + c.t.text("picker.intro", nil)
+		c.out.send(c.in.chatID, text, c.typesKeyboard())
+		return nil
+	}
+	if c.chat.Session != nil {
+		c.askResume(u)
+		return nil
+	}
+	return c.begin(u, 0)
+}
+
+// unitFromPayload resolves a deep-link payload. Telegram allows 1-64 of
+// [A-Za-z0-9_-]; anything else was typed by hand and cannot be a unit.
+func (c *conv) unitFromPayload(p string) (survey.Unit, bool) {
+	if len(p) > 64 {
+		return survey.Unit{}, false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return survey.Unit{}, false
+		}
+	}
+	return c.b.cfg.Catalog.Unit(p)
+}
+
+// begin starts a survey for u. When editMsg is set (a picker message), it
+// becomes the welcome; otherwise the welcome is a new message.
+func (c *conv) begin(u survey.Unit, editMsg int) error {
+	hash := c.b.respondentHash(c.in.userID)
+	window := survey.PeriodOf(c.b.cfg.RespondentPeriod, c.now)
+	_, repeat, err := c.tx.PriorResponse(u.Code, window.Label, hash)
+	if err != nil {
+		return err
+	}
+	welcome := c.t.text("welcome", map[string]any{"Unit": esc(u.Name)})
+	if repeat {
+		data := map[string]any{"Unit": esc(u.Name), "Period": window.Label}
+		if !c.b.cfg.AllowReplace {
+			c.sendOrEdit(editMsg, c.t.text("repeat.refuse", data), nil)
+			return nil
+		}
+		welcome += "\n\n" + c.t.text("repeat.replace", data)
+	}
+	s, _ := survey.NewSession(c.b.cfg.NewID(), u, hash, c.now)
+	c.chat.Session, c.chat.Mode, c.chat.Pending, c.chat.QuestionMsg = s, "", "", 0
+	c.sendOrEdit(editMsg, welcome, nil)
+	text, kb := c.question(s)
+	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
+	return nil
+}
+
+func (c *conv) sendOrEdit(msgID int, text string, kb *models.InlineKeyboardMarkup) {
+	if msgID != 0 {
+		c.out.edit(c.in.chatID, msgID, text, kb)
+		return
+	}
+	c.out.send(c.in.chatID, text, kb)
+}
+
+// askResume offers to continue the open survey or to start over, for the
+// same unit or for the newly scanned one; it never opens a second survey.
+func (c *conv) askResume(next survey.Unit) {
+	s := c.chat.Session
+	data := map[string]any{"Unit": esc(s.Unit.Name), "NewUnit": esc(next.Name), "Done": s.Step, "Total": len(survey.Steps)}
+	id, restart := "resume.ask", "btn.restart"
+	if !strings.EqualFold(next.Code, s.Unit.Code) {
+		id, restart = "resume.ask_other", "btn.start_new"
+	}
+	c.out.send(c.in.chatID, c.t.text(id, data), keyboard(
+		[]models.InlineKeyboardButton{button(c.t.text("btn.continue", nil), encodeContinue(s.ID))},
+		[]models.InlineKeyboardButton{button(c.t.text(restart, nil), encodeRestart(next.Code))},
+	))
+}
+
+func (c *conv) cancel() error {
+	s := c.chat.Session
+	if s == nil {
+		c.out.send(c.in.chatID, c.t.text("cancel.none", nil), nil)
+		return nil
+	}
+	if err := c.abandon(); err != nil {
+		return err
+	}
+	c.out.send(c.in.chatID, c.t.text("cancel.done", nil), nil)
+	return nil
+}
+
+// abandon closes the open survey, keeping any answers as incomplete.
+func (c *conv) abandon() error {
+	s := c.chat.Session
+	if s.Answered() {
+		if err := c.tx.AddIncomplete(s.Partial(s.Updated)); err != nil {
+			return err
+		}
+	}
+	c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+	c.chat.Session, c.chat.QuestionMsg = nil, 0
+	return nil
+}
+
+// expireIfIdle closes a survey that sat idle past the TTL before acting on
+// the new input, so an old button cannot revive it.
+func (c *conv) expireIfIdle() (bool, error) {
+	s := c.chat.Session
+	if s == nil || !s.Expired(c.now, c.b.cfg.SessionTTL) {
+		return false, nil
+	}
+	return true, c.expire()
+}
+
+// expire closes the open survey for idleness and says so: in place of the
+// question when the person pressed one of its buttons or nobody is there
+// (the sweep), else below the person's new message.
+func (c *conv) expire() error {
+	s := c.chat.Session
+	if s.Answered() {
+		if err := c.tx.AddIncomplete(s.Partial(s.Updated)); err != nil {
+			return err
+		}
+	}
+	text := c.t.text("expired", map[string]any{"Unit": esc(s.Unit.Name), "Hours": int(c.b.cfg.SessionTTL.Hours())})
+	kb := keyboard([]models.InlineKeyboardButton{button(c.t.text("btn.start_again", nil), encodeUnit(s.Unit.Code))})
+	if c.in.kind == kindIgnored || c.in.kind == kindCallback && c.in.messageID == c.chat.QuestionMsg {
+		c.sendOrEdit(c.chat.QuestionMsg, text, kb)
+	} else {
+		c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+		c.out.send(c.in.chatID, text, kb)
+	}
+	c.chat.Session, c.chat.QuestionMsg = nil, 0
+	return nil
+}
+
+func (c *conv) text() error {
+	if c.chat.Session == nil {
+		c.search(c.in.text)
+		return nil
+	}
+	// Someone who types an answer's label ("SMA", "Perempuan") instead of
+	// tapping it means that answer.
+	s := c.chat.Session
+	st := s.Current()
+	for i, v := range st.Choices(s.Unit) {
+		if strings.EqualFold(strings.TrimSpace(c.in.text), c.choiceLabel(st, v, i)) {
+			return c.apply(survey.Input{Kind: survey.InputChoice, Step: survey.CurrentStep, Choice: i}, false)
+		}
+	}
+	return c.apply(survey.Input{Kind: survey.InputText, Step: survey.CurrentStep, Text: c.in.text}, false)
+}
+
+func (c *conv) media() error {
+	if c.chat.Session == nil {
+		c.out.send(c.in.chatID, c.t.text("hint.no_survey", nil), nil)
+		return nil
+	}
+	c.reaskBelow(c.t.text("hint.media", nil))
+	return nil
+}
+
+// reaskBelow moves the current question under the person's last message,
+// with hint above it, leaving one live keyboard in the chat. Without an open
+// survey it sends just the hint.
+func (c *conv) reaskBelow(hint string) {
+	s := c.chat.Session
+	if s == nil {
+		if hint != "" {
+			c.out.send(c.in.chatID, hint, nil)
+		}
+		return
+	}
+	text, kb := c.question(s)
+	if hint != "" {
+		text = hint + "\n\n" + text
+	}
+	c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+	c.chat.QuestionMsg = 0
+	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
+}
+
+// reshow brings the chat back to the current question after a redelivered
+// update, without changing anything: editing to identical content is
+// harmless ("message is not modified" counts as success).
+func (c *conv) reshow() {
+	if c.in.callbackID != "" {
+		c.out.answer(c.in.callbackID, c.t.text("toast.recorded", nil), false)
+	}
+	s := c.chat.Session
+	if s == nil {
+		return
+	}
+	text, kb := c.question(s)
+	if c.chat.QuestionMsg != 0 {
+		c.out.edit(c.in.chatID, c.chat.QuestionMsg, text, kb)
+		return
+	}
+	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
+}
+
+func (c *conv) callback() error {
+	d, ok := parseCallback(c.in.data)
+	if !ok {
+		c.b.log.Warn("malformed callback data", slog.Int("len", len(c.in.data)))
+		c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+		return nil
+	}
+	s := c.chat.Session
+	switch d.op {
+	case 'a', 'k', 'b':
+		if s == nil || s.ID != d.sid {
+			c.stale()
+			return nil
+		}
+		in := survey.Input{Step: d.step}
+		switch d.op {
+		case 'a':
+			in.Kind, in.Choice = survey.InputChoice, d.choice
+		case 'k':
+			in.Kind = survey.InputSkip
+		case 'b':
+			in.Kind = survey.InputBack
+		}
+		return c.apply(in, true)
+	case 'c':
+		if s == nil || s.ID != d.sid {
+			c.stale()
+			return nil
+		}
+		c.out.edit(c.in.chatID, c.in.messageID, c.t.text("resume.continued", nil), nil)
+		c.reaskBelow("")
+		return nil
+	case 'r', 'u':
+		u, ok := c.b.cfg.Catalog.Unit(d.arg)
+		if !ok {
+			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			return nil
+		}
+		if s != nil && d.op == 'u' {
+			c.askResume(u)
+			return nil
+		}
+		if s != nil {
+			if err := c.abandon(); err != nil {
+				return err
+			}
+		}
+		// The picker or prompt stays readable above; only its buttons go.
+		c.out.removeKeyboard(c.in.chatID, c.in.messageID)
+		return c.begin(u, 0)
+	case 'T':
+		c.out.edit(c.in.chatID, c.in.messageID, c.t.text("picker.intro", nil), c.typesKeyboard())
+		return nil
+	case 't':
+		text, kb, ok := c.typePage(survey.UnitType(d.arg), d.page)
+		if !ok {
+			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			return nil
+		}
+		c.out.edit(c.in.chatID, c.in.messageID, text, kb)
+		return nil
+	case 'l':
+		if d.arg != "id" && d.arg != "en" {
+			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			return nil
+		}
+		c.chat.Lang = d.arg
+		c.t = c.b.localizer(d.arg)
+		c.out.edit(c.in.chatID, c.in.messageID, c.t.text("language.set", nil), nil)
+		c.reaskBelow("")
+		return nil
+	}
+	return nil
+}
+
+// stale answers a press on a button of a survey that is no longer open, or
+// of an earlier session, and strips that old keyboard.
+func (c *conv) stale() {
+	c.out.answer(c.in.callbackID, c.t.text("toast.stale", nil), false)
+	if c.in.messageID != c.chat.QuestionMsg {
+		c.out.removeKeyboard(c.in.chatID, c.in.messageID)
+	}
+}
+
+// apply feeds an input to the open survey and renders the outcome. Button
+// answers edit the question in place; typed answers move the next question
+// below the person's message.
+func (c *conv) apply(in survey.Input, viaButton bool) error {
+	s := c.chat.Session
+	for _, ev := range s.Apply(c.now, in) {
+		switch e := ev.(type) {
+		case survey.AnswerRejected:
+			c.rejected(e.Reason, viaButton)
+			return nil
+		case survey.Completed:
+			return c.complete(e.Response, viaButton)
+		case survey.QuestionAsked:
+			text, kb := c.question(s)
+			if viaButton {
+				c.out.edit(c.in.chatID, c.in.messageID, text, kb)
+				c.chat.QuestionMsg = c.in.messageID
+			} else {
+				c.reaskBelow("")
+			}
+		}
+	}
+	return nil
+}
+
+func (c *conv) rejected(r survey.RejectReason, viaButton bool) {
+	if viaButton {
+		id := map[survey.RejectReason]string{
+			survey.RejectStale:        "toast.recorded",
+			survey.RejectNotSkippable: "hint.not_skippable",
+			survey.RejectNoBack:       "hint.no_back",
+		}[r]
+		if id == "" {
+			id = "toast.invalid"
+		}
+		c.out.answer(c.in.callbackID, c.t.text(id, nil), false)
+		return
+	}
+	var hint string
+	switch r {
+	case survey.RejectBadAge:
+		hint = c.t.text("hint.bad_age", map[string]any{"Min": survey.MinAge, "Max": survey.MaxAge})
+	case survey.RejectTooLong:
+		hint = c.t.text("hint.too_long", map[string]any{"N": utf8.RuneCountInString(strings.TrimSpace(c.in.text)), "Max": survey.MaxSuggestionRunes})
+	case survey.RejectEmpty:
+		hint = c.t.text("hint.empty", nil)
+	default:
+		hint = c.t.text("hint.needs_button", nil)
+	}
+	c.reaskBelow(hint)
+}
+
+// complete stores the response, with the unit's aggregates, in this same
+// transaction, and thanks the person with the unit's live IKM.
+func (c *conv) complete(r survey.Response, viaButton bool) error {
+	window := survey.PeriodOf(c.b.cfg.RespondentPeriod, r.Submitted).Label
+	prior, repeat, err := c.tx.PriorResponse(r.Unit, window, r.Respondent)
+	if err != nil {
+		return err
+	}
+	switch {
+	case repeat && c.b.cfg.AllowReplace:
+		err = c.tx.ReplaceResponse(prior, &r, window)
+	case repeat:
+		// Another survey for this unit completed since this one began;
+		// keep the answers, but do not count a person twice.
+		err = c.tx.AddIncomplete(r)
+	default:
+		err = c.tx.AddResponse(&r, window)
+	}
+	if err != nil {
+		return fmt.Errorf("store response: %w", err)
+	}
+	year := survey.PeriodOf("year", c.now)
+	tally, err := c.tx.Tally(r.Unit, year)
+	if err != nil {
+		return err
+	}
+	res := tally.Result(c.b.cfg.Weighting)
+	unit := c.chat.Session.Unit
+	text := c.t.text("thanks", map[string]any{"Unit": esc(unit.Name)})
+	if res.Valid {
+		text += "\n\n" + c.t.text("thanks_ikm", map[string]any{
+			"Period": year.Label, "IKM": c.t.num(res.IKM2), "Mutu": string(res.Mutu),
+			"Kinerja": c.kinerja(res.Mutu), "Respondents": res.Respondents,
+		})
+	}
+	text += "\n\n" + c.t.text("thanks_more", nil)
+	if viaButton {
+		c.out.edit(c.in.chatID, c.in.messageID, text, nil)
+	} else {
+		c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+		c.out.send(c.in.chatID, text, nil)
+	}
+	c.chat.Session, c.chat.QuestionMsg = nil, 0
+	return nil
+}
+
+// kinerja is the performance label of a grade in the chat's language.
+func (c *conv) kinerja(m survey.Mutu) string {
+	if c.t.lang == "id" {
+		return m.Kinerja()
+	}
+	return map[survey.Mutu]string{survey.MutuA: "Very good", survey.MutuB: "Good", survey.MutuC: "Fair", survey.MutuD: "Poor"}[m]
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,163 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// question renders the session's current question and its buttons. Every
+// button carries the session id and the step, so a press on an older copy of
+// a question is recognised as stale.
+func (c *conv) question(s *survey.Session) (string, *models.InlineKeyboardMarkup) {
+	st := s.Current()
+	var b strings.Builder
+	switch st.Kind {
+	case survey.StepElement:
+		n := s.Step - survey.FirstElementStep + 1
+		b.WriteString("<i>" + c.t.text("progress.element", map[string]any{"N": n, "Total": survey.NumElements}) + "</i> · <b>")
+		b.WriteString(c.t.text("element."+string(st.Element)+".name", nil) + "</b>\n")
+		b.WriteString(c.t.text("element."+string(st.Element)+".question", nil))
+	case survey.StepSuggestion:
+		b.WriteString("<i>" + c.t.text("progress.suggestion", nil) + "</i>\n")
+		b.WriteString(c.t.text("q.suggestion", map[string]any{"Unit": esc(s.Unit.Name), "Max": survey.MaxSuggestionRunes}))
+	default:
+		b.WriteString("<i>" + c.t.text("progress.profile", map[string]any{"N": s.Step + 1, "Total": survey.FirstElementStep}) + "</i>\n")
+		b.WriteString(c.t.text("q."+st.Name, nil))
+	}
+
+	var rows [][]models.InlineKeyboardButton
+	choices := st.Choices(s.Unit)
+	perRow := 2
+	if st.Kind == survey.StepElement || st.Kind == survey.StepService {
+		perRow = 1 // long labels: one per row stays readable on a small phone
+	}
+	var row []models.InlineKeyboardButton
+	for i, v := range choices {
+		row = append(row, button(c.choiceLabel(st, v, i), encodeAnswer(s.ID, s.Step, i)))
+		if len(row) == perRow {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	rows = append(rows, row)
+
+	var nav []models.InlineKeyboardButton
+	if s.Step > 0 {
+		nav = append(nav, button(c.t.text("btn.back", nil), encodeBack(s.ID, s.Step)))
+	}
+	if st.Skippable() {
+		label := c.t.text("btn.skip", nil)
+		if st.Kind == survey.StepAge {
+			label = c.t.text("btn.no_answer", nil)
+		}
+		nav = append(nav, button(label, encodeSkip(s.ID, s.Step)))
+	}
+	rows = append(rows, nav)
+	return b.String(), keyboard(rows...)
+}
+
+// choiceLabel is the button text of a choice. Service names come from the
+// city's config and are shown as written there.
+func (c *conv) choiceLabel(st survey.Step, value string, i int) string {
+	switch st.Kind {
+	case survey.StepElement:
+		return c.t.text("element."+string(st.Element)+".s"+value, nil)
+	case survey.StepService:
+		if value == survey.ServiceOther {
+			return c.t.text("opt.service_other", nil)
+		}
+		return value
+	case survey.StepGender, survey.StepEducation, survey.StepOccupation:
+		return c.t.text("opt."+st.Name+"."+optionKey(value), nil)
+	}
+	return value
+}
+
+// optionKey turns a profile value such as "D4/S1" into its message key.
+func optionKey(v string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(v) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// unitsPerPage keeps a picker page within one phone screen.
+const unitsPerPage = 8
+
+func (c *conv) typeName(t survey.UnitType) string {
+	if n, ok := c.b.cfg.TypeNames[t]; ok && n != "" {
+		return n
+	}
+	if s := c.t.text("unit_type."+string(t), nil); s != "unit_type."+string(t) {
+		return s
+	}
+	return string(t)
+}
+
+func (c *conv) typesKeyboard() *models.InlineKeyboardMarkup {
+	var rows [][]models.InlineKeyboardButton
+	for _, t := range c.b.cfg.Catalog.Types() {
+		n := len(c.b.cfg.Catalog.OfType(t))
+		rows = append(rows, []models.InlineKeyboardButton{button(c.typeName(t)+" ("+itoa(n)+")", encodeTypePage(string(t), 1))})
+	}
+	return keyboard(rows...)
+}
+
+// typePage renders page (1-based) of the units of type t.
+func (c *conv) typePage(t survey.UnitType, page int) (string, *models.InlineKeyboardMarkup, bool) {
+	units := c.b.cfg.Catalog.OfType(t)
+	pages := (len(units) + unitsPerPage - 1) / unitsPerPage
+	if len(units) == 0 || page < 1 || page > pages {
+		return "", nil, false
+	}
+	lo, hi := (page-1)*unitsPerPage, min(page*unitsPerPage, len(units))
+	rows := unitRows(units[lo:hi])
+	var nav []models.InlineKeyboardButton
+	if page > 1 {
+		nav = append(nav, button(c.t.text("btn.prev", nil), encodeTypePage(string(t), page-1)))
+	}
+	if page < pages {
+		nav = append(nav, button(c.t.text("btn.next", nil), encodeTypePage(string(t), page+1)))
+	}
+	rows = append(rows, nav, []models.InlineKeyboardButton{button(c.t.text("btn.types", nil), encodeTypes())})
+	text := c.t.text("picker.page", map[string]any{"Type": esc(c.typeName(t)), "Count": len(units), "Page": page, "Pages": pages})
+	return text, keyboard(rows...), true
+}
+
+func unitRows(units []survey.Unit) [][]models.InlineKeyboardButton {
+	rows := make([][]models.InlineKeyboardButton, 0, len(units))
+	for _, u := range units {
+		rows = append(rows, []models.InlineKeyboardButton{button(u.Name, encodeUnit(u.Code))})
+	}
+	return rows
+}
+
+// maxQueryRunes bounds a typed unit search; longer text is not a unit name.
+const maxQueryRunes = 64
+
+// search answers text typed outside a survey as a search for a unit.
+func (c *conv) search(q string) {
+	q = strings.Join(strings.Fields(q), " ")
+	if len([]rune(q)) > maxQueryRunes {
+		c.out.send(c.in.chatID, c.t.text("picker.query_too_long", nil), nil)
+		return
+	}
+	units := c.b.cfg.Catalog.Search(q)
+	if len(units) == 0 {
+		c.out.send(c.in.chatID, c.t.text("picker.none", map[string]any{"Query": esc(q)}), c.typesKeyboard())
+		return
+	}
+	text := c.t.text("picker.results", map[string]any{"Query": esc(q)})
+	if len(units) > unitsPerPage {
+		text += "\n" + c.t.text("picker.more", map[string]any{"Shown": unitsPerPage, "Count": len(units)})
+		units = units[:unitsPerPage]
+	}
+	rows := append(unitRows(units), []models.InlineKeyboardButton{button(c.t.text("btn.types", nil), encodeTypes())})
+	c.out.send(c.in.chatID, text, keyboard(rows...))
+}
