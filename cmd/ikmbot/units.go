@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// placeholderBot stands in for the bot's username until the admin gives it,
+// so that the listing is still useful for checking codes and names.
+const placeholderBot = "YOUR_BOT"
+
+// botUsernamePattern is Telegram's rule for usernames: 5-32 characters of
+// [A-Za-z0-9_], starting with a letter. Bot usernames must also end in "bot".
+var botUsernamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{4,31}$`)
+
+// unitsUsage is printed for ikmbot units -h.
+const unitsUsage = `usage: ikmbot units [--bot-username NAME] [--format text|json]
+
+Lists every configured unit with its Telegram deep link, to print on posters
+and QR codes at the place of service.
+`
+
+// unitJSON is one unit in ikmbot units --format json.
+type unitJSON struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Area string `json:"area,omitempty"`
+	Link string `json:"link"`
+}
+
+// runUnits implements ikmbot units: it lists the units with their deep links.
+func runUnits(cfg *Config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("units", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned, not printed twice
+	botName := fs.String("bot-username", "", "the bot's Telegram username, e.g. BekasiIKMBot (default: placeholder "+placeholderBot+")")
+	format := fs.String("format", "text", "output format: text or json")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), unitsUsage+"\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return nil
+		}
+		return fmt.Errorf("units: %w (see ikmbot units -h)", err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("units: unexpected argument %q (see ikmbot units -h)", fs.Arg(0))
+	}
+	bot := placeholderBot
+	if *botName != "" {
+		name, err := checkBotUsername(*botName)
+		if err != nil {
+			return fmt.Errorf("units: --bot-username: %w", err)
+		}
+		bot = name
+	}
+	switch *format {
+	case "text":
+		return writeUnitsText(stdout, cfg.Catalog, bot)
+	case "json":
+		return writeUnitsJSON(stdout, cfg.Catalog, bot)
+	default:
+		return fmt.Errorf("units: --format: unknown format %q (want text or json)", *format)
+	}
+}
+
+// checkBotUsername validates a bot username and returns it without a leading
+// "@", which people copy from Telegram along with the name.
+func checkBotUsername(name string) (string, error) {
+	name = strings.TrimPrefix(name, "@")
+	switch {
+	case !botUsernamePattern.MatchString(name):
+		return "", fmt.Errorf("%q is not a Telegram username (5-32 letters, digits or _, starting with a letter)", name)
+	case !strings.HasSuffix(strings.ToLower(name), "bot"):
+		return "", fmt.Errorf("%q is not a bot username: Telegram bot usernames end in \"bot\"", name)
+	}
+	return name, nil
+}
+
+// deepLinkPayload is the /start parameter that opens a unit's survey. It is
+// the one place that decides the payload, so that signing it later changes
+// every link at once.
+func deepLinkPayload(u survey.Unit) string {
+	return u.Code
+}
+
+// deepLink is the t.me link that starts the survey of unit u with bot.
+func deepLink(bot string, u survey.Unit) string {
+	return "https://t.me/" + bot + "?start=" + deepLinkPayload(u)
+}
+
+// writeUnitsText writes an aligned table, a count per type, and a reminder
+// when the links use the placeholder bot name.
+func writeUnitsText(w io.Writer, cat *survey.Catalog, bot string) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CODE\tNAME\tTYPE\tAREA\tLINK")
+	for _, u := range cat.Units() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.Type, u.Area, deepLink(bot, u))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var counts []string
+	for _, t := range cat.Types() {
+		counts = append(counts, fmt.Sprintf("%d %s", len(cat.OfType(t)), t))
+	}
+	noun := "units"
+	if cat.Len() == 1 {
+		noun = "unit"
+	}
+	if _, err := fmt.Fprintf(w, "\n%d %s: %s\n", cat.Len(), noun, strings.Join(counts, ", ")); err != nil {
+		return err
+	}
+	if bot == placeholderBot {
+		_, err := fmt.Fprintf(w, "Links use the placeholder %s: pass --bot-username with your bot's username for real ones.\n", placeholderBot)
+		return err
+	}
+	return nil
+}
+
+// writeUnitsJSON writes the units as a JSON array, for scripts that make
+// posters or QR codes.
+func writeUnitsJSON(w io.Writer, cat *survey.Catalog, bot string) error {
+	out := make([]unitJSON, 0, cat.Len())
+	for _, u := range cat.Units() {
+		out = append(out, unitJSON{Code: u.Code, Name: u.Name, Type: string(u.Type), Area: u.Area, Link: deepLink(bot, u)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // names such as "Pengaduan & Saran" stay readable
+	return enc.Encode(out)
+}
