@@ -104,7 +104,11 @@ func SampleTarget(usersPerYear int, p Period) int {
 	if usersPerYear <= 0 {
 		return 0
 	}
-	days := p.To.Sub(p.From).Hours()/24 + 1
+	// Count calendar days, not hours: a period spanning a DST change is not
+	// a whole number of 24-hour days.
+	from := time.Date(p.From.Year(), p.From.Month(), p.From.Day(), 0, 0, 0, 0, time.UTC)
+	to := time.Date(p.To.Year(), p.To.Month(), p.To.Day(), 0, 0, 0, 0, time.UTC)
+	days := to.Sub(from).Hours()/24 + 1
 	n := float64(usersPerYear) * days / daysInYear(p.From)
 	return SampleSize(int(n + 0.5))
 }

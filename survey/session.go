@@ -169,10 +169,11 @@ func (s *Session) Expired(now time.Time, ttl time.Duration) bool {
 	return ttl > 0 && !s.Done() && now.Sub(s.Updated) >= ttl
 }
 
-// Answered reports whether the respondent has answered anything yet, which
-// decides whether an abandoned session is worth keeping as incomplete.
+// Answered reports whether the respondent has given any answer yet (skips
+// do not count), which decides whether an abandoned session is worth keeping
+// as incomplete.
 func (s *Session) Answered() bool {
-	return s.Step > 0 || s.Profile != (Profile{}) || s.Scores.Answered() > 0
+	return s.Profile != (Profile{}) || s.Scores.Answered() > 0 || s.Suggestion != ""
 }
 
 // Partial returns what the respondent answered so far, for keeping an
