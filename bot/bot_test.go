@@ -1,0 +1,202 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/bot/telegramtest"
+)
+
+func TestPanicIsRecoveredWithAnApology(t *testing.T) {
+	var boom atomic.Bool
+	boom.Store(true)
+	h := newHarness(t, func(c *Config) {
+		next := c.NewID
+		c.NewID = func() string {
+			if boom.Load() {
+				panic("boom")
+			}
+			return next()
+		}
+	})
+	u := h.srv.User(1001, "Budi", "id")
+	h.handle(u.Send("/start DISDUKCAPIL"))
+	boom.Store(false)
+	chat := u.Chat()
+	if last := chat[len(chat)-1]; !strings.Contains(last.Text, "terjadi kesalahan") {
+		t.Fatalf("after a panic the person got %q, want the apology", last.Text)
+	}
+	// The process lives on, and the same request now works.
+	h.handle(u.Send("/start DISDUKCAPIL"))
+	if m := u.Chat()[len(u.Chat())-1]; !strings.Contains(m.Text, "Apa jenis kelamin") {
+		t.Errorf("after recovery the bot answered %q, want the first question", m.Text)
+	}
+}
+
+func TestCommandMenuPerLanguage(t *testing.T) {
+	h := newHarness(t)
+	if err := h.bot.RegisterCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	names := func(u *telegramtest.User) string {
+		var s []string
+		for _, c := range u.Commands() {
+			s = append(s, c.Command)
+		}
+		return strings.Join(s, " ")
+	}
+	for _, tc := range []struct {
+		user *telegramtest.User
+		want string
+	}{
+		{h.srv.User(1001, "Budi", "id"), "start batal bahasa bantuan"},
+		{h.srv.User(1002, "John", "en"), "start cancel language help"},
+		{h.srv.User(1003, "Mei", "zh"), "start batal bahasa bantuan"},
+		{h.srv.User(testAdmin, "Admin", "id"), "ikm start bantuan"},
+	} {
+		if got := names(tc.user); got != tc.want {
+			t.Errorf("user %d (%s) sees commands %q, want %q", tc.user.ID(), tc.user.Model().LanguageCode, got, tc.want)
+		}
+	}
+}
+
+func TestCallbackDataRoundTrip(t *testing.T) {
+	for _, data := range []string{
+		encodeAnswer("ab12c", 7, 3), encodeSkip("x", 0), encodeBack("x", 14), encodeContinue("s1"),
+		encodeRestart("PKM-KRANJI"), encodeUnit("DISDUKCAPIL"), encodeTypes(), encodeTypePage("puskesmas", 2), encodeLang("en"),
+	} {
+		if _, ok := parseCallback(data); !ok {
+			t.Errorf("parseCallback(%q) refused data the bot itself makes", data)
+		}
+		if len(data) > maxCallbackData {
+			t.Errorf("%q is longer than Telegram's 64 bytes", data)
+		}
+	}
+	for _, data := range []string{"", "a", "a::1:1", "a:s:1", "a:s:x:1", "a:s:1:-1", "a:s:12345:1", "q:x", "T:x",
+		"t:puskesmas:", "u:", strings.Repeat("u", 65), "aa:s:1:1", "l:"} {
+		if d, ok := parseCallback(data); ok {
+			t.Errorf("parseCallback(%q) = %+v, want refused", data, d)
+		}
+	}
+}
+
+func FuzzParseCallback(f *testing.F) {
+	for _, s := range []string{"a:s1:3:2", "k:s1:0", "t:puskesmas:2", "u:PKM-KRANJI", "l:en", "T", ":::", "a:\x00:1:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		d, ok := parseCallback(data)
+		if !ok {
+			return
+		}
+		if d.step < 0 || d.choice < 0 || d.page < 0 || d.step > 9999 || d.choice > 9999 {
+			t.Errorf("parseCallback(%q) accepted out-of-range numbers: %+v", data, d)
+		}
+	})
+}
+
+// TestDispatcherOrdersPerChat checks that one chat's updates run one at a
+// time in order, while other chats run alongside.
+func TestDispatcherOrdersPerChat(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[int64][]int64{}
+	running := map[int64]int{}
+	var maxParallel, parallel atomic.Int32
+	d := NewDispatcher(func(_ context.Context, u *models.Update) {
+		chat := u.Message.Chat.ID
+		mu.Lock()
+		running[chat]++
+		if running[chat] > 1 {
+			t.Errorf("chat %d handled two updates at once", chat)
+		}
+		mu.Unlock()
+		n := parallel.Add(1)
+		for {
+			m := maxParallel.Load()
+			if n <= m || maxParallel.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond)
+		parallel.Add(-1)
+		mu.Lock()
+		running[chat]--
+		seen[chat] = append(seen[chat], u.ID)
+		mu.Unlock()
+	})
+	var wg sync.WaitGroup
+	id := int64(0)
+	for round := 0; round < 20; round++ {
+		for chat := int64(1); chat <= 10; chat++ {
+			id++
+			wg.Add(1)
+			d.Submit(context.Background(), &models.Update{ID: id, Message: &models.Message{
+				Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate}, From: &models.User{ID: chat}, Text: "x"}}, wg.Done)
+		}
+	}
+	wg.Wait()
+	d.Wait()
+	for chat, ids := range seen {
+		if len(ids) != 20 {
+			t.Errorf("chat %d: %d updates handled, want 20", chat, len(ids))
+		}
+		for i := 1; i < len(ids); i++ {
+			if ids[i] < ids[i-1] {
+				t.Errorf("chat %d handled update %d after %d", chat, ids[i], ids[i-1])
+			}
+		}
+	}
+	if maxParallel.Load() < 2 {
+		t.Errorf("at most %d chats ran at once, want different chats in parallel", maxParallel.Load())
+	}
+}
+
+// TestPollerConfirmsOnlyAfterHandling checks that an update is not
+// confirmed to Telegram while its handler is still running, so a crash
+// there means redelivery, not loss.
+func TestPollerConfirmsOnlyAfterHandling(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.WithReporter(t))
+	defer srv.Close()
+	release := make(chan struct{})
+	started := make(chan int64, 4)
+	d := NewDispatcher(func(_ context.Context, u *models.Update) {
+		started <- u.ID
+		<-release
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		p := &Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: srv.Client(), Timeout: time.Second}
+		done <- p.Run(ctx, d)
+	}()
+	upd := srv.User(1001, "Budi", "id").Send("halo")
+	select {
+	case id := <-started:
+		if id != upd.ID {
+			t.Fatalf("handler got update %d, want %d", id, upd.ID)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("update never reached the handler")
+	}
+	time.Sleep(50 * time.Millisecond) // room for a wrongly early confirmation
+	if srv.Confirmed(upd.ID) {
+		t.Fatal("update confirmed to Telegram while still being handled")
+	}
+	close(release)
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := srv.WaitConfirmed(wctx, upd.ID); err != nil {
+		t.Fatalf("update not confirmed after handling: %v", err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	d.Wait()
+}
