@@ -40,12 +40,20 @@ type Config struct {
 	// Secret keys the hash that stands in for a respondent's Telegram id.
 	Secret []byte
 
+	// SendRate caps Bot API calls per second across all chats (Telegram
+	// allows about 30 messages a second); 0 means no cap, for tests and the
+	// load tool against a fake. ChatRate caps messages per second in one
+	// chat (about 1); 0 means no cap.
+	SendRate float64
+	ChatRate float64
+
 	// Now and NewID are inputs so tests are deterministic; nil means the
 	// wall clock and random ids.
 	Now   func() time.Time
 	NewID func() string
 
-	Logger *slog.Logger
+	Logger  *slog.Logger
+	Metrics *Metrics // nil: no metrics
 }
 
 // Bot handles Telegram updates for the survey. It is safe for concurrent use
@@ -55,9 +63,11 @@ type Bot struct {
 	cfg    Config
 	store  *store.Store
 	api    *tg.Bot
-	bundle *i18n.Bundle
-	log    *slog.Logger
-	admins map[int64]bool
+	bundle  *i18n.Bundle
+	log     *slog.Logger
+	admins  map[int64]bool
+	metrics *Metrics
+	pace    *pacer
 
 	locMu      sync.Mutex
 	localizers map[string]*i18n.Localizer
@@ -94,8 +104,9 @@ func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
 		cfg.Logger = slog.Default()
 	}
 	b := &Bot{
-		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger,
+		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger, metrics: cfg.Metrics,
 		admins: map[int64]bool{}, localizers: map[string]*i18n.Localizer{},
+		pace: newPacer(cfg.SendRate, cfg.ChatRate),
 	}
 	for _, id := range cfg.Admins {
 		b.admins[id] = true
@@ -126,31 +137,42 @@ func (b *Bot) now() time.Time { return b.cfg.Now().In(b.cfg.Location) }
 // Handle processes one update to completion: state change committed, then
 // replies sent. It never panics; failures are logged and, where a person is
 // waiting, answered with an apology.
-func (b *Bot) Handle(ctx context.Context, upd *models.Update) {
+func (b *Bot) Handle(ctx context.Context, upd *models.Update) { _ = b.Process(ctx, upd) }
+
+// Process is Handle that also reports whether the update's state change
+// could not be committed, so a webhook can answer non-2xx and have Telegram
+// deliver it again. Failing replies are not errors: the state is safe.
+func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
 	in := parseUpdate(upd)
+	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
 			b.log.Error("panic while handling update", "update_id", upd.ID, "kind", in.kind.String(), "panic", r, "stack", string(debug.Stack()))
 			b.apologize(ctx, in)
+			err = fmt.Errorf("panic: %v", r)
 		}
+		b.metrics.observeUpdate(in.kind, time.Since(start), err)
 	}()
 	if in.chatID == 0 {
 		b.log.Debug("update ignored", "update_id", upd.ID, "kind", in.kind.String())
-		return
+		return nil
 	}
-	start := time.Now()
 	var out outbox
-	err := b.store.Update(func(tx *store.Tx) error {
+	txStart := time.Now()
+	err = b.store.Update(func(tx *store.Tx) error {
 		out = outbox{} // Update may run this more than once
 		return b.handleTx(tx, upd.ID, in, &out)
 	})
+	b.metrics.observeTx(time.Since(txStart))
 	if err != nil {
 		b.log.Error("update failed", "update_id", upd.ID, "kind", in.kind.String(), "err", err)
 		b.apologize(ctx, in)
-		return
+		return err
 	}
+	b.metrics.countEvents(out.events)
 	b.deliver(ctx, in.chatID, out)
 	b.log.Debug("update handled", "update_id", upd.ID, "kind", in.kind.String(), "calls", len(out.calls), "took", time.Since(start))
+	return nil
 }
 
 // apologize tells the person that something failed, without touching state.

@@ -108,7 +108,7 @@ func TestDispatcherOrdersPerChat(t *testing.T) {
 	seen := map[int64][]int64{}
 	running := map[int64]int{}
 	var maxParallel, parallel atomic.Int32
-	d := NewDispatcher(func(_ context.Context, u *models.Update) {
+	d := NewDispatcher(func(_ context.Context, u *models.Update) error {
 		chat := u.Message.Chat.ID
 		mu.Lock()
 		running[chat]++
@@ -129,6 +129,7 @@ func TestDispatcherOrdersPerChat(t *testing.T) {
 		running[chat]--
 		seen[chat] = append(seen[chat], u.ID)
 		mu.Unlock()
+		return nil
 	})
 	var wg sync.WaitGroup
 	id := int64(0)
@@ -137,7 +138,7 @@ func TestDispatcherOrdersPerChat(t *testing.T) {
 			id++
 			wg.Add(1)
 			d.Submit(context.Background(), &models.Update{ID: id, Message: &models.Message{
-				Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate}, From: &models.User{ID: chat}, Text: "x"}}, wg.Done)
+				Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate}, From: &models.User{ID: chat}, Text: "x"}}, func(error) { wg.Done() })
 		}
 	}
 	wg.Wait()
@@ -165,9 +166,10 @@ func TestPollerConfirmsOnlyAfterHandling(t *testing.T) {
 	defer srv.Close()
 	release := make(chan struct{})
 	started := make(chan int64, 4)
-	d := NewDispatcher(func(_ context.Context, u *models.Update) {
+	d := NewDispatcher(func(_ context.Context, u *models.Update) error {
 		started <- u.ID
 		<-release
+		return nil
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -92,6 +92,7 @@ func (b *Bot) SweepExpired(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, d := range done {
+		b.metrics.countEvents(d.out.events)
 		b.deliver(ctx, d.chatID, d.out)
 	}
 	return len(done), nil

@@ -12,7 +12,7 @@ import (
 // which would let a double tap race itself; this keeps a queue per chat
 // instead, with one goroutine per chat that has work.
 type Dispatcher struct {
-	handle func(context.Context, *models.Update)
+	handle func(context.Context, *models.Update) error
 
 	mu     sync.Mutex
 	queues map[int64][]job
@@ -21,17 +21,18 @@ type Dispatcher struct {
 
 type job struct {
 	upd  *models.Update
-	done func()
+	done func(error)
 }
 
-// NewDispatcher returns a dispatcher that calls handle for every update.
-func NewDispatcher(handle func(context.Context, *models.Update)) *Dispatcher {
+// NewDispatcher returns a dispatcher that calls handle (normally
+// Bot.Process) for every update.
+func NewDispatcher(handle func(context.Context, *models.Update) error) *Dispatcher {
 	return &Dispatcher{handle: handle, queues: map[int64][]job{}}
 }
 
 // Submit queues upd behind the chat's earlier updates; done, if not nil, is
-// called when it has been handled.
-func (d *Dispatcher) Submit(ctx context.Context, upd *models.Update, done func()) {
+// called with handle's result when it has been handled.
+func (d *Dispatcher) Submit(ctx context.Context, upd *models.Update, done func(error)) {
 	key := parseUpdate(upd).chatID
 	d.mu.Lock()
 	q, busy := d.queues[key]
@@ -58,9 +59,9 @@ func (d *Dispatcher) drain(ctx context.Context, key int64) {
 		j := q[0]
 		d.queues[key] = q[1:]
 		d.mu.Unlock()
-		d.handle(ctx, j.upd)
+		err := d.handle(ctx, j.upd)
 		if j.done != nil {
-			j.done()
+			j.done(err)
 		}
 	}
 }

@@ -163,6 +163,7 @@ func (c *conv) begin(u survey.Unit, editMsg int) error {
 	}
 	s, _ := survey.NewSession(c.b.cfg.NewID(), u, hash, c.now)
 	c.chat.Session, c.chat.Mode, c.chat.Pending, c.chat.QuestionMsg = s, "", "", 0
+	c.out.events.started++
 	c.sendOrEdit(editMsg, welcome, nil)
 	text, kb := c.question(s)
 	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
@@ -238,6 +239,7 @@ func (c *conv) expire() error {
 			return err
 		}
 	}
+	c.out.events.expired++
 	text := c.t.text("expired", map[string]any{"Unit": esc(s.Unit.Name), "Hours": int(c.b.cfg.SessionTTL.Hours())})
 	kb := keyboard([]models.InlineKeyboardButton{button(c.t.text("btn.start_again", nil), encodeUnit(s.Unit.Code))})
 	if c.in.kind == kindIgnored || c.in.kind == kindCallback && c.in.messageID == c.chat.QuestionMsg {
@@ -494,6 +496,7 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 		c.out.send(c.in.chatID, text, nil)
 	}
 	c.chat.Session, c.chat.QuestionMsg = nil, 0
+	c.out.events.completed++
 	return nil
 }
 

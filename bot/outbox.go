@@ -34,8 +34,12 @@ type call struct {
 	data     []byte
 }
 
-// outbox collects the calls for one update, in the order they are made.
-type outbox struct{ calls []call }
+// outbox collects the calls for one update, in the order they are made,
+// and what happened to surveys, for the metrics.
+type outbox struct {
+	calls  []call
+	events surveyEvents
+}
 
 func (o *outbox) send(chatID int64, text string, kb *models.InlineKeyboardMarkup) {
 	o.calls = append(o.calls, call{kind: callSend, chatID: chatID, text: text, keyboard: kb})

@@ -31,6 +31,7 @@ type Poller struct {
 	Client  *http.Client  // its timeout must exceed Timeout
 	Timeout time.Duration // long-poll wait; default 50s
 	Logger  *slog.Logger
+	Metrics *Metrics // nil: no metrics
 }
 
 // Run polls until ctx is cancelled, handing every batch to d and waiting for
@@ -66,10 +67,13 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 			continue
 		}
 		backoff = 0
+		p.Metrics.Polled(time.Now())
 		var wg sync.WaitGroup
 		for _, u := range updates {
 			wg.Add(1)
-			d.Submit(handlerCtx, u, wg.Done)
+			// A failed commit is not retried here: the bot already told the
+			// person, and their next action starts from the stored state.
+			d.Submit(handlerCtx, u, func(error) { wg.Done() })
 			offset = max(offset, u.ID+1)
 		}
 		wg.Wait()

@@ -32,8 +32,10 @@ func (b *Bot) deliver(ctx context.Context, chatID int64, out outbox) {
 		switch {
 		case err == nil:
 		case errors.Is(err, tg.ErrorForbidden):
-			// The person blocked the bot: nothing more can reach them.
+			// The person blocked the bot: nothing more can reach them, and
+			// their open survey is closed (answers kept as incomplete).
 			b.log.Info("chat unreachable, replies dropped", "method", c.kind.method(), "err", err)
+			b.closeBlocked(chatID)
 			return
 		default:
 			b.log.Warn("reply not sent", "method", c.kind.method(), "err", err)
@@ -62,6 +64,26 @@ func (b *Bot) recordQuestion(chatID int64, sid string, msgID int) {
 	}
 }
 
+// closeBlocked ends the conversation with a person who blocked the bot:
+// the open survey is kept as incomplete and the chat record goes.
+func (b *Bot) closeBlocked(chatID int64) {
+	err := b.store.Update(func(tx *store.Tx) error {
+		chat, err := tx.Chat(chatID)
+		if err != nil || chat.Session == nil {
+			return err
+		}
+		if chat.Session.Answered() {
+			if err := tx.AddIncomplete(chat.Session.Partial(chat.Session.Updated)); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteChat(chatID)
+	})
+	if err != nil {
+		b.log.Warn("closing a blocked chat failed", "err", err)
+	}
+}
+
 func (k callKind) method() string {
 	return [...]string{"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "sendDocument"}[k]
 }
@@ -71,11 +93,15 @@ func (b *Bot) do(ctx context.Context, c call) (int, error) {
 	backoff := firstBackoff
 	var err error
 	for attempt := 1; ; attempt++ {
+		if err := b.pace.wait(ctx, c.chatID, c.kind != callAnswer, b.metrics); err != nil {
+			return 0, err
+		}
 		var id int
 		id, err = b.once(ctx, c)
 		if err == nil || isNotModified(err) {
 			return id, nil
 		}
+		b.metrics.apiError(c.kind.method(), err)
 		if c.kind == callEdit && isGone(err) {
 			// The person deleted the message, or it is too old to edit:
 			// show the same content as a new message instead.
@@ -92,6 +118,7 @@ func (b *Bot) do(ctx context.Context, c call) (int, error) {
 		} else {
 			backoff *= 2
 		}
+		b.metrics.retry(c.kind.method())
 		b.log.Debug("retrying call", "method", c.kind.method(), "attempt", attempt, "wait", wait, "err", err)
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,134 @@
+// Command ikmbot runs Indonesia's public-service satisfaction survey (SKM)
+// as a Telegram bot and reports the satisfaction index (IKM) live.
+//
+//	ikmbot demo                      the real bot against a fake Telegram, in the terminal
+//	ikmbot serve                     the bot, by long polling (TELEGRAM_BOT_TOKEN)
+//	ikmbot units                     every unit with its deep link
+//	ikmbot import --unit CODE --file paper.csv
+//	ikmbot report [--unit CODE] [--period P] [--format json|text]
+//
+// Every command takes --config FILE; without it the embedded Kota Bekasi
+// configuration (89 units) is used.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `ikmbot runs the public-service satisfaction survey (SKM) as a Telegram bot.
+
+usage: ikmbot COMMAND [--config FILE] [flags]
+
+commands:
+  demo     play the survey in this terminal against a fake Telegram (no token, no network)
+  serve    run the bot by long polling; needs TELEGRAM_BOT_TOKEN
+  units    list every unit with its code, type and deep link
+  import   add answers from paper questionnaires (CSV)
+  report   print the IKM of a unit or the whole city for a period
+
+Without --config, the embedded Kota Bekasi configuration (89 units) is used.
+Run "ikmbot COMMAND -h" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ikmbot:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError marks a mistake in how ikmbot was called.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run is the whole program, with its environment passed in so that tests
+// can run every command in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	configPath, rest, err := takeConfigFlag(rest)
+	if err != nil {
+		return err
+	}
+	load := func() (*Config, error) { return loadConfig(configPath) }
+	switch cmd {
+	case "serve":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return runServe(ctx, cfg, rest, getenv, stderr)
+	case "demo":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return runDemo(ctx, cfg, rest, stdin, stdout, stderr)
+	case "units":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return runUnits(cfg, rest, stdout)
+	case "import":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return runImport(cfg, rest, stderr)
+	case "report":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return runReport(cfg, rest, stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// takeConfigFlag removes --config FILE (or --config=FILE, -config) from
+// args: every command takes it, so it is handled once here.
+func takeConfigFlag(args []string) (string, []string, error) {
+	var path string
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return "", nil, usageError{"--config needs a file name"}
+			}
+			i++
+			value = args[i]
+		}
+		path = value
+	}
+	return path, rest, nil
+}

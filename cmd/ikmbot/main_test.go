@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/bot/telegramtest"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the server goroutine's logging.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// TestServeEndToEnd runs "ikmbot serve" against the fake Bot API over real
+// HTTP long polling, completes surveys at two units, stops the bot as a
+// signal would, and checks "ikmbot report" on the same database.
+func TestServeEndToEnd(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.WithReporter(t))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "ikmbot.db")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var logs lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", db, "--api-url", srv.URL(), "--poll-timeout", "1s"},
+			env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}), nil, io.Discard, &logs)
+	}()
+
+	wait := func(upd models.Update, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := srv.WaitConfirmed(wctx, upd.ID); err != nil {
+			t.Fatalf("update %d not handled: %v\nlogs:\n%s", upd.ID, err, logs.String())
+		}
+	}
+	ani := srv.User(5001, "Ani", "id")
+	wait(ani.Send("/start DISDUKCAPIL"), nil)
+	for _, label := range []string{"Perempuan", "Tidak ingin menjawab", "SMA", "Swasta", "Layanan lain",
+		"Sangat sesuai", "Sangat mudah", "Sangat cepat", "Gratis", "Sangat sesuai", "Sangat kompeten",
+		"Sangat sopan dan ramah", "Dikelola dengan baik", "Sangat baik", "Lewati »"} {
+		wait(ani.Tap(label))
+	}
+	bob := srv.User(5002, "Bob", "en")
+	wait(bob.Send("/start PKM-KRANJI"), nil)
+	wait(bob.Tap("Male"))
+	wait(bob.Send("41"), nil)
+	for _, label := range []string{"Skip »", "Skip »", "Poli Umum",
+		"Appropriate", "Less easy", "Fast", "Free", "Appropriate", "Competent",
+		"Polite and friendly", "Exists but does not work", "Fair"} {
+		wait(bob.Tap(label))
+	}
+	wait(bob.Send("Please add more seats."), nil)
+
+	if got := srv.Chat(5001); !strings.Contains(got[len(got)-1].Text, "Terima kasih") {
+		t.Errorf("Ani's last message = %q, want the thank-you", got[len(got)-1].Text)
+	}
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v\nlogs:\n%s", err, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
+	if strings.Contains(logs.String(), telegramtest.Token) {
+		t.Error("the bot token appears in the logs")
+	}
+	for _, c := range srv.Calls() {
+		if c.Method == "setMyCommands" {
+			goto commandsSet
+		}
+	}
+	t.Error("serve did not register its command menu")
+commandsSet:
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"report", "--db", db, "--format", "json"}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Respondents int      `json:"respondents"`
+		Pooled      *float64 `json:"ikm_pooled"`
+		Mean        *float64 `json:"ikm_mean_of_units"`
+		Units       []struct {
+			Code        string   `json:"code"`
+			Respondents int      `json:"respondents"`
+			IKM         *float64 `json:"ikm"`
+		} `json:"units"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report JSON: %v\n%s", err, out.String())
+	}
+	// Ani answered 4 everywhere: 100. Bob: 3,2,3,4,3,3,3,2,2 = 25/9 x 25 = 69.44.
+	// Mean of units: (100 + 69.444...)/2 = 84.72; pooled: 61/18 x 25 = 84.72.
+	want := map[string]float64{"DISDUKCAPIL": 100, "PKM-KRANJI": 69.44}
+	if len(rep.Units) != 89 {
+		t.Fatalf("report lists %d units, want all 89", len(rep.Units))
+	}
+	for _, u := range rep.Units {
+		w, ok := want[u.Code]
+		switch {
+		case ok && (u.IKM == nil || *u.IKM != w || u.Respondents != 1):
+			t.Errorf("%s: respondents %d, ikm %v; want 1, %v", u.Code, u.Respondents, u.IKM, w)
+		case !ok && (u.IKM != nil || u.Respondents != 0):
+			t.Errorf("%s: respondents %d, ikm %v; want 0, null", u.Code, u.Respondents, *u.IKM)
+		}
+	}
+	if rep.Respondents != 2 || rep.Pooled == nil || *rep.Pooled != 84.72 || rep.Mean == nil || *rep.Mean != 84.72 {
+		t.Errorf("city: respondents %d, pooled %v, mean %v; want 2, 84.72, 84.72", rep.Respondents, rep.Pooled, rep.Mean)
+	}
+}
+
+func TestServeNeedsToken(t *testing.T) {
+	err := run(context.Background(), []string{"serve", "--db", filepath.Join(t.TempDir(), "x.db")}, env(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") {
+		t.Errorf("serve without a token: %v, want an error naming TELEGRAM_BOT_TOKEN", err)
+	}
+}
+
+func TestServeRefusesASecondInstance(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.WithReporter(t))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "ikmbot.db")
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	args := []string{"serve", "--db", db, "--api-url", srv.URL(), "--poll-timeout", "1s"}
+	tok := env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token})
+	go func() { done <- run(ctx, args, tok, nil, io.Discard, io.Discard) }()
+	// Wait until the first instance polls, so it surely holds the file.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		polled := false
+		for _, c := range srv.Calls() {
+			polled = polled || c.Method == "getUpdates"
+		}
+		if polled {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("first instance never polled")
+		}
+	}
+	err := run(context.Background(), args, tok, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "is another ikmbot using this file?") {
+		t.Errorf("second instance: %v, want the locked-file message", err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("first instance: %v", err)
+	}
+}
+
+func TestDemoPlaysTheDefaultScript(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"demo"}, env(nil), strings.NewReader(""), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"/start DISDUKCAPIL", "Terima kasih", "IKM Kota Bekasi", "NRR per unsur", "1 survey(s) completed"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo transcript lacks %q", want)
+		}
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"frobnicate"}, env(nil), nil, io.Discard, &stderr)
+	if _, ok := err.(usageError); !ok || !strings.Contains(stderr.String(), "commands:") {
+		t.Errorf("unknown command: err %v, usage printed %v", err, strings.Contains(stderr.String(), "commands:"))
+	}
+}
