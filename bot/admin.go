@@ -34,7 +34,15 @@ func (c *conv) ikm(arg string) error {
 		if err != nil {
 			return err
 		}
-		c.out.send(c.in.chatID, c.unitReport(sum.Units[0], period), nil)
+		report := c.unitReport(sum.Units[0], period)
+		funnel, err := c.funnelReport(u.Code)
+		if err != nil {
+			return err
+		}
+		if funnel != "" {
+			report += "\n\n" + funnel
+		}
+		c.out.send(c.in.chatID, report, nil)
 		return nil
 	}
 	sum, err := citySummary(c.tx, c.b.cfg.Catalog.Units(), period, c.b.cfg.Weighting)

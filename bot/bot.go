@@ -37,8 +37,18 @@ type Config struct {
 	Admins           []int64           // Telegram user ids of city admins
 	Weighting        survey.Weighting
 
-	// Secret keys the hash that stands in for a respondent's Telegram id.
+	// Secret keys the hash that stands in for a respondent's Telegram id,
+	// and (through a derived key) the signatures of deep links.
 	Secret []byte
+
+	// SignedLinksOnly refuses deep links that name only a unit code
+	// (posters printed before links were signed); by default they still
+	// open the unit's survey, and are counted apart in the funnel.
+	SignedLinksOnly bool
+
+	// BotUsername (without "@") goes into the links of the posters that
+	// /qr sends; /qr says it is not set up when it is empty.
+	BotUsername string
 
 	// SendRate caps Bot API calls per second across all chats (Telegram
 	// allows about 30 messages a second); 0 means no cap, for tests and the
@@ -60,9 +70,9 @@ type Config struct {
 // by different chats; updates of one chat must be handled one at a time (the
 // Dispatcher does that).
 type Bot struct {
-	cfg    Config
-	store  *store.Store
-	api    *tg.Bot
+	cfg     Config
+	store   *store.Store
+	api     *tg.Bot
 	bundle  *i18n.Bundle
 	log     *slog.Logger
 	admins  map[int64]bool
@@ -170,6 +180,7 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
 		return err
 	}
 	b.metrics.countEvents(out.events)
+	b.renderFiles(&out)
 	b.deliver(ctx, in.chatID, out)
 	b.log.Debug("update handled", "update_id", upd.ID, "kind", in.kind.String(), "calls", len(out.calls), "took", time.Since(start))
 	return nil

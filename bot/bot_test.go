@@ -58,7 +58,7 @@ func TestCommandMenuPerLanguage(t *testing.T) {
 		{h.srv.User(1001, "Budi", "id"), "start batal bahasa bantuan"},
 		{h.srv.User(1002, "John", "en"), "start cancel language help"},
 		{h.srv.User(1003, "Mei", "zh"), "start batal bahasa bantuan"},
-		{h.srv.User(testAdmin, "Admin", "id"), "ikm start bantuan"},
+		{h.srv.User(testAdmin, "Admin", "id"), "ikm qr start bantuan"},
 	} {
 		if got := names(tc.user); got != tc.want {
 			t.Errorf("user %d (%s) sees commands %q, want %q", tc.user.ID(), tc.user.Model().LanguageCode, got, tc.want)

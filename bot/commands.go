@@ -11,8 +11,8 @@ import (
 )
 
 // RegisterCommands publishes the command menu per language, Indonesian also
-// as the default for every other language, and adds /ikm to the menu of each
-// city admin's own chat only, so citizens never see it.
+// as the default for every other language, and adds /ikm and /qr to the
+// menu of each city admin's own chat only, so citizens never see them.
 func (b *Bot) RegisterCommands(ctx context.Context) error {
 	names := map[string][]string{
 		"id": {"start", "batal", "bahasa", "bantuan"},
@@ -37,6 +37,7 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 	for _, id := range b.cfg.Admins {
 		cmds := []models.BotCommand{
 			{Command: "ikm", Description: t.text("cmd.ikm", nil)},
+			{Command: "qr", Description: t.text("cmd.qr", nil)},
 			{Command: "start", Description: t.text("cmd.start", nil)},
 			{Command: "bantuan", Description: t.text("cmd.help", nil)},
 		}

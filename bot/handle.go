@@ -100,6 +100,8 @@ func (c *conv) command() error {
 		return nil
 	case "ikm":
 		return c.ikm(c.in.text)
+	case "qr":
+		return c.qr(c.in.text)
 	}
 	c.reaskBelow(c.t.text("error.unsupported", nil))
 	return nil
@@ -108,6 +110,7 @@ func (c *conv) command() error {
 // start handles /start with or without a deep-link payload.
 func (c *conv) start(payload string) error {
 	if payload == "" {
+		c.chat.Pending = ""
 		if c.chat.Session != nil {
 			c.askResume(c.chat.Session.Unit)
 			return nil
@@ -115,37 +118,32 @@ func (c *conv) start(payload string) error {
 		c.out.send(c.in.chatID, c.t.text("picker.intro", nil), c.typesKeyboard())
 		return nil
 	}
-	u, ok := c.unitFromPayload(payload)
-	if !ok {
-		c.b.log.Info("unknown start payload", slog.Int("len", len(payload)))
-		text := c.t.text("picker.unknown", map[string]any{"Code": esc(truncate(payload, 64))}) + "\n\n" + c.t.text("picker.intro", nil)
+	from, refusal, err := c.resolvePayload(payload)
+	if err != nil {
+		return err
+	}
+	if refusal != "" {
+		c.b.log.Info("start payload refused", "reason", refusal, slog.Int("len", len(payload)))
+		text := c.t.text(refusal, map[string]any{"Code": esc(truncate(payload, 64))}) + "\n\n" + c.t.text("picker.intro", nil)
 		c.out.send(c.in.chatID, text, c.typesKeyboard())
 		return nil
 	}
+	if err := c.tx.CountFunnel(from.unit.Code, from.version, store.FunnelScan); err != nil {
+		return err
+	}
 	if c.chat.Session != nil {
-		c.askResume(u)
+		// Kept so that "start a new survey" still knows the poster.
+		c.chat.Pending = payload
+		c.askResume(from.unit)
 		return nil
 	}
-	return c.begin(u, 0)
-}
-
-// unitFromPayload resolves a deep-link payload. Telegram allows 1-64 of
-// [A-Za-z0-9_-]; anything else was typed by hand and cannot be a unit.
-func (c *conv) unitFromPayload(p string) (survey.Unit, bool) {
-	if len(p) > 64 {
-		return survey.Unit{}, false
-	}
-	for _, r := range p {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return survey.Unit{}, false
-		}
-	}
-	return c.b.cfg.Catalog.Unit(p)
+	return c.begin(from.unit, 0, from)
 }
 
 // begin starts a survey for u. When editMsg is set (a picker message), it
-// becomes the welcome; otherwise the welcome is a new message.
-func (c *conv) begin(u survey.Unit, editMsg int) error {
+// becomes the welcome; otherwise the welcome is a new message. from says
+// which deep link, if any, brought the person; the zero value is none.
+func (c *conv) begin(u survey.Unit, editMsg int, from entry) error {
 	hash := c.b.respondentHash(c.in.userID)
 	window := survey.PeriodOf(c.b.cfg.RespondentPeriod, c.now)
 	_, repeat, err := c.tx.PriorResponse(u.Code, window.Label, hash)
@@ -153,6 +151,9 @@ func (c *conv) begin(u survey.Unit, editMsg int) error {
 		return err
 	}
 	welcome := c.t.text("welcome", map[string]any{"Unit": esc(u.Name)})
+	if from.via == survey.ViaOldPoster {
+		welcome = c.t.text("deeplink.outdated", map[string]any{"Unit": esc(u.Name)}) + "\n\n" + welcome
+	}
 	if repeat {
 		data := map[string]any{"Unit": esc(u.Name), "Period": window.Label}
 		if !c.b.cfg.AllowReplace {
@@ -162,6 +163,12 @@ func (c *conv) begin(u survey.Unit, editMsg int) error {
 		welcome += "\n\n" + c.t.text("repeat.replace", data)
 	}
 	s, _ := survey.NewSession(c.b.cfg.NewID(), u, hash, c.now)
+	s.Via, s.Poster = from.via, from.version
+	if from.via != "" {
+		if err := c.tx.CountFunnel(u.Code, from.version, store.FunnelStart); err != nil {
+			return err
+		}
+	}
 	c.chat.Session, c.chat.Mode, c.chat.Pending, c.chat.QuestionMsg = s, "", "", 0
 	c.out.events.started++
 	c.sendOrEdit(editMsg, welcome, nil)
@@ -346,6 +353,7 @@ func (c *conv) callback() error {
 			c.stale()
 			return nil
 		}
+		c.chat.Pending = ""
 		c.out.edit(c.in.chatID, c.in.messageID, c.t.text("resume.continued", nil), nil)
 		c.reaskBelow("")
 		return nil
@@ -364,9 +372,13 @@ func (c *conv) callback() error {
 				return err
 			}
 		}
+		from, err := c.pendingEntry(d.op, u)
+		if err != nil {
+			return err
+		}
 		// The picker or prompt stays readable above; only its buttons go.
 		c.out.removeKeyboard(c.in.chatID, c.in.messageID)
-		return c.begin(u, 0)
+		return c.begin(u, 0, from)
 	case 'T':
 		c.out.edit(c.in.chatID, c.in.messageID, c.t.text("picker.intro", nil), c.typesKeyboard())
 		return nil
@@ -417,6 +429,11 @@ func (c *conv) apply(in survey.Input, viaButton bool) error {
 			text, kb := c.question(s)
 			if viaButton {
 				c.out.edit(c.in.chatID, c.in.messageID, text, kb)
+				if c.chat.QuestionMsg != c.in.messageID {
+					// A second copy of the question, sent again after a
+					// crash, must not stay live above or below this one.
+					c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+				}
 				c.chat.QuestionMsg = c.in.messageID
 			} else {
 				c.reaskBelow("")
@@ -474,6 +491,11 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 	if err != nil {
 		return fmt.Errorf("store response: %w", err)
 	}
+	if r.Via != "" {
+		if err := c.tx.CountFunnel(r.Unit, r.Poster, store.FunnelComplete); err != nil {
+			return err
+		}
+	}
 	year := survey.PeriodOf("year", c.now)
 	tally, err := c.tx.Tally(r.Unit, year)
 	if err != nil {
@@ -491,6 +513,9 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 	text += "\n\n" + c.t.text("thanks_more", nil)
 	if viaButton {
 		c.out.edit(c.in.chatID, c.in.messageID, text, nil)
+		if c.chat.QuestionMsg != c.in.messageID {
+			c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+		}
 	} else {
 		c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
 		c.out.send(c.in.chatID, text, nil)

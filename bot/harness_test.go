@@ -50,7 +50,7 @@ const testAdmin = 9001
 // harness runs the real bot against the fake Bot API and a real bbolt file,
 // handling each update synchronously so transcripts are deterministic.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *telegramtest.Server
 	api    *tg.Bot
 	dbPath string
@@ -64,7 +64,7 @@ type harness struct {
 	out    bytes.Buffer
 }
 
-func newHarness(t *testing.T, opts ...func(*Config)) *harness {
+func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	t.Helper()
 	jakarta := time.FixedZone("WIB", 7*3600)
 	h := &harness{t: t, users: map[string]*telegramtest.User{}, dbPath: filepath.Join(t.TempDir(), "ikmbot.db"),

@@ -10,7 +10,8 @@ const (
 	callEdit                         // editMessageText
 	callEditMarkup                   // editMessageReplyMarkup
 	callAnswer                       // answerCallbackQuery
-	callSendDocument                 // sendDocument (reports)
+	callSendDocument                 // sendDocument (reports, posters)
+	callSendPhoto                    // sendPhoto (QR codes)
 )
 
 // call is one Bot API call, decided inside the transaction and made after
@@ -32,6 +33,12 @@ type call struct {
 
 	filename string
 	data     []byte
+
+	// render makes data after the commit (see Bot.renderFiles), for files
+	// too slow to draw inside a transaction that other chats wait for;
+	// renderFailed is sent instead when drawing fails.
+	render       func() ([]byte, error)
+	renderFailed string
 }
 
 // outbox collects the calls for one update, in the order they are made,

@@ -36,8 +36,8 @@ func newPacer(global, chat float64) *pacer {
 	return p
 }
 
-// wait blocks until a call to chatID may go out. Answers to button presses
-// are not messages and skip the per-chat pace; they still count globally.
+// wait blocks until a call to chatID may go out; message says whether it
+// counts against the chat's own pace. Every call counts globally.
 func (p *pacer) wait(ctx context.Context, chatID int64, message bool, m *Metrics) error {
 	if p.global == nil && (p.chat == 0 || !message) {
 		return nil

@@ -32,11 +32,15 @@ type Poller struct {
 	Timeout time.Duration // long-poll wait; default 50s
 	Logger  *slog.Logger
 	Metrics *Metrics // nil: no metrics
+
+	// HandlerContext is given to handlers; by default it is Run's context
+	// without its cancellation, so a shutdown lets the batch in flight
+	// finish and reply.
+	HandlerContext context.Context
 }
 
 // Run polls until ctx is cancelled, handing every batch to d and waiting for
-// it. Handlers get a context that outlives ctx, so a shutdown lets the batch
-// in flight finish and reply.
+// it before asking for the next.
 func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	if p.Timeout <= 0 {
 		p.Timeout = 50 * time.Second
@@ -45,7 +49,10 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	handlerCtx := context.WithoutCancel(ctx)
+	handlerCtx := p.HandlerContext
+	if handlerCtx == nil {
+		handlerCtx = context.WithoutCancel(ctx)
+	}
 	var offset int64
 	backoff := time.Duration(0)
 	for {

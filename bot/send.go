@@ -85,7 +85,7 @@ func (b *Bot) closeBlocked(chatID int64) {
 }
 
 func (k callKind) method() string {
-	return [...]string{"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "sendDocument"}[k]
+	return [...]string{"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "sendDocument", "sendPhoto"}[k]
 }
 
 // do makes one call with retries and returns the id of a sent message.
@@ -93,7 +93,9 @@ func (b *Bot) do(ctx context.Context, c call) (int, error) {
 	backoff := firstBackoff
 	var err error
 	for attempt := 1; ; attempt++ {
-		if err := b.pace.wait(ctx, c.chatID, c.kind != callAnswer, b.metrics); err != nil {
+		// Only new messages count against the per-chat pace: edits answer
+		// a tap the person just made, and must feel instant.
+		if err := b.pace.wait(ctx, c.chatID, c.kind == callSend || c.kind == callSendDocument, b.metrics); err != nil {
 			return 0, err
 		}
 		var id int
@@ -164,6 +166,16 @@ func (b *Bot) once(ctx context.Context, c call) (int, error) {
 			ChatID:   c.chatID,
 			Document: &models.InputFileUpload{Filename: c.filename, Data: bytes.NewReader(c.data)},
 			Caption:  c.text, ParseMode: models.ParseModeHTML,
+		})
+		if err != nil {
+			return 0, err
+		}
+		return m.ID, nil
+	case callSendPhoto:
+		m, err := b.api.SendPhoto(ctx, &tg.SendPhotoParams{
+			ChatID:  c.chatID,
+			Photo:   &models.InputFileUpload{Filename: c.filename, Data: bytes.NewReader(c.data)},
+			Caption: c.text, ParseMode: models.ParseModeHTML,
 		})
 		if err != nil {
 			return 0, err

@@ -35,6 +35,22 @@
 //	updates/                                 Telegram update_ids handled
 //	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
 //
+//	posters/                                 current poster version per unit;
+//	|--> <unit code> -> uint32 BE            absent = 1; /qr cabut adds one
+//
+//	funnel/                                  deep-link funnel per poster
+//	|--> <unit code>/                        version, counted in the
+//	     |--> <version, uint32 BE> -> 3 uint32 BE: scans, surveys started,
+//	                                 surveys completed (12 bytes); version 0
+//	                                 counts unsigned links (a bare unit code)
+//
+// Responses and open sessions carry "via" (how the respondent came: a
+// current poster, a revoked one, an unsigned link) and "pv" (the poster
+// version) since signed deep links; records written before decode with
+// both empty, which means "not through a deep link". Adding buckets and
+// optional JSON keys leaves the meaning of existing bytes alone, so the
+// schema version stays 1.
+//
 // Records are private types with explicit encode and decode functions, never
 // the survey types themselves: a renamed Go field or a reordered
 // survey.Elements must not silently change what is on disk. Scores are keyed

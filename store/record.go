@@ -38,6 +38,8 @@ type sessionRecord struct {
 	Profile    profileRecord `json:"prof,omitzero"`
 	Scores     scoresRecord  `json:"scores,omitempty"`
 	Suggestion string        `json:"sugg,omitempty"`
+	Via        string        `json:"via,omitempty"`
+	Poster     int           `json:"pv,omitempty"`
 }
 
 // responseRecord is the value of responses/<id> and incomplete/<seq>; the id
@@ -51,6 +53,8 @@ type responseRecord struct {
 	Profile    profileRecord `json:"prof,omitzero"`
 	Scores     scoresRecord  `json:"scores"`
 	Suggestion string        `json:"sugg,omitempty"`
+	Via        string        `json:"via,omitempty"` // absent in records older than signed deep links
+	Poster     int           `json:"pv,omitempty"`
 }
 
 type profileRecord struct {
@@ -119,6 +123,7 @@ func sessionToRecord(ss *survey.Session) (sessionRecord, error) {
 		ID: ss.ID, Unit: ss.Unit.Code, Respondent: ss.Respondent,
 		Started: ss.Started.UTC(), Updated: ss.Updated.UTC(),
 		Step: step, Profile: profileToRecord(ss.Profile), Scores: scores, Suggestion: ss.Suggestion,
+		Via: string(ss.Via), Poster: ss.Poster,
 	}, nil
 }
 
@@ -143,6 +148,7 @@ func (s *Store) sessionFromRecord(rec sessionRecord) (*survey.Session, error) {
 		ID: rec.ID, Unit: s.unit(rec.Unit), Respondent: rec.Respondent,
 		Started: rec.Started.In(s.opts.Location), Updated: rec.Updated.In(s.opts.Location),
 		Step: step, Profile: profileFromRecord(rec.Profile), Scores: scores, Suggestion: rec.Suggestion,
+		Via: survey.Via(rec.Via), Poster: rec.Poster,
 	}, nil
 }
 
@@ -168,6 +174,7 @@ func encodeResponse(r survey.Response, window string) ([]byte, error) {
 	return json.Marshal(responseRecord{
 		Unit: r.Unit, Submitted: r.Submitted.UTC(), Source: string(r.Source), Respondent: r.Respondent,
 		Window: window, Profile: profileToRecord(r.Profile), Scores: scores, Suggestion: r.Suggestion,
+		Via: string(r.Via), Poster: r.Poster,
 	})
 }
 
@@ -189,6 +196,7 @@ func (s *Store) decodeResponse(id uint64, data []byte) (survey.Response, string,
 		ID: id, Unit: rec.Unit, Submitted: rec.Submitted.In(s.opts.Location),
 		Source: survey.Source(rec.Source), Respondent: rec.Respondent,
 		Profile: profileFromRecord(rec.Profile), Scores: scores, Suggestion: rec.Suggestion,
+		Via: survey.Via(rec.Via), Poster: rec.Poster,
 	}, rec.Window, nil
 }
 

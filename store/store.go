@@ -33,6 +33,8 @@ var (
 	bucketRespondents = []byte("respondents")
 	bucketAgg         = []byte("agg")
 	bucketUpdates     = []byte("updates")
+	bucketPosters     = []byte("posters")
+	bucketFunnel      = []byte("funnel")
 
 	keyVersion = []byte("version")
 )
@@ -40,7 +42,7 @@ var (
 // allBuckets are the top-level buckets a current database has.
 var allBuckets = [][]byte{
 	bucketMeta, bucketChats, bucketResponses, bucketIncomplete,
-	bucketRespondents, bucketAgg, bucketUpdates,
+	bucketRespondents, bucketAgg, bucketUpdates, bucketPosters, bucketFunnel,
 }
 
 // Options configures Open. The zero value is ready for production use.

@@ -11,6 +11,18 @@ const (
 	SourcePaper    Source = "paper"
 )
 
+// Via says by which door a Telegram respondent entered the survey, so that
+// a city can tell posters that work from posters that were replaced.
+type Via string
+
+// Ways in. The zero value means none of these: the unit picker, a search,
+// a "start again" button, or a paper form.
+const (
+	ViaPoster    Via = "poster"     // a signed deep link of the unit's current poster
+	ViaOldPoster Via = "old_poster" // a signed deep link of a poster revoked since it was printed
+	ViaPlainLink Via = "plain_link" // an unsigned deep link that names only the unit code
+)
+
 // Profile holds the respondent's optional profile answers. An empty string or
 // a zero Age means the respondent skipped that question.
 type Profile struct {
@@ -48,4 +60,6 @@ type Response struct {
 	Profile    Profile
 	Scores     Scores
 	Suggestion string
+	Via        Via // how the respondent reached the survey; "" = not by a deep link
+	Poster     int // poster version of a signed deep link; 0 = none
 }

@@ -150,6 +150,8 @@ type Session struct {
 	Profile    Profile
 	Scores     Scores
 	Suggestion string
+	Via        Via // how the respondent got here; copied to the response
+	Poster     int // poster version of the deep link scanned; 0 = none
 }
 
 // NewSession starts a questionnaire for unit and returns the first question.
@@ -181,7 +183,7 @@ func (s *Session) Answered() bool {
 func (s *Session) Partial(now time.Time) Response {
 	return Response{
 		Unit: s.Unit.Code, Submitted: now, Source: SourceTelegram, Respondent: s.Respondent,
-		Profile: s.Profile, Scores: s.Scores, Suggestion: s.Suggestion,
+		Profile: s.Profile, Scores: s.Scores, Suggestion: s.Suggestion, Via: s.Via, Poster: s.Poster,
 	}
 }
 

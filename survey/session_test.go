@@ -849,3 +849,29 @@ func TestSessionInvariants(t *testing.T) {
 		t.Error("no random run completed; the walk does not reach the end")
 	}
 }
+
+// TestResponseCarriesHowTheRespondentCame: the deep link a survey began
+// from travels with the session into the completed (or partial) response.
+func TestResponseCarriesHowTheRespondentCame(t *testing.T) {
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	s, _ := NewSession("1", Unit{Code: "U"}, "h", now)
+	s.Via, s.Poster = ViaOldPoster, 3
+	if p := s.Partial(now); p.Via != ViaOldPoster || p.Poster != 3 {
+		t.Errorf("Partial: via %q, poster %d; want old_poster, 3", p.Via, p.Poster)
+	}
+	var done *Completed
+	for i := 0; i < 100 && done == nil; i++ {
+		in := Input{Kind: InputChoice, Step: s.Step}
+		if s.Current().Kind == StepAge || s.Current().Kind == StepSuggestion {
+			in = Input{Kind: InputSkip, Step: s.Step}
+		}
+		for _, ev := range s.Apply(now, in) {
+			if c, ok := ev.(Completed); ok {
+				done = &c
+			}
+		}
+	}
+	if done == nil || done.Response.Via != ViaOldPoster || done.Response.Poster != 3 {
+		t.Errorf("completed response = %+v; want via old_poster, poster 3", done)
+	}
+}

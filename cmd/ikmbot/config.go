@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -51,6 +52,7 @@ type Config struct {
 	SessionTTL       time.Duration
 	DefaultLanguage  string
 	Admins           []int64
+	SignedLinksOnly  bool                       // refuse deep links without a signature (see bot/deeplink.go)
 	TypeNames        map[survey.UnitType]string // display names for extra types
 	Catalog          *survey.Catalog
 }
@@ -58,7 +60,7 @@ type Config struct {
 // Keys accepted in a config file. A key outside these lists is an error, so
 // that a typo such as "servics:" does not silently drop a city's services.
 var (
-	topKeys      = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "unit_types", "services", "units"}
+	topKeys      = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "unit_types", "services", "units"}
 	unitKeys     = []string{"code", "name", "type", "area", "services", "users_per_year"}
 	unitTypeKeys = []string{"key", "name"}
 )
@@ -293,6 +295,12 @@ func (p *configParser) config(root *yaml.Node) *Config {
 		}
 	}
 
+	if n := resolve(f["signed_links_only"]); n != nil && !isNull(n) {
+		if n.Kind != yaml.ScalarNode || n.Decode(&cfg.SignedLinksOnly) != nil {
+			p.errorf(n, "signed_links_only", "want true or false, got %s", describe(n))
+		}
+	}
+
 	if s := p.str(f["session_ttl"], "session_ttl"); s != "" {
 		d, err := time.ParseDuration(s)
 		switch {
@@ -450,6 +458,10 @@ func (p *configParser) units(n *yaml.Node, extra map[survey.UnitType]string, def
 			valid = false
 		case !codePattern.MatchString(u.Code):
 			p.errorf(codeNode, path+".code", "%q: use only letters, digits, - and _ (it goes into a Telegram link)", u.Code)
+			valid = false
+		case bot.LooksSigned(u.Code):
+			// Otherwise a bare code could not be told from a signed link.
+			p.errorf(codeNode, path+".code", "%q ends like a signed deep link (-v<number>-<12 characters>); choose another code", u.Code)
 			valid = false
 		default:
 			key := strings.ToUpper(u.Code)

@@ -181,7 +181,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown_key.yaml", `:6: servics: unknown key (did you mean "services"?)`},
 		{"unknown_unit_key.yaml", `:6: units[0].servics: unknown key (did you mean "services"?)`},
 		{"duplicate_key.yaml", `:6: city: duplicate key (first on line 1)`},
-		{"merge_key.yaml", `:2: base: unknown key (want city, timezone, respondent_period, allow_replace, session_ttl, default_language, admins, unit_types, services, units)` +
+		{"merge_key.yaml", `:2: base: unknown key (want city, timezone, respondent_period, allow_replace, session_ttl, default_language, admins, signed_links_only, unit_types, services, units)` +
 			"\n{file}:5: units[0].<<: merge keys are not supported: repeat the keys, or use an alias (*name) for a value" +
 			"\n{file}:5: units[0].type: missing (want perangkat_daerah, rsud, puskesmas, or a key under unit_types)"},
 		{"city_missing.yaml", `: city: missing: name the city or regency, e.g. Kota Bekasi`},
@@ -207,6 +207,8 @@ func TestConfigErrors(t *testing.T) {
 		{"admins_not_list.yaml", `:1: admins: want a list of Telegram user ids, e.g. [123456789], got "123456789"`},
 		{"language_bad.yaml", `:1: default_language: unsupported language "jv" (want id or en)`},
 		{"allow_replace_bad.yaml", `:1: allow_replace: want true or false, got "maybe"`},
+		{"signed_links_only_bad.yaml", `:1: signed_links_only: want true or false, got "yes please"`},
+		{"code_signed_layout.yaml", `:6: units[1].code: "PKM-v2-ABCDEFGHIJKL" ends like a signed deep link (-v<number>-<12 characters>); choose another code`},
 		{"units_empty.yaml", `:2: units: empty: list at least one unit`},
 		{"units_missing.yaml", `: units: missing: list at least one unit`},
 		{"units_not_list.yaml", `:3: units: want a list of units, got a mapping`},

@@ -234,13 +234,16 @@ func (dm *demo) interactive(ctx context.Context, stdin io.Reader) error {
 			fmt.Fprintln(dm.out, "(you are the citizen again)")
 			continue
 		}
-		upd := me.Send(line)
+		var upd models.Update
 		if n, err := strconv.Atoi(line); err == nil {
 			if b, ok := dm.button(me, n); ok {
 				if upd, err = me.Tap(b); err != nil {
 					return err
 				}
 			}
+		}
+		if upd.ID == 0 { // not a button number: the text itself, e.g. an age
+			upd = me.Send(line)
 		}
 		if err := dm.show(ctx, me, upd); err != nil {
 			return err

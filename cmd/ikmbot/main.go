@@ -4,6 +4,7 @@
 //	ikmbot demo                      the real bot against a fake Telegram, in the terminal
 //	ikmbot serve                     the bot, by long polling (TELEGRAM_BOT_TOKEN)
 //	ikmbot units                     every unit with its deep link
+//	ikmbot qr --bot-username NAME --out DIR   QR codes and A4 posters
 //	ikmbot import --unit CODE --file paper.csv
 //	ikmbot report [--unit CODE] [--period P] [--format json|text]
 //
@@ -30,17 +31,33 @@ commands:
   demo     play the survey in this terminal against a fake Telegram (no token, no network)
   serve    run the bot by long polling; needs TELEGRAM_BOT_TOKEN
   units    list every unit with its code, type and deep link
+  qr       draw every unit's QR code (PNG) and A4 poster (PDF) for printing
   import   add answers from paper questionnaires (CSV)
   report   print the IKM of a unit or the whole city for a period
+  backup   write a consistent copy of the database, also while the bot runs
+  check    verify a database file and its aggregates
+  restore  put a checked backup in place of the database (bot stopped)
 
 Without --config, the embedded Kota Bekasi configuration (89 units) is used.
 Run "ikmbot COMMAND -h" for a command's flags.
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		fmt.Fprintln(os.Stderr, "ikmbot: stopping; a second signal exits at once")
+		cancel()
+		<-sigs
+		// bbolt's file survives an abrupt exit: pages are copy-on-write and
+		// a commit is only visible once its meta page is synced.
+		fmt.Fprintln(os.Stderr, "ikmbot: exiting at once")
+		os.Exit(130)
+	}()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ikmbot:", err)
 		var u usageError
@@ -91,7 +108,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err != nil {
 			return err
 		}
-		return runUnits(cfg, rest, stdout)
+		return runUnits(cfg, rest, getenv, stdout)
+	case "qr":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return runQR(cfg, rest, getenv, stdout, stderr)
 	case "import":
 		cfg, err := load()
 		if err != nil {
@@ -104,6 +127,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return runReport(cfg, rest, stdout, stderr)
+	case "backup", "check", "restore":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		switch cmd {
+		case "backup":
+			return runBackup(cfg, rest, stderr)
+		case "check":
+			return runCheck(cfg, rest, stdout)
+		}
+		return runRestore(cfg, rest, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}

@@ -113,6 +113,9 @@ type unitReportJSON struct {
 	Unit unitRefJSON `json:"unit"`
 	figuresJSON
 	BelowTarget *bool `json:"below_target"` // null when the target is unknown
+
+	PosterVersion int          `json:"poster_version"` // see report_posters.go
+	Posters       []posterJSON `json:"posters"`
 }
 
 // unitRowJSON is one unit in a city report.
@@ -124,6 +127,9 @@ type unitRowJSON struct {
 	SampleTarget *int     `json:"sample_target"`
 	IKM          *float64 `json:"ikm"`
 	Mutu         *string  `json:"mutu"`
+
+	PosterVersion int          `json:"poster_version"` // see report_posters.go
+	Posters       []posterJSON `json:"posters"`
 }
 
 // typeRowJSON is one unit type in a city report, with both aggregations.
@@ -233,7 +239,7 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 	st, err := store.Open(*dbPath, store.Options{Timeout: storeTimeout, Location: loc, ReadOnly: true, Units: cfg.Catalog.Unit})
 	if err != nil {
 		return fmt.Errorf("report: %w", friendlyOpenError(*dbPath, err,
-			"stop the bot and run the report again, or run it on a backup copy made while the bot was stopped (ikmbot report --db COPY); a copy taken while the bot writes may be torn"))
+			"take a hot backup with \"ikmbot backup --out COPY\" (it asks the running bot) and run the report on it with --db COPY, or stop the bot first; never copy the file while the bot writes"))
 	}
 	defer st.Close() // on the error paths; closing twice is harmless
 
@@ -255,6 +261,15 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("report: read %s: %w", *dbPath, err)
 	}
+	// The deep-link funnel per poster version (report_posters.go).
+	var posters map[string]unitPosters
+	if err := st.View(func(tx *store.Tx) error {
+		var err error
+		posters, err = readPosters(tx, units)
+		return err
+	}); err != nil {
+		return fmt.Errorf("report: read %s: %w", *dbPath, err)
+	}
 	// Release the lock before writing, which may block on a slow pipe.
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("report: close %s: %w", *dbPath, err)
@@ -268,12 +283,18 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 	if unit != nil {
 		us := sum.Units[0]
 		if *format == "json" {
-			return writeReportJSON(stdout, unitReport(cfg, us, p, method))
+			rep := unitReport(cfg, us, p, method)
+			rep.PosterVersion, rep.Posters = posters[us.Unit.Code].version, posters[us.Unit.Code].rows
+			return writeReportJSON(stdout, rep)
 		}
 		return writeUnitText(stdout, cfg, us, p, method)
 	}
 	if *format == "json" {
-		return writeReportJSON(stdout, cityReport(cfg, sum, w, method))
+		rep := cityReport(cfg, sum, w, method)
+		for i := range rep.Units {
+			rep.Units[i].PosterVersion, rep.Units[i].Posters = posters[rep.Units[i].Code].version, posters[rep.Units[i].Code].rows
+		}
+		return writeReportJSON(stdout, rep)
 	}
 	return writeCityText(stdout, cfg, sum, w, method)
 }

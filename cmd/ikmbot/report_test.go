@@ -626,7 +626,7 @@ func TestReportLocked(t *testing.T) {
 	if !errors.Is(err, store.ErrLocked) {
 		t.Fatalf("error = %v, want one wrapping store.ErrLocked", err)
 	}
-	for _, want := range []string{db, "running bot", "stop the bot", "backup copy"} {
+	for _, want := range []string{db, "running bot", "stop the bot", "ikmbot backup"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}

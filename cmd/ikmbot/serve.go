@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -21,16 +24,22 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// runServe runs the bot by long polling until ctx ends (SIGINT/SIGTERM).
+// runServe runs the bot until ctx ends (SIGINT/SIGTERM): by long polling,
+// or behind a webhook with --webhook-url.
 func runServe(ctx context.Context, cfg *Config, args []string, getenv func(string) string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbPath := fs.String("db", "ikmbot.db", "database file (created if missing)")
 	apiURL := fs.String("api-url", "https://api.telegram.org", "Bot API base URL: a self-hosted Bot API server, or a test fake")
 	pollTimeout := fs.Duration("poll-timeout", 50*time.Second, "long-poll wait of each getUpdates call")
+	webhookURL := fs.String("webhook-url", "", "receive updates by webhook at this public HTTPS URL instead of polling")
+	listen := fs.String("listen", ":8443", "with --webhook-url: the address to serve the webhook on (behind your TLS proxy)")
+	opsAddr := fs.String("ops", defaultOpsAddr, "address of /healthz, /readyz, /metrics and /backup; empty to disable")
 	secretFile := fs.String("secret-file", "", "file holding the key of respondent hashes (default: DB.secret; IKMBOT_SECRET overrides)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	legacy := fs.Bool("legacy-weights", false, "weight each element 0.111 as the regulation's worksheets print, instead of exactly 1/9")
+	sendRate := fs.Float64("send-rate", 30, "Bot API calls per second across all chats (Telegram allows about 30)")
+	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "on SIGTERM, how long updates in flight may take to finish")
 	if err := fs.Parse(args); err != nil {
 		return usageError{"serve: " + err.Error()}
 	}
@@ -66,33 +75,94 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 	if *legacy {
 		weighting = survey.LegacyWeights
 	}
-	b, err := bot.New(botConfig(cfg, secret, weighting, log), st, api)
+	metrics := bot.NewMetrics()
+	bc := botConfig(cfg, secret, weighting, log)
+	bc.BotUsername = askUsername(ctx, api, log)
+	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, 1
+	b, err := bot.New(bc, st, api)
 	if err != nil {
 		return err
 	}
-	// A webhook left from another deployment makes getUpdates fail.
-	if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
-		log.Warn("deleteWebhook failed", "err", err)
-	}
+	stopOps := startOps(ctx, *opsAddr, opsHandler(st, metrics, 2**pollTimeout+time.Minute, log), log)
+	defer stopOps()
 	if err := b.RegisterCommands(ctx); err != nil {
 		log.Warn("command menu not registered", "err", err)
 	}
 	log.Info("ikmbot serving", "city", cfg.City, "units", cfg.Catalog.Len(), "db", *dbPath, "config", cfg.Path)
 
-	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	// Handlers outlive ctx by up to the shutdown timeout, so a SIGTERM lets
+	// updates in flight commit and reply.
+	handlerCtx, stopHandlers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHandlers()
 	sweepDone := make(chan struct{})
 	go func() {
 		defer close(sweepDone)
-		b.RunSweeper(sweepCtx, time.Minute)
+		b.RunSweeper(ctx, time.Minute)
 	}()
 	d := bot.NewDispatcher(b.Process)
-	poller := &bot.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: *pollTimeout, Logger: log}
-	err = poller.Run(ctx, d)
-	d.Wait()
-	stopSweep()
+	if *webhookURL != "" {
+		err = serveWebhook(ctx, api, d, metrics, *webhookURL, *listen, webhookSecret(getenv, secret), log)
+	} else {
+		// A webhook left from another deployment makes getUpdates fail.
+		if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+			log.Warn("deleteWebhook failed", "err", err)
+		}
+		poller := &bot.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: *pollTimeout, Logger: log, Metrics: metrics, HandlerContext: handlerCtx}
+		err = poller.Run(ctx, d)
+	}
+	drained := make(chan struct{})
+	go func() { d.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(*shutdown):
+		log.Warn("updates still in flight at the shutdown timeout; their replies are dropped", "timeout", *shutdown)
+		stopHandlers()
+		<-drained
+	}
 	<-sweepDone
 	log.Info("ikmbot stopped")
 	return err
+}
+
+// webhookSecret is the token Telegram sends with every webhook request:
+// IKMBOT_WEBHOOK_SECRET, or one derived from the hash key so that it stays
+// the same across restarts without more configuration.
+func webhookSecret(getenv func(string) string, key []byte) string {
+	if s := getenv("IKMBOT_WEBHOOK_SECRET"); s != "" {
+		return s
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("telegram webhook"))
+	return hex.EncodeToString(m.Sum(nil))[:48]
+}
+
+// serveWebhook sets the webhook and serves it until ctx ends. The webhook
+// stays set on exit: Telegram keeps the updates until the bot is back.
+func serveWebhook(ctx context.Context, api *tg.Bot, d *bot.Dispatcher, m *bot.Metrics, url, listen, secret string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("webhook listener: %w", err)
+	}
+	srv := &http.Server{Handler: bot.WebhookHandler(secret, d, log), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	_, err = api.SetWebhook(ctx, &tg.SetWebhookParams{
+		URL: url, SecretToken: secret, AllowedUpdates: bot.AllowedUpdates, MaxConnections: 40,
+	})
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("setWebhook: %w", err)
+	}
+	m.WebhookSet()
+	log.Info("webhook set", "listen", ln.Addr().String())
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("webhook listener: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
 }
 
 // botConfig is the bot's view of the configuration.
@@ -101,6 +171,7 @@ func botConfig(cfg *Config, secret []byte, w survey.Weighting, log *slog.Logger)
 		City: cfg.City, Catalog: cfg.Catalog, TypeNames: cfg.TypeNames, Location: cfg.Location,
 		RespondentPeriod: cfg.RespondentPeriod, AllowReplace: cfg.AllowReplace, SessionTTL: cfg.SessionTTL,
 		DefaultLanguage: cfg.DefaultLanguage, Admins: cfg.Admins, Weighting: w, Secret: secret, Logger: log,
+		SignedLinksOnly: cfg.SignedLinksOnly,
 	}
 }
 

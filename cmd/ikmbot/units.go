@@ -22,10 +22,15 @@ const placeholderBot = "YOUR_BOT"
 var botUsernamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{4,31}$`)
 
 // unitsUsage is printed for ikmbot units -h.
-const unitsUsage = `usage: ikmbot units [--bot-username NAME] [--format text|json]
+const unitsUsage = `usage: ikmbot units [--bot-username NAME] [--format text|json] [--db FILE] [--secret-file F]
 
 Lists every configured unit with its Telegram deep link, to print on posters
-and QR codes at the place of service.
+and QR codes at the place of service (ikmbot qr draws them).
+
+Links are signed with the bot's secret (IKMBOT_SECRET, or the secret file
+beside the database) and carry each unit's current poster version from the
+database. Until the bot has a secret (serve and qr create it), links name
+only the unit code; those work unless the config sets signed_links_only.
 `
 
 // unitJSON is one unit in ikmbot units --format json.
@@ -38,11 +43,13 @@ type unitJSON struct {
 }
 
 // runUnits implements ikmbot units: it lists the units with their deep links.
-func runUnits(cfg *Config, args []string, stdout io.Writer) error {
+func runUnits(cfg *Config, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("units", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned, not printed twice
 	botName := fs.String("bot-username", "", "the bot's Telegram username, e.g. BekasiIKMBot (default: placeholder "+placeholderBot+")")
 	format := fs.String("format", "text", "output format: text or json")
+	dbPath := fs.String("db", defaultDB, "the bot's database file: poster versions, and the secret file beside it")
+	secretFile := fs.String("secret-file", "", "file holding the bot's secret (default: DB.secret; IKMBOT_SECRET overrides)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), unitsUsage+"\nflags:\n")
 		fs.PrintDefaults()
@@ -66,14 +73,23 @@ func runUnits(cfg *Config, args []string, stdout io.Writer) error {
 		}
 		bot = name
 	}
-	switch *format {
-	case "text":
-		return writeUnitsText(stdout, cfg.Catalog, bot)
-	case "json":
-		return writeUnitsJSON(stdout, cfg.Catalog, bot)
-	default:
+	if *format != "text" && *format != "json" {
 		return fmt.Errorf("units: --format: unknown format %q (want text or json)", *format)
 	}
+	secret, err := findSecret(getenv("IKMBOT_SECRET"), *secretFile, *dbPath)
+	if err != nil {
+		return fmt.Errorf("units: %w", err)
+	}
+	signer := linkSigner{secret: secret}
+	if secret != nil {
+		if signer.versions, err = posterVersions(*dbPath, cfg, cfg.Catalog.Units()); err != nil {
+			return fmt.Errorf("units: %w", err)
+		}
+	}
+	if *format == "json" {
+		return writeUnitsJSON(stdout, cfg.Catalog, bot, signer)
+	}
+	return writeUnitsText(stdout, cfg.Catalog, bot, signer)
 }
 
 // checkBotUsername validates a bot username and returns it without a leading
@@ -89,25 +105,13 @@ func checkBotUsername(name string) (string, error) {
 	return name, nil
 }
 
-// deepLinkPayload is the /start parameter that opens a unit's survey. It is
-// the one place that decides the payload, so that signing it later changes
-// every link at once.
-func deepLinkPayload(u survey.Unit) string {
-	return u.Code
-}
-
-// deepLink is the t.me link that starts the survey of unit u with bot.
-func deepLink(bot string, u survey.Unit) string {
-	return "https://t.me/" + bot + "?start=" + deepLinkPayload(u)
-}
-
 // writeUnitsText writes an aligned table, a count per type, and a reminder
 // when the links use the placeholder bot name.
-func writeUnitsText(w io.Writer, cat *survey.Catalog, bot string) error {
+func writeUnitsText(w io.Writer, cat *survey.Catalog, bot string, signer linkSigner) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CODE\tNAME\tTYPE\tAREA\tLINK")
 	for _, u := range cat.Units() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.Type, u.Area, deepLink(bot, u))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.Type, u.Area, signer.link(bot, u))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -124,7 +128,12 @@ func writeUnitsText(w io.Writer, cat *survey.Catalog, bot string) error {
 		return err
 	}
 	if bot == placeholderBot {
-		_, err := fmt.Fprintf(w, "Links use the placeholder %s: pass --bot-username with your bot's username for real ones.\n", placeholderBot)
+		if _, err := fmt.Fprintf(w, "Links use the placeholder %s: pass --bot-username with your bot's username for real ones.\n", placeholderBot); err != nil {
+			return err
+		}
+	}
+	if signer.secret == nil {
+		_, err := fmt.Fprintln(w, "Links are not signed: the bot has no secret yet (IKMBOT_SECRET, or the DB.secret file that serve and qr create).")
 		return err
 	}
 	return nil
@@ -132,10 +141,10 @@ func writeUnitsText(w io.Writer, cat *survey.Catalog, bot string) error {
 
 // writeUnitsJSON writes the units as a JSON array, for scripts that make
 // posters or QR codes.
-func writeUnitsJSON(w io.Writer, cat *survey.Catalog, bot string) error {
+func writeUnitsJSON(w io.Writer, cat *survey.Catalog, bot string, signer linkSigner) error {
 	out := make([]unitJSON, 0, cat.Len())
 	for _, u := range cat.Units() {
-		out = append(out, unitJSON{Code: u.Code, Name: u.Name, Type: string(u.Type), Area: u.Area, Link: deepLink(bot, u)})
+		out = append(out, unitJSON{Code: u.Code, Name: u.Name, Type: string(u.Type), Area: u.Area, Link: signer.link(bot, u)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

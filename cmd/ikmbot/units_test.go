@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -25,12 +30,12 @@ func bekasi(t *testing.T) *Config {
 func TestUnitsText(t *testing.T) {
 	cfg := bekasi(t)
 	var out bytes.Buffer
-	if err := runUnits(cfg, nil, &out); err != nil {
+	if err := runUnits(cfg, noSecret(t), env(nil), &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	// header, 89 units, blank, summary, placeholder footer
-	if got, want := len(lines), 1+89+3; got != want {
+	// header, 89 units, blank, summary, placeholder and unsigned footers
+	if got, want := len(lines), 1+89+4; got != want {
 		t.Fatalf("%d lines, want %d:\n%s", got, want, out.String())
 	}
 	if got := strings.Fields(lines[0]); !reflect.DeepEqual(got, []string{"CODE", "NAME", "TYPE", "AREA", "LINK"}) {
@@ -55,12 +60,15 @@ func TestUnitsText(t *testing.T) {
 	if got := lines[92]; !strings.Contains(got, "YOUR_BOT") || !strings.Contains(got, "--bot-username") {
 		t.Errorf("footer = %q, want it to explain the placeholder", got)
 	}
+	if got := lines[93]; !strings.Contains(got, "not signed") {
+		t.Errorf("last line = %q, want it to say the links are not signed", got)
+	}
 }
 
 func TestUnitsTextWithBot(t *testing.T) {
 	cfg := bekasi(t)
 	var out bytes.Buffer
-	if err := runUnits(cfg, []string{"--bot-username", "@BekasiIKMBot"}, &out); err != nil {
+	if err := runUnits(cfg, append(noSecret(t), "--bot-username", "@BekasiIKMBot"), env(nil), &out); err != nil {
 		t.Fatal(err)
 	}
 	text := out.String()
@@ -70,15 +78,15 @@ func TestUnitsTextWithBot(t *testing.T) {
 	if !strings.Contains(text, "https://t.me/BekasiIKMBot?start=DISDUKCAPIL\n") {
 		t.Error("no link for DISDUKCAPIL with the given bot")
 	}
-	if !strings.HasSuffix(text, "\n89 units: 44 perangkat_daerah, 3 rsud, 42 puskesmas\n") {
-		t.Errorf("output does not end with the summary:\n%s", text[len(text)-200:])
+	if !strings.Contains(text, "\n89 units: 44 perangkat_daerah, 3 rsud, 42 puskesmas\n") {
+		t.Errorf("output lacks the summary:\n%s", text[len(text)-200:])
 	}
 }
 
 func TestUnitsJSON(t *testing.T) {
 	cfg := bekasi(t)
 	var out bytes.Buffer
-	if err := runUnits(cfg, []string{"--format", "json", "--bot-username", "BekasiIKMBot"}, &out); err != nil {
+	if err := runUnits(cfg, append(noSecret(t), "--format", "json", "--bot-username", "BekasiIKMBot"), env(nil), &out); err != nil {
 		t.Fatal(err)
 	}
 	var got []map[string]any
@@ -123,7 +131,7 @@ func TestUnitsJSONEmpty(t *testing.T) {
 	// Scripts expect an array, never null.
 	cfg := &Config{Catalog: survey.NewCatalog(nil)}
 	var out bytes.Buffer
-	if err := runUnits(cfg, []string{"-format=json"}, &out); err != nil {
+	if err := runUnits(cfg, append(noSecret(t), "-format=json"), env(nil), &out); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := out.String(), "[]\n"; got != want {
@@ -133,7 +141,7 @@ func TestUnitsJSONEmpty(t *testing.T) {
 
 func TestUnitsHelp(t *testing.T) {
 	var out bytes.Buffer
-	if err := runUnits(bekasi(t), []string{"-h"}, &out); err != nil {
+	if err := runUnits(bekasi(t), []string{"-h"}, env(nil), &out); err != nil {
 		t.Fatalf("-h: %v", err)
 	}
 	if !strings.HasPrefix(out.String(), "usage: ikmbot units") || !strings.Contains(out.String(), "-bot-username") {
@@ -155,7 +163,7 @@ func TestUnitsErrors(t *testing.T) {
 	cfg := bekasi(t)
 	for _, tt := range tests {
 		var out bytes.Buffer
-		err := runUnits(cfg, tt.args, &out)
+		err := runUnits(cfg, tt.args, env(nil), &out)
 		if err == nil {
 			t.Errorf("runUnits(%q) = nil, want an error", tt.args)
 			continue
@@ -206,15 +214,65 @@ func TestCheckBotUsername(t *testing.T) {
 	}
 }
 
-func TestDeepLink(t *testing.T) {
+// noSecret points units at a database in a fresh directory, where there is
+// no secret: the links name only unit codes.
+func noSecret(t *testing.T) []string {
+	return []string{"--db", filepath.Join(t.TempDir(), "ikmbot.db")}
+}
+
+func TestUnitsSignedLinks(t *testing.T) {
+	cfg := bekasi(t)
+	db := filepath.Join(t.TempDir(), "ikmbot.db")
+	secret := "0123456789abcdef-units-test"
+	// A database where DISDUKCAPIL's posters were revoked once.
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(func(tx *store.Tx) error { _, err := tx.RevokePosters("DISDUKCAPIL"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	var out bytes.Buffer
+	if err := runUnits(cfg, []string{"--db", db, "--bot-username", "BekasiIKMBot", "--format", "json"}, env(map[string]string{"IKMBOT_SECRET": secret}), &out); err != nil {
+		t.Fatal(err)
+	}
+	var got []unitJSON
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range got {
+		link, err := url.Parse(u.Link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := link.Query().Get("start")
+		pl, err := bot.VerifyPayload([]byte(secret), p)
+		want := 1
+		if u.Code == "DISDUKCAPIL" {
+			want = 2
+		}
+		if err != nil || !pl.Signed || pl.Code != u.Code || pl.Version != want {
+			t.Errorf("%s: link %s carries %+v, %v; want signed, version %d", u.Code, u.Link, pl, err, want)
+		}
+	}
+	if _, err := os.Stat(db + ".secret"); !errors.Is(err, os.ErrNotExist) {
+		t.Error("units created a secret file; it only reads")
+	}
+}
+
+func TestPayloadsFitTelegram(t *testing.T) {
 	// Telegram accepts start parameters of at most 64 characters of
-	// [A-Za-z0-9_-]; every configured code must fit with room to spare.
+	// [A-Za-z0-9_-]; the longest configured code, at the highest poster
+	// version, must fit.
+	signer := linkSigner{secret: []byte("0123456789abcdef"), versions: map[string]int{}}
 	for _, u := range bekasi(t).Catalog.Units() {
-		p := deepLinkPayload(u)
-		if len(p) > 64 || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
+		signer.versions[u.Code] = store.MaxPosterVersion
+		p := signer.payload(u)
+		if len(p) > bot.MaxPayloadLen || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
 			t.Errorf("payload %q of %s is not a valid start parameter", p, u.Code)
 		}
-		link, err := url.Parse(deepLink("BekasiIKMBot", u))
+		link, err := url.Parse(signer.link("BekasiIKMBot", u))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +280,7 @@ func TestDeepLink(t *testing.T) {
 			t.Errorf("link %s carries start=%q, want %q", link, got, p)
 		}
 	}
-	if got, want := deepLink("BekasiIKMBot", survey.Unit{Code: "DISDUKCAPIL"}), "https://t.me/BekasiIKMBot?start=DISDUKCAPIL"; got != want {
-		t.Errorf("deepLink = %q, want %q", got, want)
+	if got, want := (linkSigner{}).link("BekasiIKMBot", survey.Unit{Code: "DISDUKCAPIL"}), "https://t.me/BekasiIKMBot?start=DISDUKCAPIL"; got != want {
+		t.Errorf("unsigned link = %q, want %q", got, want)
 	}
 }

@@ -1,0 +1,155 @@
+package bot
+
+import (
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/ikmbot/ikmbot/bot/poster"
+	"github.com/ikmbot/ikmbot/locales"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// qr answers /qr CODE with the unit's QR code (a PNG, as a photo) and its
+// A4 poster (a PDF), and /qr cabut CODE by revoking every poster of the
+// unit printed so far. City admins only; anyone else gets the refusal.
+func (c *conv) qr(arg string) error {
+	if !c.b.IsAdmin(c.in.userID) {
+		c.b.log.Info("admin command refused", "command", "qr")
+		c.reaskBelow(c.t.text("admin.refuse", nil))
+		return nil
+	}
+	f := strings.Fields(arg)
+	revoke := len(f) == 2 && (strings.EqualFold(f[0], "cabut") || strings.EqualFold(f[0], "revoke"))
+	if len(f) != 1 && !revoke {
+		c.out.send(c.in.chatID, c.t.text("qr.usage", nil), nil)
+		return nil
+	}
+	code := f[len(f)-1]
+	u, ok := c.b.cfg.Catalog.Unit(code)
+	if !ok {
+		c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(code, 40))}), nil)
+		return nil
+	}
+	if revoke {
+		v, err := c.tx.RevokePosters(u.Code)
+		if err != nil {
+			return err
+		}
+		c.b.log.Info("posters revoked", "unit", u.Code, "version", v)
+		c.out.send(c.in.chatID, c.t.text("qr.revoked", map[string]any{
+			"Unit": esc(u.Name), "Code": esc(u.Code), "Old": v - 1, "New": v,
+		}), nil)
+		return nil
+	}
+	if c.b.cfg.BotUsername == "" {
+		c.out.send(c.in.chatID, c.t.text("qr.no_username", nil), nil)
+		return nil
+	}
+	v, err := c.tx.PosterVersion(u.Code)
+	if err != nil {
+		return err
+	}
+	link := DeepLink(c.b.cfg.BotUsername, SignPayload(c.b.cfg.Secret, u.Code, v))
+	page := PosterPage(c.b.cfg.City, c.b.cfg.TypeNames, u, c.b.cfg.BotUsername, link, survey.PeriodOf(survey.PeriodYear, c.now).Label)
+	data := map[string]any{"Unit": esc(u.Name), "Version": v, "Link": esc(link)}
+	failed := c.t.text("qr.failed", nil)
+	c.out.sendFile(callSendPhoto, c.in.chatID, u.Code+".png", c.t.text("qr.caption", data), failed,
+		func() ([]byte, error) { return poster.PNG(link) })
+	c.out.sendFile(callSendDocument, c.in.chatID, u.Code+".pdf", c.t.text("qr.poster_caption", data), failed,
+		func() ([]byte, error) { return poster.PDF([]poster.Page{page}) })
+	return nil
+}
+
+// sendFile sends a file that render draws after the commit.
+func (o *outbox) sendFile(kind callKind, chatID int64, filename, caption, failed string, render func() ([]byte, error)) {
+	o.calls = append(o.calls, call{kind: kind, chatID: chatID, filename: filename, text: caption, render: render, renderFailed: failed})
+}
+
+// renderFiles draws the files that the transaction decided to send. It runs
+// after the commit: drawing a poster takes tens of milliseconds, which
+// every other chat's commit in the same bbolt batch would wait for. A file
+// that cannot be drawn becomes a message saying so.
+func (b *Bot) renderFiles(out *outbox) {
+	for i := range out.calls {
+		c := &out.calls[i]
+		if c.render == nil || c.data != nil {
+			continue
+		}
+		data, err := c.render()
+		if err == nil && len(data) == 0 {
+			err = errors.New("empty file")
+		}
+		if err != nil {
+			b.log.Error("file not drawn", "file", c.filename, "err", err)
+			*c = call{kind: callSend, chatID: c.chatID, text: c.renderFailed}
+			continue
+		}
+		c.data = data
+	}
+}
+
+// PosterPage is what the poster of unit u shows: Indonesian text, the
+// unit's type by the name the config or the Indonesian locale gives it,
+// link in the QR code and spelled out, and the survey period's label. The
+// bot's /qr and the ikmbot qr command both draw posters from it.
+func PosterPage(city string, typeNames map[survey.UnitType]string, u survey.Unit, botUsername, link, period string) poster.Page {
+	return poster.Page{
+		City: city, UnitName: u.Name, UnitType: posterTypeName(typeNames, u.Type), UnitCode: u.Code,
+		Bot: botUsername, Link: link, Period: period,
+	}
+}
+
+// indonesian localizes the text printed on posters, which is always in
+// Bahasa Indonesia whatever language the admin chats in.
+var indonesian = sync.OnceValues(func() (*i18n.Localizer, error) {
+	b, err := locales.Bundle()
+	if err != nil {
+		return nil, err
+	}
+	return i18n.NewLocalizer(b, "id"), nil
+})
+
+func posterTypeName(typeNames map[survey.UnitType]string, t survey.UnitType) string {
+	if n := typeNames[t]; n != "" {
+		return n
+	}
+	if l, err := indonesian(); err == nil {
+		id := "unit_type." + string(t)
+		if s := (texts{lang: "id", l: l}).text(id, nil); s != id {
+			return s
+		}
+	}
+	return string(t)
+}
+
+// funnelReport shows how the unit's posters lead to answers, per poster
+// version; empty when nobody came through a deep link.
+func (c *conv) funnelReport(unit string) (string, error) {
+	rows, err := c.tx.Funnel(unit)
+	if err != nil || len(rows) == 0 {
+		return "", err
+	}
+	current, err := c.tx.PosterVersion(unit)
+	if err != nil {
+		return "", err
+	}
+	lines := []string{c.t.text("ikm.funnel", nil)}
+	// Newest first: the poster on the wall now is what an admin asks about.
+	for i := len(rows) - 1; i >= 0; i-- {
+		r := rows[i]
+		id := "ikm.funnel_revoked"
+		switch {
+		case r.Version == 0:
+			id = "ikm.funnel_unsigned"
+		case r.Version >= current:
+			id = "ikm.funnel_current"
+		}
+		lines = append(lines, c.t.text(id, map[string]any{
+			"Version": r.Version, "Scans": r.Scans, "Started": r.Started, "Completed": r.Completed,
+		}))
+	}
+	return strings.Join(lines, "\n"), nil
+}

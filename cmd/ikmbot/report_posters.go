@@ -1,0 +1,49 @@
+package main
+
+import (
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// posterJSON is one poster version of a unit in the JSON report: how many
+// scanned its deep link, began the survey from it and completed it. The
+// counts run from when the poster was printed, whatever --period says:
+// the funnel measures posters, not periods.
+type posterJSON struct {
+	Version   int  `json:"version"` // 0: unsigned links, which name only the unit code
+	Current   bool `json:"current"` // false for revoked versions and unsigned links
+	Scans     int  `json:"scans"`
+	Started   int  `json:"started"`
+	Completed int  `json:"completed"`
+}
+
+// unitPosters is a unit's poster funnel, newest version first.
+type unitPosters struct {
+	version int // current poster version
+	rows    []posterJSON
+}
+
+// readPosters reads the poster funnel of every unit in one transaction.
+func readPosters(tx *store.Tx, units []survey.Unit) (map[string]unitPosters, error) {
+	out := make(map[string]unitPosters, len(units))
+	for _, u := range units {
+		current, err := tx.PosterVersion(u.Code)
+		if err != nil {
+			return nil, err
+		}
+		funnel, err := tx.Funnel(u.Code)
+		if err != nil {
+			return nil, err
+		}
+		up := unitPosters{version: current, rows: make([]posterJSON, 0, len(funnel))}
+		for i := len(funnel) - 1; i >= 0; i-- {
+			f := funnel[i]
+			up.rows = append(up.rows, posterJSON{
+				Version: f.Version, Current: f.Version != 0 && f.Version >= current,
+				Scans: f.Scans, Started: f.Started, Completed: f.Completed,
+			})
+		}
+		out[u.Code] = up
+	}
+	return out, nil
+}
