@@ -88,3 +88,5 @@ func TestGoldenRepeatReplace(t *testing.T) {
 		t.Errorf("IKM = %v, want 25 from the replacing all-1 answers", got)
 	}
 }
+
+func TestGoldenLostReply(t *testing.T) { golden(t, "lost_reply") }

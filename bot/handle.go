@@ -454,6 +454,20 @@ func (c *conv) rejected(r survey.RejectReason, viaButton bool) {
 			id = "toast.invalid"
 		}
 		c.out.answer(c.in.callbackID, c.t.text(id, nil), false)
+		switch {
+		case r != survey.RejectStale:
+		case c.in.messageID == c.chat.QuestionMsg || c.chat.QuestionMsg == 0:
+			// A press on an earlier step in the question message itself
+			// means the screen may be behind (say, a reply lost in a
+			// crash): bring it up to the current question. When it already
+			// shows it, Telegram answers "not modified": harmless.
+			text, kb := c.question(c.chat.Session)
+			c.out.edit(c.in.chatID, c.in.messageID, text, kb)
+			c.chat.QuestionMsg = c.in.messageID
+		default:
+			// An older copy of a question: the current one is below.
+			c.out.removeKeyboard(c.in.chatID, c.in.messageID)
+		}
 		return
 	}
 	var hint string

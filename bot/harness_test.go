@@ -157,6 +157,7 @@ func indent(s string) string {
 //	restart                   close the store and start a new bot on the file
 //	advance DURATION          move the clock
 //	sweep                     run the expiry sweep
+//	fail METHOD CODE TIMES    the fake Bot API fails the next calls
 //	# ...                     a comment, copied to the transcript
 func (h *harness) run(script string) {
 	h.t.Helper()
@@ -205,6 +206,16 @@ func (h *harness) step(line string) error {
 		}
 		h.now = h.now.Add(d)
 		fmt.Fprintf(&h.out, "> (%s pass)\n", f[1])
+		return nil
+	case "fail":
+		// fail METHOD CODE TIMES: the fake Bot API refuses the next calls.
+		code, err1 := strconv.Atoi(f[2])
+		times, err2 := strconv.Atoi(f[3])
+		if len(f) != 4 || err1 != nil || err2 != nil {
+			return fmt.Errorf("want: fail METHOD CODE TIMES")
+		}
+		h.srv.Fail(f[1], telegramtest.Fault{Code: code, Description: "Internal Server Error", Times: times})
+		fmt.Fprintf(&h.out, "> (Telegram fails the next %d %s calls with %d)\n", times, f[1], code)
 		return nil
 	case "sweep":
 		fmt.Fprintln(&h.out, "> (expiry sweep)")
