@@ -408,7 +408,7 @@ func (c *conv) callback() error {
 // of an earlier session, and strips that old keyboard.
 func (c *conv) stale() {
 	c.out.answer(c.in.callbackID, c.t.text("toast.stale", nil), false)
-	if c.in.messageID != c.chat.QuestionMsg {
+	if c.in.messageID != c.chat.QuestionMsg && !c.in.gone {
 		c.out.removeKeyboard(c.in.chatID, c.in.messageID)
 	}
 }

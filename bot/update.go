@@ -33,6 +33,7 @@ type incoming struct {
 	callbackID string
 	data       string // callback data
 	messageID  int    // the message a button belongs to
+	gone       bool   // that message is too old for the bot to see or edit
 }
 
 // parseUpdate extracts what matters from an update. Only private chats are
@@ -72,6 +73,7 @@ func parseUpdate(u *models.Update) incoming {
 		} else if msg := q.Message.InaccessibleMessage; msg != nil {
 			in.chatID = msg.Chat.ID
 			in.messageID = msg.MessageID
+			in.gone = true
 		}
 		if in.chatID == 0 {
 			// A press on an inline message or a message we cannot see:
