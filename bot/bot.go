@@ -57,6 +57,12 @@ type Config struct {
 	SendRate float64
 	ChatRate float64
 
+	// UserRate and UserBurst cap the updates one person may send (per
+	// second, and at once); beyond them updates are dropped, so nobody can
+	// flood the bot. 0 means no cap.
+	UserRate  float64
+	UserBurst int
+
 	// Now and NewID are inputs so tests are deterministic; nil means the
 	// wall clock and random ids.
 	Now   func() time.Time
@@ -78,6 +84,7 @@ type Bot struct {
 	admins  map[int64]bool
 	metrics *Metrics
 	pace    *pacer
+	users   *limiters // nil: no per-user cap
 
 	locMu      sync.Mutex
 	localizers map[string]*i18n.Localizer
@@ -117,6 +124,9 @@ func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
 		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger, metrics: cfg.Metrics,
 		admins: map[int64]bool{}, localizers: map[string]*i18n.Localizer{},
 		pace: newPacer(cfg.SendRate, cfg.ChatRate),
+	}
+	if cfg.UserRate > 0 {
+		b.users = newLimiters(cfg.UserRate, max(1, cfg.UserBurst))
 	}
 	for _, id := range cfg.Admins {
 		b.admins[id] = true
@@ -165,6 +175,14 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
 	}()
 	if in.chatID == 0 {
 		b.log.Debug("update ignored", "update_id", upd.ID, "kind", in.kind.String())
+		return nil
+	}
+	if b.users != nil && !b.users.get(in.userID).Allow() {
+		// Flooding: drop it, but stop a button's spinner.
+		b.log.Warn("update dropped: sender over the rate limit", "update_id", upd.ID, "kind", in.kind.String())
+		if in.callbackID != "" {
+			b.deliver(ctx, in.chatID, outbox{calls: []call{{kind: callAnswer, callbackID: in.callbackID}}})
+		}
 		return nil
 	}
 	var out outbox

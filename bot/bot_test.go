@@ -202,3 +202,25 @@ func TestPollerConfirmsOnlyAfterHandling(t *testing.T) {
 	}
 	d.Wait()
 }
+
+func TestFloodingUserIsCapped(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.UserRate, c.UserBurst = 0.001, 5 })
+	u := h.srv.User(1001, "Budi", "id")
+	other := h.srv.User(1002, "Sari", "id")
+	for i := 0; i < 20; i++ {
+		h.handle(u.Sticker())
+	}
+	replies := 0
+	for _, m := range u.Chat() {
+		if m.FromBot {
+			replies++
+		}
+	}
+	if replies != 5 {
+		t.Errorf("20 stickers got %d replies, want 5 (the burst), the rest dropped", replies)
+	}
+	h.handle(other.Send("/start DISDUKCAPIL"))
+	if len(other.Chat()) < 3 {
+		t.Errorf("another person was slowed down by the flood: %d messages", len(other.Chat()))
+	}
+}

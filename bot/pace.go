@@ -13,25 +13,17 @@ import (
 // better than a 429, which stalls the chat for retry_after seconds.
 type pacer struct {
 	global *rate.Limiter // nil: no cap
-	chat   rate.Limit    // 0: no cap
-
-	mu    sync.Mutex
-	chats map[int64]*chatLimiter
+	chats  *limiters     // nil: no cap
 }
-
-type chatLimiter struct {
-	lim  *rate.Limiter
-	used time.Time
-}
-
-// maxChatLimiters bounds the per-chat limiters kept; idle ones are dropped
-// when the map grows past it.
-const maxChatLimiters = 10000
 
 func newPacer(global, chat float64) *pacer {
-	p := &pacer{chat: rate.Limit(chat), chats: map[int64]*chatLimiter{}}
+	p := &pacer{}
 	if global > 0 {
 		p.global = rate.NewLimiter(rate.Limit(global), max(1, int(global)))
+	}
+	if chat > 0 {
+		// A burst of 3 lets a hint, a question and an answer go out at once.
+		p.chats = newLimiters(chat, 3)
 	}
 	return p
 }
@@ -39,15 +31,15 @@ func newPacer(global, chat float64) *pacer {
 // wait blocks until a call to chatID may go out; message says whether it
 // counts against the chat's own pace. Every call counts globally.
 func (p *pacer) wait(ctx context.Context, chatID int64, message bool, m *Metrics) error {
-	if p.global == nil && (p.chat == 0 || !message) {
+	if p.global == nil && (p.chats == nil || !message) {
 		return nil
 	}
 	if m != nil {
 		m.waiting.Add(1)
 		defer m.waiting.Add(-1)
 	}
-	if message && p.chat > 0 {
-		if err := p.chatLimiter(chatID).Wait(ctx); err != nil {
+	if message && p.chats != nil {
+		if err := p.chats.get(chatID).Wait(ctx); err != nil {
 			return err
 		}
 	}
@@ -57,23 +49,44 @@ func (p *pacer) wait(ctx context.Context, chatID int64, message bool, m *Metrics
 	return nil
 }
 
-func (p *pacer) chatLimiter(chatID int64) *rate.Limiter {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// limiters is a token bucket per id (chat or user), created on first use.
+type limiters struct {
+	every rate.Limit
+	burst int
+
+	mu  sync.Mutex
+	ids map[int64]*idLimiter
+}
+
+type idLimiter struct {
+	lim  *rate.Limiter
+	used time.Time
+}
+
+// maxLimiters bounds the limiters kept; idle ones are dropped when the map
+// grows past it, so a city-wide campaign does not grow memory without end.
+const maxLimiters = 10000
+
+func newLimiters(perSecond float64, burst int) *limiters {
+	return &limiters{every: rate.Limit(perSecond), burst: burst, ids: map[int64]*idLimiter{}}
+}
+
+func (l *limiters) get(id int64) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	now := time.Now()
-	if len(p.chats) >= maxChatLimiters {
-		for id, c := range p.chats {
-			if now.Sub(c.used) > time.Minute {
-				delete(p.chats, id)
+	if len(l.ids) >= maxLimiters {
+		for k, v := range l.ids {
+			if now.Sub(v.used) > time.Minute {
+				delete(l.ids, k)
 			}
 		}
 	}
-	c, ok := p.chats[chatID]
+	v, ok := l.ids[id]
 	if !ok {
-		// A burst of 3 lets a hint, a question and an answer go out at once.
-		c = &chatLimiter{lim: rate.NewLimiter(p.chat, 3)}
-		p.chats[chatID] = c
+		v = &idLimiter{lim: rate.NewLimiter(l.every, l.burst)}
+		l.ids[id] = v
 	}
-	c.used = now
-	return c.lim
+	v.used = now
+	return v.lim
 }

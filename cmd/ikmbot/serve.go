@@ -40,6 +40,10 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 	legacy := fs.Bool("legacy-weights", false, "weight each element 0.111 as the regulation's worksheets print, instead of exactly 1/9")
 	sendRate := fs.Float64("send-rate", 30, "Bot API calls per second across all chats (Telegram allows about 30)")
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "on SIGTERM, how long updates in flight may take to finish")
+	// A person reads each question; 2 updates a second with a burst of 20
+	// is far above honest use and stops a script flooding the bot.
+	userRate := fs.Float64("user-rate", 2, "updates per second one person may send before further ones are dropped; 0 for no cap")
+	userBurst := fs.Int("user-burst", 20, "updates one person may send at once")
 	if err := fs.Parse(args); err != nil {
 		return usageError{"serve: " + err.Error()}
 	}
@@ -79,6 +83,7 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 	bc := botConfig(cfg, secret, weighting, log)
 	bc.BotUsername = askUsername(ctx, api, log)
 	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, 1
+	bc.UserRate, bc.UserBurst = *userRate, *userBurst
 	b, err := bot.New(bc, st, api)
 	if err != nil {
 		return err
