@@ -63,6 +63,12 @@ type Config struct {
 	UserRate  float64
 	UserBurst int
 
+	// ChatRetention is how long a chat record (and so a chat id) outlives
+	// its last survey; SuggestionRetention, how long a suggestion's free
+	// text is kept. 0 keeps them.
+	ChatRetention       time.Duration
+	SuggestionRetention time.Duration
+
 	// Now and NewID are inputs so tests are deterministic; nil means the
 	// wall clock and random ids.
 	Now   func() time.Time

@@ -11,6 +11,8 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
 )
 
 func TestPanicIsRecoveredWithAnApology(t *testing.T) {
@@ -222,5 +224,56 @@ func TestFloodingUserIsCapped(t *testing.T) {
 	h.handle(other.Send("/start DISDUKCAPIL"))
 	if len(other.Chat()) < 3 {
 		t.Errorf("another person was slowed down by the flood: %d messages", len(other.Chat()))
+	}
+}
+
+func TestRetentionSweep(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.ChatRetention, c.SuggestionRetention = time.Hour, 48*time.Hour })
+	h.run(`user budi 1001 id
+budi send /bahasa
+budi tap English
+budi send /start PKM-KRANJI
+budi tap Skip »
+budi tap Prefer not to say
+budi tap Skip »
+budi tap Skip »
+budi tap Skip »
+budi tap Appropriate
+budi tap Easy
+budi tap Fast
+budi tap Free
+budi tap Appropriate
+budi tap Competent
+budi tap Polite and friendly
+budi tap Well managed
+budi tap Good
+budi send The nurse at counter 2, Ibu Sri, was rude.`)
+	count := func() (chats int, suggestion string) {
+		h.st.View(func(tx *store.Tx) error {
+			tx.ForEachChat(func(store.Chat) error { chats++; return nil })
+			return tx.ForEachResponse(func(r survey.Response) error { suggestion = r.Suggestion; return nil })
+		})
+		return
+	}
+	if chats, s := count(); chats != 1 || s == "" {
+		t.Fatalf("after the survey: %d chats (the language choice keeps one), suggestion %q", chats, s)
+	}
+	h.now = h.now.Add(2 * time.Hour)
+	if c, s, err := h.bot.SweepRetention(); err != nil || c != 1 || s != 0 {
+		t.Fatalf("sweep after 2h: %d chats, %d suggestions, %v; want 1, 0", c, s, err)
+	}
+	if chats, s := count(); chats != 0 || s == "" {
+		t.Errorf("after 2h: %d chats, suggestion %q; want the chat gone, the suggestion kept", chats, s)
+	}
+	h.now = h.now.Add(48 * time.Hour)
+	if _, s, err := h.bot.SweepRetention(); err != nil || s != 1 {
+		t.Fatalf("sweep after 50h blanked %d suggestions (%v), want 1", s, err)
+	}
+	if _, s := count(); s != "" {
+		t.Errorf("suggestion after its retention = %q, want it blanked", s)
+	}
+	tally, _ := h.st.Tally("PKM-KRANJI", survey.PeriodOf(survey.PeriodYear, h.now))
+	if got := tally.Result(survey.ExactWeights).IKM2; tally.Respondents != 1 || got != 80.56 {
+		t.Errorf("figures after the purge: %d respondents, IKM %v; want 1, 80.56 (29/9 x 25, unchanged)", tally.Respondents, got)
 	}
 }

@@ -99,19 +99,65 @@ func (b *Bot) SweepExpired(ctx context.Context) (int, error) {
 	return len(done), nil
 }
 
-// RunSweeper calls SweepExpired every interval until ctx ends.
+// SweepRetention deletes chat records idle past ChatRetention with no
+// survey open, and blanks suggestions older than SuggestionRetention.
+func (b *Bot) SweepRetention() (chats, suggestions int, err error) {
+	now := b.now()
+	err = b.store.Update(func(tx *store.Tx) error {
+		chats, suggestions = 0, 0
+		if b.cfg.ChatRetention > 0 {
+			var old []int64
+			err := tx.ForEachChat(func(ch store.Chat) error {
+				if ch.Session == nil && now.Sub(ch.Touched) > b.cfg.ChatRetention {
+					old = append(old, ch.ID)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, id := range old {
+				if err := tx.DeleteChat(id); err != nil {
+					return err
+				}
+			}
+			chats = len(old)
+		}
+		if b.cfg.SuggestionRetention > 0 {
+			n, err := tx.PurgeSuggestions(now.Add(-b.cfg.SuggestionRetention))
+			if err != nil {
+				return err
+			}
+			suggestions = n
+		}
+		return nil
+	})
+	return chats, suggestions, err
+}
+
+// RunSweeper calls SweepExpired every interval, and SweepRetention every
+// hour, until ctx ends.
 func (b *Bot) RunSweeper(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var lastRetention time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case now := <-t.C:
 			if n, err := b.SweepExpired(ctx); err != nil {
 				b.log.Error("expiry sweep failed", "err", err)
 			} else if n > 0 {
 				b.log.Info("expired idle surveys", "count", n)
+			}
+			if now.Sub(lastRetention) >= time.Hour {
+				lastRetention = now
+				if c, s, err := b.SweepRetention(); err != nil {
+					b.log.Error("retention sweep failed", "err", err)
+				} else if c+s > 0 {
+					b.log.Info("retention sweep", "chats_deleted", c, "suggestions_blanked", s)
+				}
 			}
 		}
 	}

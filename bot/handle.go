@@ -79,6 +79,7 @@ func (c *conv) save() error {
 		return c.tx.DeleteChat(c.chat.ID)
 	}
 	c.chat.ID = c.in.chatID
+	c.chat.Touched = c.now
 	return c.tx.PutChat(c.chat)
 }
 

@@ -57,6 +57,7 @@ func (tx *Tx) changeAgg(unit string, at time.Time, change func(*survey.Tally) er
 	if err != nil {
 		return fmt.Errorf("agg/%s: %w", unit, err)
 	}
+	ub.FillPercent = 0.9 // days come in order: new keys append
 	day, month := tx.aggKeys(at)
 	for _, key := range []string{day, month} {
 		var t survey.Tally
@@ -169,6 +170,7 @@ func (tx *Tx) RebuildAggregates() error {
 		if err != nil {
 			return fmt.Errorf("rebuild: agg/%s: %w", k.unit, err)
 		}
+		ub.FillPercent = 0.9
 		v, err := encodeTally(*t)
 		if err != nil {
 			return fmt.Errorf("rebuild: agg/%s/%s: %w", k.unit, k.key, err)

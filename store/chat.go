@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -17,6 +18,7 @@ type Chat struct {
 	Seq         uint64          // counter of sessions started in this chat, for short session ids
 	Session     *survey.Session // open survey, nil when none
 	LastUpdate  int64           // highest update_id handled for this chat (idempotency)
+	Touched     time.Time       // last time the bot handled something in this chat, for retention
 }
 
 // Chat returns the chat's state, or Chat{ID: id} when none is stored: a chat

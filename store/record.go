@@ -23,6 +23,7 @@ type chatRecord struct {
 	Seq         uint64         `json:"seq,omitempty"`
 	Session     *sessionRecord `json:"sess,omitempty"`
 	LastUpdate  int64          `json:"last,omitempty"`
+	Touched     int64          `json:"at,omitempty"` // unix seconds
 }
 
 // sessionRecord is an open survey.Session. The unit is kept by code (the
@@ -76,6 +77,9 @@ func encodeChat(c Chat) ([]byte, error) {
 		Lang: c.Lang, Mode: c.Mode, Pending: c.Pending, QuestionMsg: c.QuestionMsg,
 		Seq: c.Seq, LastUpdate: c.LastUpdate,
 	}
+	if !c.Touched.IsZero() {
+		rec.Touched = c.Touched.Unix()
+	}
 	if c.Session != nil {
 		sr, err := sessionToRecord(c.Session)
 		if err != nil {
@@ -94,6 +98,9 @@ func (s *Store) decodeChat(id int64, data []byte) (Chat, error) {
 	c := Chat{
 		ID: id, Lang: rec.Lang, Mode: rec.Mode, Pending: rec.Pending, QuestionMsg: rec.QuestionMsg,
 		Seq: rec.Seq, LastUpdate: rec.LastUpdate,
+	}
+	if rec.Touched != 0 {
+		c.Touched = time.Unix(rec.Touched, 0).In(s.opts.Location)
 	}
 	if rec.Session != nil {
 		sess, err := s.sessionFromRecord(*rec.Session)

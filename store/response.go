@@ -30,6 +30,9 @@ func (tx *Tx) AddResponse(r *survey.Response, window string) error {
 	if err != nil {
 		return err
 	}
+	// Ids only grow, so every put appends: full pages, not bbolt's
+	// default half-full split, halve the file.
+	b.FillPercent = 0.9
 	if r.Respondent != "" && window != "" {
 		if prior, ok, err := tx.PriorResponse(r.Unit, window, r.Respondent); err != nil {
 			return err

@@ -34,11 +34,14 @@ const (
 	defaultTimezone   = "Asia/Jakarta"
 	defaultPeriod     = survey.PeriodYear
 	defaultSessionTTL = 24 * time.Hour
-	defaultLanguage   = "id"
-	minSessionTTL     = time.Minute
-	maxCodeLen        = 32
-	maxConfigErrors   = 20
-	otherService      = "other"
+	// defaultChatRetention: a chat with no survey open keeps only a chosen
+	// language; a day is enough for a person who comes back to rate another unit.
+	defaultChatRetention = 24 * time.Hour
+	defaultLanguage      = "id"
+	minSessionTTL        = time.Minute
+	maxCodeLen           = 32
+	maxConfigErrors      = 20
+	otherService         = "other"
 )
 
 // Config is everything a city configures: who it is, how the survey runs, and
@@ -53,6 +56,8 @@ type Config struct {
 	DefaultLanguage  string
 	Admins           []int64
 	SignedLinksOnly  bool                       // refuse deep links without a signature (see bot/deeplink.go)
+	ChatRetention    time.Duration              // how long a chat id outlives its last survey (a chosen language keeps it)
+	SuggestionDays   int                        // suggestions' free text is blanked after this many days; 0 = kept
 	TypeNames        map[survey.UnitType]string // display names for extra types
 	Catalog          *survey.Catalog
 }
@@ -60,7 +65,7 @@ type Config struct {
 // Keys accepted in a config file. A key outside these lists is an error, so
 // that a typo such as "servics:" does not silently drop a city's services.
 var (
-	topKeys      = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "unit_types", "services", "units"}
+	topKeys      = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "chat_retention", "suggestion_retention_days", "unit_types", "services", "units"}
 	unitKeys     = []string{"code", "name", "type", "area", "services", "users_per_year"}
 	unitTypeKeys = []string{"key", "name"}
 )
@@ -262,6 +267,7 @@ func (p *configParser) config(root *yaml.Node) *Config {
 	cfg := &Config{
 		RespondentPeriod: defaultPeriod,
 		SessionTTL:       defaultSessionTTL,
+		ChatRetention:    defaultChatRetention,
 		DefaultLanguage:  defaultLanguage,
 		TypeNames:        map[survey.UnitType]string{},
 	}
@@ -310,6 +316,27 @@ func (p *configParser) config(root *yaml.Node) *Config {
 			p.errorf(f["session_ttl"], "session_ttl", "%s is too short: respondents need at least 1m to answer", s)
 		default:
 			cfg.SessionTTL = d
+		}
+	}
+
+	if s := p.str(f["chat_retention"], "chat_retention"); s != "" {
+		d, err := time.ParseDuration(s)
+		switch {
+		case err != nil:
+			p.errorf(f["chat_retention"], "chat_retention", "bad duration %q (want a Go duration such as 24h or 168h)", s)
+		case d < time.Hour:
+			p.errorf(f["chat_retention"], "chat_retention", "%s is too short: keep a chat at least 1h so a language choice survives", s)
+		default:
+			cfg.ChatRetention = d
+		}
+	}
+
+	if n := resolve(f["suggestion_retention_days"]); n != nil && !isNull(n) {
+		var days int
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&days) != nil || days < 0 {
+			p.errorf(n, "suggestion_retention_days", "want a whole number of days (0 keeps suggestions), got %s", describe(n))
+		} else {
+			cfg.SuggestionDays = days
 		}
 	}
 

@@ -181,7 +181,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown_key.yaml", `:6: servics: unknown key (did you mean "services"?)`},
 		{"unknown_unit_key.yaml", `:6: units[0].servics: unknown key (did you mean "services"?)`},
 		{"duplicate_key.yaml", `:6: city: duplicate key (first on line 1)`},
-		{"merge_key.yaml", `:2: base: unknown key (want city, timezone, respondent_period, allow_replace, session_ttl, default_language, admins, signed_links_only, unit_types, services, units)` +
+		{"merge_key.yaml", `:2: base: unknown key (want city, timezone, respondent_period, allow_replace, session_ttl, default_language, admins, signed_links_only, chat_retention, suggestion_retention_days, unit_types, services, units)` +
 			"\n{file}:5: units[0].<<: merge keys are not supported: repeat the keys, or use an alias (*name) for a value" +
 			"\n{file}:5: units[0].type: missing (want perangkat_daerah, rsud, puskesmas, or a key under unit_types)"},
 		{"city_missing.yaml", `: city: missing: name the city or regency, e.g. Kota Bekasi`},

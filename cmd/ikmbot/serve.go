@@ -176,6 +176,7 @@ func botConfig(cfg *Config, secret []byte, w survey.Weighting, log *slog.Logger)
 		City: cfg.City, Catalog: cfg.Catalog, TypeNames: cfg.TypeNames, Location: cfg.Location,
 		RespondentPeriod: cfg.RespondentPeriod, AllowReplace: cfg.AllowReplace, SessionTTL: cfg.SessionTTL,
 		DefaultLanguage: cfg.DefaultLanguage, Admins: cfg.Admins, Weighting: w, Secret: secret, Logger: log,
+		ChatRetention: cfg.ChatRetention, SuggestionRetention: time.Duration(cfg.SuggestionDays) * 24 * time.Hour,
 		SignedLinksOnly: cfg.SignedLinksOnly,
 	}
 }

@@ -1,0 +1,73 @@
+package store
+
+import (
+	"time"
+
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// PurgeSuggestions blanks the free-text suggestion of every response, and
+// every incomplete one, submitted before cutoff, for cities whose retention
+// rule says free text (which may name people) goes after N days. Scores and
+// profiles stay, so no figure changes. It returns how many were blanked.
+func (tx *Tx) PurgeSuggestions(cutoff time.Time) (int, error) {
+	n := 0
+	for _, name := range [][]byte{bucketResponses, bucketIncomplete} {
+		b := tx.bucket(name)
+		if b == nil {
+			continue
+		}
+		type change struct {
+			key  []byte
+			data []byte
+		}
+		var changes []change
+		err := tx.forEachResponseKey(name, func(k []byte, r survey.Response, window string) error {
+			if r.Suggestion == "" || !r.Submitted.Before(cutoff) {
+				return nil
+			}
+			r.Suggestion = ""
+			data, err := encodeResponse(r, window)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, change{append([]byte(nil), k...), data})
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		// Written after the scan: bbolt forbids changing a bucket while
+		// iterating it.
+		wb, err := tx.writeBucket(name)
+		if err != nil {
+			return n, err
+		}
+		for _, c := range changes {
+			if err := wb.Put(c.key, c.data); err != nil {
+				return n, err
+			}
+		}
+		n += len(changes)
+	}
+	return n, nil
+}
+
+// forEachResponseKey is forEachResponse with each record's key.
+func (tx *Tx) forEachResponseKey(name []byte, fn func(k []byte, r survey.Response, window string) error) error {
+	b := tx.bucket(name)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		id, err := keyU64(k)
+		if err != nil {
+			return err
+		}
+		r, window, err := tx.s.decodeResponse(id, v)
+		if err != nil {
+			return err
+		}
+		return fn(k, r, window)
+	})
+}
