@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -162,4 +163,33 @@ func splitMessage(s string) []string {
 		inPre = (inPre || strings.Contains(ln, "<pre>")) && !strings.Contains(ln, "</pre>")
 	}
 	return append(parts, strings.TrimRight(cur.String(), "\n"))
+}
+
+// maxBackupDocument is the largest file a bot may send through the public
+// Bot API (50 MB), less a margin; larger databases are backed up with the
+// ikmbot backup command on the server.
+const maxBackupDocument = 49 << 20
+
+// backup answers /cadangan: a city admin gets a consistent copy of the
+// database as a document. It is drawn after the commit, in a read
+// transaction of its own, so it never holds up other chats.
+func (c *conv) backup() {
+	if !c.b.IsAdmin(c.in.userID) {
+		c.b.log.Info("admin command refused", "command", "cadangan")
+		c.reaskBelow(c.t.text("admin.refuse", nil))
+		return
+	}
+	c.b.log.Info("backup requested in chat")
+	name := "ikmbot-" + c.now.Format("20060102-1504") + ".db"
+	caption := c.t.text("backup.caption", map[string]any{"Time": c.now.Format("2006-01-02 15:04 MST")})
+	c.out.sendFile(callSendDocument, c.in.chatID, name, caption, c.t.text("backup.failed", nil), func() ([]byte, error) {
+		var buf bytes.Buffer
+		if _, err := c.b.store.Backup(&buf); err != nil {
+			return nil, err
+		}
+		if buf.Len() > maxBackupDocument {
+			return nil, fmt.Errorf("backup of %d bytes is over Telegram's file limit", buf.Len())
+		}
+		return buf.Bytes(), nil
+	})
 }

@@ -8,6 +8,7 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -359,4 +360,80 @@ func (r *benchRespondent) atElement(b *testing.B) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkHandleTx is the bot's own work per update, without the Bot API:
+// parsing the update, the survey step and its bbolt transaction, fsync on,
+// for 64 people answering whole surveys at once. The replies it decides are
+// dropped. Compare with BenchmarkHandleAnswer/parallel, which sends them.
+func BenchmarkHandleTx(b *testing.B) {
+	bt, _ := benchHandleSetup(b)
+	var ids, users atomic.Int64
+	users.Store(300000)
+	units := bt.cfg.Catalog.Units()
+	b.SetParallelism(32)
+	b.RunParallel(func(pb *testing.PB) {
+		rng := mrand.New(mrand.NewPCG(uint64(users.Add(1)), 4))
+		var user int64
+		var out outbox
+		run := func(upd *models.Update) {
+			upd.ID = ids.Add(1)
+			in := parseUpdate(upd)
+			err := bt.store.Update(func(tx *store.Tx) error {
+				out = outbox{}
+				return bt.handleTx(tx, upd.ID, in, &out)
+			})
+			if err != nil {
+				b.Error(err)
+			}
+		}
+		start := func() {
+			user = users.Add(1)
+			from := models.User{ID: user, FirstName: "Warga", LanguageCode: "id"}
+			run(&models.Update{Message: &models.Message{ID: 1, From: &from, Chat: models.Chat{ID: user, Type: models.ChatTypePrivate},
+				Text: "/start " + units[rng.IntN(len(units))].Code}})
+		}
+		start()
+		for pb.Next() {
+			data := benchPress(out, rng)
+			if data == "" {
+				start() // the survey is over
+				continue
+			}
+			run(&models.Update{CallbackQuery: &models.CallbackQuery{
+				ID: strconv.FormatInt(ids.Load(), 10), From: models.User{ID: user, FirstName: "Warga", LanguageCode: "id"},
+				Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage,
+					Message: &models.Message{ID: 2, Chat: models.Chat{ID: user, Type: models.ChatTypePrivate}}},
+				Data: data,
+			}})
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+}
+
+// benchPress picks the button to press on the question in out: a 3 or a 4
+// on an element, skip on the optional questions; "" when there is none.
+func benchPress(out outbox, rng *mrand.Rand) string {
+	var skip, answer string
+	for _, c := range out.calls {
+		if c.keyboard == nil {
+			continue
+		}
+		for _, row := range c.keyboard.InlineKeyboard {
+			for _, btn := range row {
+				d, ok := parseCallback(btn.CallbackData)
+				switch {
+				case !ok:
+				case d.op == 'k':
+					skip = btn.CallbackData
+				case d.op == 'a' && d.choice == 2+rng.IntN(2) && answer == "":
+					answer = btn.CallbackData
+				}
+			}
+		}
+	}
+	if skip != "" {
+		return skip
+	}
+	return answer
 }

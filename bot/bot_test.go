@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,7 +62,7 @@ func TestCommandMenuPerLanguage(t *testing.T) {
 		{h.srv.User(1001, "Budi", "id"), "start batal bahasa bantuan"},
 		{h.srv.User(1002, "John", "en"), "start cancel language help"},
 		{h.srv.User(1003, "Mei", "zh"), "start batal bahasa bantuan"},
-		{h.srv.User(testAdmin, "Admin", "id"), "ikm qr start bantuan"},
+		{h.srv.User(testAdmin, "Admin", "id"), "ikm qr cadangan start bantuan"},
 	} {
 		if got := names(tc.user); got != tc.want {
 			t.Errorf("user %d (%s) sees commands %q, want %q", tc.user.ID(), tc.user.Model().LanguageCode, got, tc.want)
@@ -275,5 +277,52 @@ budi send The nurse at counter 2, Ibu Sri, was rude.`)
 	tally, _ := h.st.Tally("PKM-KRANJI", survey.PeriodOf(survey.PeriodYear, h.now))
 	if got := tally.Result(survey.ExactWeights).IKM2; tally.Respondents != 1 || got != 80.56 {
 		t.Errorf("figures after the purge: %d respondents, IKM %v; want 1, 80.56 (29/9 x 25, unchanged)", tally.Respondents, got)
+	}
+}
+
+func TestBackupInChat(t *testing.T) {
+	h := newHarness(t)
+	h.run(`user budi 1001 id
+user admin 9001 id
+budi send /start DISDUKCAPIL
+budi send /cadangan
+admin send /cadangan`)
+	var doc *telegramtest.Call
+	for _, c := range h.srv.Calls() {
+		if c.Method == "sendDocument" {
+			if c.Params["chat_id"] != "9001" {
+				t.Fatalf("a backup went to chat %s, want only the admin", c.Params["chat_id"])
+			}
+			doc = &c
+		}
+	}
+	if doc == nil {
+		t.Fatalf("the admin got no backup:\n%s", h.out.String())
+	}
+	if !strings.Contains(h.out.String(), "hanya untuk admin") {
+		t.Errorf("a citizen's /cadangan was not refused:\n%s", h.out.String())
+	}
+	var data []byte
+	for _, f := range doc.Files {
+		data = f.Data
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("the backup sent in chat does not open: %v", err)
+	}
+	defer cp.Close()
+	err = cp.View(func(tx *store.Tx) error {
+		ch, err := tx.Chat(1001)
+		if err == nil && (ch.Session == nil || ch.Session.Unit.Code != "DISDUKCAPIL") {
+			t.Errorf("the backup lacks the open survey: %+v", ch)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -38,6 +38,7 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 		cmds := []models.BotCommand{
 			{Command: "ikm", Description: t.text("cmd.ikm", nil)},
 			{Command: "qr", Description: t.text("cmd.qr", nil)},
+			{Command: "cadangan", Description: t.text("cmd.backup", nil)},
 			{Command: "start", Description: t.text("cmd.start", nil)},
 			{Command: "bantuan", Description: t.text("cmd.help", nil)},
 		}

@@ -222,3 +222,24 @@ func TestQRWithoutUsername(t *testing.T) {
 		t.Errorf("/qr without a bot username:\n%s", got)
 	}
 }
+
+func FuzzVerifyPayload(f *testing.F) {
+	secret := []byte("0123456789abcdef-fuzz-secret")
+	for _, s := range []string{SignPayload(secret, "PKM-KRANJI", 1), SignPayload(secret, "A", 999999), "DISDUKCAPIL", "X-v1-", "-v-", "a-v01-AAAAAAAAAAAA", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, payload string) {
+		p, err := VerifyPayload(secret, payload)
+		if err != nil || !p.Signed {
+			if p.Signed {
+				t.Errorf("VerifyPayload(%q) failed (%v) yet says signed", payload, err)
+			}
+			return
+		}
+		// Whatever verifies must be exactly what signing that unit and
+		// version produces: no second spelling of a valid link.
+		if again := SignPayload(secret, p.Code, p.Version); again != payload {
+			t.Errorf("VerifyPayload(%q) = %+v, but signing that gives %q", payload, p, again)
+		}
+	})
+}

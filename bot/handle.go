@@ -103,6 +103,9 @@ func (c *conv) command() error {
 		return c.ikm(c.in.text)
 	case "qr":
 		return c.qr(c.in.text)
+	case "cadangan", "backup":
+		c.backup()
+		return nil
 	}
 	c.reaskBelow(c.t.text("error.unsupported", nil))
 	return nil

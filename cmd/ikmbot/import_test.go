@@ -411,3 +411,31 @@ func TestImportLocked(t *testing.T) {
 		t.Errorf("database changed: %+v", got)
 	}
 }
+
+func FuzzParsePaperCSV(f *testing.F) {
+	cfg, err := loadConfig("")
+	if err != nil {
+		f.Fatal(err)
+	}
+	unit, _ := cfg.Catalog.Unit("DISDUKCAPIL")
+	header := "tanggal,jenis_kelamin,usia,pendidikan,pekerjaan,layanan,persyaratan,prosedur,waktu,biaya,produk,kompetensi,perilaku,pengaduan,sarana,saran\n"
+	f.Add([]byte(header + "2026-01-05,L,35,SMA,Swasta,KTP-el,3,4,3,4,3,3,4,3,3,Bagus\n"))
+	f.Add([]byte(strings.ReplaceAll(header, ",", ";") + "2026-01-05;P;;;;;1;2;3;4;1;2;3;4;1;\n"))
+	f.Add([]byte("\xef\xbb\xbf" + header + "2026-02-30,X,7,SMA,Swasta,KTP-el,5,4,3,4,3,3,4,3,3,\n"))
+	f.Add([]byte(header + "\"unterminated\n"))
+	today := time.Date(2026, 11, 27, 12, 0, 0, 0, cfg.Location)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, err := parsePaperCSV("fuzz.csv", data, unit, cfg.Location, today, nil)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.csv") {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		for _, r := range rs {
+			if !r.Scores.Valid() || r.Scores.Answered() == 0 || r.Submitted.After(today.Add(24*time.Hour)) || r.Unit != unit.Code {
+				t.Errorf("accepted an invalid row: %+v", r)
+			}
+		}
+	})
+}
