@@ -202,7 +202,7 @@ func BenchmarkUnitSummary(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if sum.Units[0].Tally.Respondents == 0 || len(c.unitReport(sum.Units[0], year)) == 0 {
+		if sum.Units[0].Tally.Respondents == 0 || len(c.unitReport(sum.Units[0], survey.Result{}, year)) == 0 {
 			b.Fatal("no figures for the unit")
 		}
 	}

@@ -94,6 +94,8 @@ type Bot struct {
 
 	locMu      sync.Mutex
 	localizers map[string]*i18n.Localizer
+
+	noticeWake chan struct{} // RunNotices waits on it; see wakeNotices
 }
 
 // New returns a bot that keeps its state in st and talks through api.
@@ -129,7 +131,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger, metrics: cfg.Metrics,
 		admins: map[int64]bool{}, localizers: map[string]*i18n.Localizer{},
-		pace: newPacer(cfg.SendRate, cfg.ChatRate),
+		pace: newPacer(cfg.SendRate, cfg.ChatRate), noticeWake: make(chan struct{}, 1),
 	}
 	if cfg.UserRate > 0 {
 		b.users = newLimiters(cfg.UserRate, max(1, cfg.UserBurst))
@@ -206,6 +208,9 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
 	b.metrics.countEvents(out.events)
 	b.renderFiles(&out)
 	b.deliver(ctx, in.chatID, out)
+	if out.notices {
+		b.wakeNotices()
+	}
 	b.log.Debug("update handled", "update_id", upd.ID, "kind", in.kind.String(), "calls", len(out.calls), "took", time.Since(start))
 	return nil
 }

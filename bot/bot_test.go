@@ -45,6 +45,13 @@ func TestPanicIsRecoveredWithAnApology(t *testing.T) {
 
 func TestCommandMenuPerLanguage(t *testing.T) {
 	h := newHarness(t)
+	err := h.st.Update(func(tx *store.Tx) error {
+		_, err := tx.GrantUnit(store.Grant{User: 2001, Unit: "DISDUKCAPIL", By: testAdmin, At: h.now})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := h.bot.RegisterCommands(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +69,8 @@ func TestCommandMenuPerLanguage(t *testing.T) {
 		{h.srv.User(1001, "Budi", "id"), "start batal bahasa bantuan"},
 		{h.srv.User(1002, "John", "en"), "start cancel language help"},
 		{h.srv.User(1003, "Mei", "zh"), "start batal bahasa bantuan"},
-		{h.srv.User(testAdmin, "Admin", "id"), "ikm qr cadangan start bantuan"},
+		{h.srv.User(testAdmin, "Admin", "id"), "ikm peringkat saran tindaklanjut qr cadangan admin audit start bantuan"},
+		{h.srv.User(2001, "Sari", "id"), "ikm saran tindaklanjut start bantuan"},
 	} {
 		if got := names(tc.user); got != tc.want {
 			t.Errorf("user %d (%s) sees commands %q, want %q", tc.user.ID(), tc.user.Model().LanguageCode, got, tc.want)

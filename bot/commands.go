@@ -11,8 +11,9 @@ import (
 )
 
 // RegisterCommands publishes the command menu per language, Indonesian also
-// as the default for every other language, and adds /ikm and /qr to the
-// menu of each city admin's own chat only, so citizens never see them.
+// as the default for every other language, and adds the admin commands to
+// the menu of each city admin's and unit admin's own chat only, so citizens
+// never see them.
 func (b *Bot) RegisterCommands(ctx context.Context) error {
 	names := map[string][]string{
 		"id": {"start", "batal", "bahasa", "bantuan"},
@@ -37,8 +38,13 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 	for _, id := range b.cfg.Admins {
 		cmds := []models.BotCommand{
 			{Command: "ikm", Description: t.text("cmd.ikm", nil)},
+			{Command: "peringkat", Description: t.text("cmd.peringkat", nil)},
+			{Command: "saran", Description: t.text("cmd.saran", nil)},
+			{Command: "tindaklanjut", Description: t.text("cmd.tindaklanjut", nil)},
 			{Command: "qr", Description: t.text("cmd.qr", nil)},
 			{Command: "cadangan", Description: t.text("cmd.backup", nil)},
+			{Command: "admin", Description: t.text("cmd.admin", nil)},
+			{Command: "audit", Description: t.text("cmd.audit", nil)},
 			{Command: "start", Description: t.text("cmd.start", nil)},
 			{Command: "bantuan", Description: t.text("cmd.help", nil)},
 		}
@@ -49,7 +55,47 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 			b.log.Info("admin command menu not set", "err", err)
 		}
 	}
+	var unitAdmins []int64
+	err := b.store.View(func(tx *store.Tx) error {
+		grants, err := tx.Grants()
+		for _, g := range grants {
+			if len(unitAdmins) == 0 || unitAdmins[len(unitAdmins)-1] != g.User {
+				unitAdmins = append(unitAdmins, g.User)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range unitAdmins {
+		b.unitAdminMenu(ctx, id, true)
+	}
 	return nil
+}
+
+// unitAdminMenu shows a unit admin's commands in their chat's menu, or
+// takes them away again (on means the user still administers a unit).
+// Failures only cost the menu: the commands work when typed.
+func (b *Bot) unitAdminMenu(ctx context.Context, userID int64, on bool) {
+	scope := &models.BotCommandScopeChat{ChatID: userID}
+	if !on {
+		if _, err := b.api.DeleteMyCommands(ctx, &tg.DeleteMyCommandsParams{Scope: scope}); err != nil {
+			b.log.Info("unit admin command menu not removed", "err", err)
+		}
+		return
+	}
+	t := b.localizer(b.cfg.DefaultLanguage)
+	cmds := []models.BotCommand{
+		{Command: "ikm", Description: t.text("cmd.ikm", nil)},
+		{Command: "saran", Description: t.text("cmd.saran", nil)},
+		{Command: "tindaklanjut", Description: t.text("cmd.tindaklanjut", nil)},
+		{Command: "start", Description: t.text("cmd.start", nil)},
+		{Command: "bantuan", Description: t.text("cmd.help", nil)},
+	}
+	if _, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: scope}); err != nil {
+		b.log.Info("unit admin command menu not set", "err", err)
+	}
 }
 
 // SweepExpired closes every survey idle past the TTL, keeping partial

@@ -161,8 +161,12 @@ type entry struct {
 // resolvePayload decides what a /start payload opens. It reads the unit's
 // poster version in this update's transaction, so a revocation applies to
 // the very next scan, without a restart. When the payload opens nothing,
-// refusal is the id of the message that says why.
+// refusal is the id of the message that says why; from.unit may still name
+// a unit whose survey the refusal offers (a stale counter code).
 func (c *conv) resolvePayload(payload string) (from entry, refusal string, err error) {
+	if LooksCounter(payload) {
+		return c.resolveCounter(payload) // counter.go
+	}
 	p, err := VerifyPayload(c.b.cfg.Secret, payload)
 	switch {
 	case errors.Is(err, ErrPayloadInvalid):

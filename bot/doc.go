@@ -10,6 +10,11 @@
 //     (see Dispatcher), and a panic in a handler is recovered;
 //   - the index is never computed here: figures come from store aggregates
 //     through package survey.
+//   - admin commands and admin buttons check the sender's role (roles.go)
+//     against what they name, every time: city admins from the config, unit
+//     admins from the store; a forged button gets a refusal and nothing else;
+//   - messages to someone other than the sender (alerts, grants) are queued
+//     in the store and sent by RunNotices, never on the sender's update.
 //
 // The fake Bot API in bot/telegramtest lets tests and the demo run the real
 // bot without Telegram.

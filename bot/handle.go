@@ -24,6 +24,7 @@ type conv struct {
 	t    texts
 	now  time.Time
 	out  *outbox
+	who  *role // the sender's role, once read (see conv.role)
 }
 
 func (b *Bot) handleTx(tx *store.Tx, updateID int64, in incoming, out *outbox) error {
@@ -88,6 +89,9 @@ func (c *conv) command() error {
 	case "start":
 		return c.start(c.in.text)
 	case "batal", "cancel":
+		if c.cancelPlan() {
+			return nil
+		}
 		return c.cancel()
 	case "bahasa", "language":
 		c.out.send(c.in.chatID, c.t.text("language.ask", nil), keyboard([]models.InlineKeyboardButton{
@@ -100,12 +104,24 @@ func (c *conv) command() error {
 		c.reaskBelow("")
 		return nil
 	case "ikm":
-		return c.ikm(c.in.text)
+		return c.ikmCommand(c.in.text)
+	case "peringkat", "ranking":
+		return c.peringkat(c.in.text)
+	case "saran", "suggestions":
+		return c.saran(c.in.text)
+	case "tindaklanjut", "followup":
+		return c.tindaklanjut(c.in.text)
+	case "admin":
+		return c.admin(c.in.text)
+	case "audit":
+		return c.audit()
+	case "id":
+		c.whoami()
+		return nil
 	case "qr":
 		return c.qr(c.in.text)
 	case "cadangan", "backup":
-		c.backup()
-		return nil
+		return c.backup()
 	}
 	c.reaskBelow(c.t.text("error.unsupported", nil))
 	return nil
@@ -113,6 +129,9 @@ func (c *conv) command() error {
 
 // start handles /start with or without a deep-link payload.
 func (c *conv) start(payload string) error {
+	if isInvitePayload(payload) {
+		return c.redeemInvite(payload)
+	}
 	if payload == "" {
 		c.chat.Pending = ""
 		if c.chat.Session != nil {
@@ -128,12 +147,18 @@ func (c *conv) start(payload string) error {
 	}
 	if refusal != "" {
 		c.b.log.Info("start payload refused", "reason", refusal, slog.Int("len", len(payload)))
+		if from.unit.Code != "" {
+			c.offerUnverified(refusal, from.unit)
+			return nil
+		}
 		text := c.t.text(refusal, map[string]any{"Code": esc(truncate(payload, 64))}) + "\n\n" + c.t.text("picker.intro", nil)
 		c.out.send(c.in.chatID, text, c.typesKeyboard())
 		return nil
 	}
-	if err := c.tx.CountFunnel(from.unit.Code, from.version, store.FunnelScan); err != nil {
-		return err
+	if inPosterFunnel(from.via) {
+		if err := c.tx.CountFunnel(from.unit.Code, from.version, store.FunnelScan); err != nil {
+			return err
+		}
 	}
 	if c.chat.Session != nil {
 		// Kept so that "start a new survey" still knows the poster.
@@ -168,7 +193,7 @@ func (c *conv) begin(u survey.Unit, editMsg int, from entry) error {
 	}
 	s, _ := survey.NewSession(c.b.cfg.NewID(), u, hash, c.now)
 	s.Via, s.Poster = from.via, from.version
-	if from.via != "" {
+	if inPosterFunnel(from.via) {
 		if err := c.tx.CountFunnel(u.Code, from.version, store.FunnelStart); err != nil {
 			return err
 		}
@@ -264,6 +289,9 @@ func (c *conv) expire() error {
 }
 
 func (c *conv) text() error {
+	if c.inPlanFlow() {
+		return c.planText()
+	}
 	if c.chat.Session == nil {
 		c.search(c.in.text)
 		return nil
@@ -329,6 +357,9 @@ func (c *conv) reshow() {
 }
 
 func (c *conv) callback() error {
+	if d, ok := parseAdminData(c.in.data, c.b.cfg.Location); ok {
+		return c.adminPress(d)
+	}
 	d, ok := parseCallback(c.in.data)
 	if !ok {
 		c.b.log.Warn("malformed callback data", slog.Int("len", len(c.in.data)))
@@ -509,7 +540,7 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 	if err != nil {
 		return fmt.Errorf("store response: %w", err)
 	}
-	if r.Via != "" {
+	if inPosterFunnel(r.Via) {
 		if err := c.tx.CountFunnel(r.Unit, r.Poster, store.FunnelComplete); err != nil {
 			return err
 		}
@@ -520,6 +551,12 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 		return err
 	}
 	res := tally.Result(c.b.cfg.Weighting)
+	if !repeat || c.b.cfg.AllowReplace {
+		// Counted: admins may have to hear of it (alert.go).
+		if err := c.alert(r, year, res); err != nil {
+			return err
+		}
+	}
 	unit := c.chat.Session.Unit
 	text := c.t.text("thanks", map[string]any{"Unit": esc(unit.Name)})
 	if res.Valid {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,6 +26,8 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/")
+
+var startLink = regexp.MustCompile(`https://t\.me/\w+\?start=([A-Za-z0-9_-]+)`)
 
 // testUnits is a small city: enough units of one type to need two picker
 // pages, and units of each built-in type.
@@ -130,6 +133,9 @@ func (h *harness) handle(upd models.Update) {
 	fmt.Fprintln(&h.out, telegramtest.FormatUpdate(upd))
 	h.last = &upd
 	h.bot.Handle(context.Background(), &upd)
+	// Notices to admins go out after the update's own replies, as
+	// RunNotices sends them in the bot.
+	h.bot.DeliverNotices(context.Background())
 	h.calls(before)
 	h.now = h.now.Add(10 * time.Second)
 }
@@ -152,11 +158,18 @@ func indent(s string) string {
 //	ALIAS tap LABEL           press a button on the newest message with buttons
 //	ALIAS tap-in #N LABEL     press a button message N has or once had
 //	ALIAS callback #N DATA    a press with arbitrary (forged) data on message N
+//	ALIAS start-link FROM     open the newest t.me start link FROM was sent
 //	ALIAS sticker|photo|voice|location
 //	redeliver                 Telegram sends the last update again
 //	restart                   close the store and start a new bot on the file
 //	advance DURATION          move the clock
 //	sweep                     run the expiry sweep
+//	seed UNIT N SCORES [DAY] [PROFILE] [saran:TEXT]
+//	                          store N paper responses straight away, e.g.
+//	                          seed PKM-KRANJI 12 344334433 2025-06-01 P,35,SMA,Swasta,KTP-el
+//	                          (scores in survey.Elements order, 0 = blank;
+//	                          profile fields "-" when skipped, "_" for a space;
+//	                          saran:TEXT gives each a suggestion, "_" for a space)
 //	fail METHOD CODE TIMES    the fake Bot API fails the next calls
 //	# ...                     a comment, copied to the transcript
 func (h *harness) run(script string) {
@@ -217,6 +230,8 @@ func (h *harness) step(line string) error {
 		h.srv.Fail(f[1], telegramtest.Fault{Code: code, Description: "Internal Server Error", Times: times})
 		fmt.Fprintf(&h.out, "> (Telegram fails the next %d %s calls with %d)\n", times, f[1], code)
 		return nil
+	case "seed":
+		return h.seed(f[1:])
 	case "sweep":
 		fmt.Fprintln(&h.out, "> (expiry sweep)")
 		before := len(h.srv.Calls())
@@ -249,6 +264,20 @@ func (h *harness) step(line string) error {
 		} else {
 			upd, err = u.TapStale(n, label)
 		}
+	case "start-link":
+		// ALIAS start-link FROM: open the newest t.me start link that FROM
+		// was sent, as forwarding and tapping it would.
+		msgs := h.user(rest).Chat()
+		var payload string
+		for i := len(msgs) - 1; i >= 0 && payload == ""; i-- {
+			if m := startLink.FindStringSubmatch(msgs[i].Text); m != nil {
+				payload = m[1]
+			}
+		}
+		if payload == "" {
+			return fmt.Errorf("%s was sent no start link", rest)
+		}
+		upd = u.Send("/start " + payload)
 	case "sticker":
 		upd = u.Sticker()
 	case "photo":
@@ -322,4 +351,57 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return ""
+}
+
+// seed stores paper responses directly, as ikmbot import does, so a script
+// can start from figures without playing every survey.
+func (h *harness) seed(args []string) error {
+	if len(args) < 3 || len(args) > 6 {
+		return fmt.Errorf("want: seed UNIT N SCORES [DAY] [PROFILE] [saran:TEXT]")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil || len(args[2]) != survey.NumElements {
+		return fmt.Errorf("want: seed UNIT N SCORES [DAY] [PROFILE]")
+	}
+	r := survey.Response{Unit: args[0], Submitted: h.now, Source: survey.SourcePaper}
+	for i, ch := range args[2] {
+		r.Scores[i] = uint8(ch - '0')
+	}
+	var saran string
+	for _, a := range args[3:] {
+		if text, ok := strings.CutPrefix(a, "saran:"); ok {
+			saran = strings.ReplaceAll(text, "_", " ")
+			continue
+		}
+		if day, err := time.ParseInLocation("2006-01-02", a, h.cfg.Location); err == nil {
+			r.Submitted = day.Add(10 * time.Hour)
+			continue
+		}
+		p := strings.Split(a, ",")
+		if len(p) != 5 {
+			return fmt.Errorf("profile %q: want GENDER,AGE,EDUCATION,OCCUPATION,SERVICE", a)
+		}
+		for i := range p {
+			if p[i] == "-" {
+				p[i] = ""
+			}
+			p[i] = strings.ReplaceAll(p[i], "_", " ")
+		}
+		age, _ := strconv.Atoi(p[1])
+		r.Profile = survey.Profile{Gender: p[0], Age: age, Education: p[2], Occupation: p[3], Service: p[4]}
+	}
+	err = h.st.Update(func(tx *store.Tx) error {
+		for i := range n {
+			r := r
+			if saran != "" {
+				r.Suggestion = fmt.Sprintf("%s (%d)", saran, i+1)
+			}
+			if err := tx.AddResponse(&r, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	fmt.Fprintf(&h.out, "> (%d paper responses for %s)\n", n, args[0])
+	return err
 }

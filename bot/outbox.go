@@ -46,6 +46,10 @@ type call struct {
 type outbox struct {
 	calls  []call
 	events surveyEvents
+
+	// notices says the update queued notices for admins (notice.go), to be
+	// sent once the update's own replies are out.
+	notices bool
 }
 
 func (o *outbox) send(chatID int64, text string, kb *models.InlineKeyboardMarkup) {

@@ -19,43 +19,64 @@ func (tx *Tx) aggKeys(t time.Time) (day, month string) {
 	return survey.DayKey(t), survey.MonthKey(t)
 }
 
-// addAgg counts scores in the unit's day and month tallies.
-func (tx *Tx) addAgg(unit string, at time.Time, scores survey.Scores) error {
-	return tx.changeAgg(unit, at, func(t *survey.Tally) error {
-		t.Add(scores)
-		return nil
-	})
+// aggBuckets are the keyspaces a response is counted in: agg/ always, and
+// agg_verified/ too when it came through a fresh counter code.
+func aggBuckets(via survey.Via) [][]byte {
+	if via.Verified() {
+		return [][]byte{bucketAgg, bucketAggVerified}
+	}
+	return [][]byte{bucketAgg}
 }
 
-// removeAgg takes scores out of the unit's day and month tallies. A tally
-// that does not contain them means agg/ no longer matches responses/; that
-// is reported rather than clamped, since a silently wrong index is worse
-// than a failed replace.
-func (tx *Tx) removeAgg(unit string, at time.Time, scores survey.Scores) error {
-	return tx.changeAgg(unit, at, func(t *survey.Tally) error {
-		if t.Respondents < 1 {
-			return errAggMismatch
+// addAgg counts r's scores in its unit's day and month tallies.
+func (tx *Tx) addAgg(r survey.Response) error {
+	for _, root := range aggBuckets(r.Via) {
+		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
+			t.Add(r.Scores)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		for e, v := range scores {
-			if v >= survey.MinScore && v <= survey.MaxScore && t.Dist[e][v-1] < 1 {
+	}
+	return nil
+}
+
+// removeAgg takes r's scores out of its unit's day and month tallies. A
+// tally that does not contain them means agg/ no longer matches
+// responses/; that is reported rather than clamped, since a silently wrong
+// index is worse than a failed replace.
+func (tx *Tx) removeAgg(r survey.Response) error {
+	for _, root := range aggBuckets(r.Via) {
+		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
+			if t.Respondents < 1 {
 				return errAggMismatch
 			}
+			for e, v := range r.Scores {
+				if v >= survey.MinScore && v <= survey.MaxScore && t.Dist[e][v-1] < 1 {
+					return errAggMismatch
+				}
+			}
+			t.Remove(r.Scores)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		t.Remove(scores)
-		return nil
-	})
+	}
+	return nil
 }
 
 var errAggMismatch = errors.New("aggregate does not contain the response (run RebuildAggregates)")
 
-func (tx *Tx) changeAgg(unit string, at time.Time, change func(*survey.Tally) error) error {
-	root, err := tx.writeBucket(bucketAgg)
+func (tx *Tx) changeAgg(name []byte, unit string, at time.Time, change func(*survey.Tally) error) error {
+	root, err := tx.writeBucket(name)
 	if err != nil {
 		return err
 	}
 	ub, err := root.CreateBucketIfNotExists([]byte(unit))
 	if err != nil {
-		return fmt.Errorf("agg/%s: %w", unit, err)
+		return fmt.Errorf("%s/%s: %w", name, unit, err)
 	}
 	ub.FillPercent = 0.9 // days come in order: new keys append
 	day, month := tx.aggKeys(at)
@@ -63,11 +84,11 @@ func (tx *Tx) changeAgg(unit string, at time.Time, change func(*survey.Tally) er
 		var t survey.Tally
 		if v := ub.Get([]byte(key)); v != nil {
 			if t, err = decodeTally(v); err != nil {
-				return fmt.Errorf("agg/%s/%s: %w", unit, key, err)
+				return fmt.Errorf("%s/%s/%s: %w", name, unit, key, err)
 			}
 		}
 		if err := change(&t); err != nil {
-			return fmt.Errorf("agg/%s/%s: %w", unit, key, err)
+			return fmt.Errorf("%s/%s/%s: %w", name, unit, key, err)
 		}
 		if t == (survey.Tally{}) {
 			// An emptied bucket is deleted, so agg/ after a replace looks
@@ -79,7 +100,7 @@ func (tx *Tx) changeAgg(unit string, at time.Time, change func(*survey.Tally) er
 		}
 		v, err := encodeTally(t)
 		if err != nil {
-			return fmt.Errorf("agg/%s/%s: %w", unit, key, err)
+			return fmt.Errorf("%s/%s/%s: %w", name, unit, key, err)
 		}
 		if err := ub.Put([]byte(key), v); err != nil {
 			return err
@@ -94,8 +115,19 @@ func (tx *Tx) changeAgg(unit string, at time.Time, change func(*survey.Tally) er
 // on the store's calendar (Store.Location): build "this month" with
 // survey.PeriodOf(kind, now.In(s.Location())).
 func (tx *Tx) Tally(unit string, p survey.Period) (survey.Tally, error) {
+	return tx.tally(bucketAgg, unit, p)
+}
+
+// VerifiedTally is Tally of the unit's verified responses only: those that
+// came through a fresh code of the unit's counter screen
+// (survey.ViaCounter). They are also in Tally.
+func (tx *Tx) VerifiedTally(unit string, p survey.Period) (survey.Tally, error) {
+	return tx.tally(bucketAggVerified, unit, p)
+}
+
+func (tx *Tx) tally(name []byte, unit string, p survey.Period) (survey.Tally, error) {
 	var sum survey.Tally
-	ub := nested(tx.bucket(bucketAgg), unit)
+	ub := nested(tx.bucket(name), unit)
 	if ub == nil {
 		return sum, nil
 	}
@@ -108,7 +140,7 @@ func (tx *Tx) Tally(unit string, p survey.Period) (survey.Tally, error) {
 			}
 			t, err := decodeTally(v)
 			if err != nil {
-				return survey.Tally{}, fmt.Errorf("agg/%s/%s: %w", unit, key, err)
+				return survey.Tally{}, fmt.Errorf("%s/%s/%s: %w", name, unit, key, err)
 			}
 			sum.Merge(t)
 		}
@@ -116,13 +148,14 @@ func (tx *Tx) Tally(unit string, p survey.Period) (survey.Tally, error) {
 	return sum, nil
 }
 
-// RebuildAggregates drops agg/ and respondents/ and recomputes both from
-// responses/, the source of truth: the repair for a damaged or suspect
-// aggregate, and the migration path when the tally encoding changes. It
-// holds every tally in memory (two years of 89 units is about 70k tallies
-// of 148 bytes) and writes in the same transaction.
+// RebuildAggregates drops agg/, agg_verified/ and respondents/ and
+// recomputes them from responses/, the source of truth: the repair for a
+// damaged or suspect aggregate, and the migration path when the tally
+// encoding changes. It holds every tally in memory (two years of 89 units
+// is about 70k tallies of 148 bytes) and writes in the same transaction.
+// The profile aggregates (prof/) and the suggestion index are rebuilt too.
 func (tx *Tx) RebuildAggregates() error {
-	for _, name := range [][]byte{bucketAgg, bucketRespondents} {
+	for _, name := range [][]byte{bucketAgg, bucketAggVerified, bucketRespondents} {
 		if !tx.tx.Writable() {
 			return fmt.Errorf("rebuild: %w", bolt.ErrTxNotWritable)
 		}
@@ -133,20 +166,22 @@ func (tx *Tx) RebuildAggregates() error {
 			return fmt.Errorf("rebuild: create %s: %w", name, err)
 		}
 	}
-	type aggKey struct{ unit, key string }
+	type aggKey struct{ root, unit, key string }
 	tallies := map[aggKey]*survey.Tally{}
 	type respondent struct{ unit, window, who string }
 	respondents := map[respondent]uint64{}
 	err := tx.forEachResponse(bucketResponses, func(r survey.Response, window string) error {
 		day, month := tx.aggKeys(r.Submitted)
-		for _, key := range []string{day, month} {
-			k := aggKey{r.Unit, key}
-			t := tallies[k]
-			if t == nil {
-				t = new(survey.Tally)
-				tallies[k] = t
+		for _, root := range aggBuckets(r.Via) {
+			for _, key := range []string{day, month} {
+				k := aggKey{string(root), r.Unit, key}
+				t := tallies[k]
+				if t == nil {
+					t = new(survey.Tally)
+					tallies[k] = t
+				}
+				t.Add(r.Scores)
 			}
-			t.Add(r.Scores)
 		}
 		if r.Respondent != "" && window != "" {
 			// Id order: if an old file has two, the later one is the answer
@@ -161,19 +196,18 @@ func (tx *Tx) RebuildAggregates() error {
 	// Sorted inserts fill bbolt pages fully; map order would leave them half
 	// empty.
 	keys := slices.SortedFunc(maps.Keys(tallies), func(a, b aggKey) int {
-		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.key, b.key))
+		return cmp.Or(cmp.Compare(a.root, b.root), cmp.Compare(a.unit, b.unit), cmp.Compare(a.key, b.key))
 	})
-	root := tx.tx.Bucket(bucketAgg)
 	for _, k := range keys {
 		t := tallies[k]
-		ub, err := root.CreateBucketIfNotExists([]byte(k.unit))
+		ub, err := tx.tx.Bucket([]byte(k.root)).CreateBucketIfNotExists([]byte(k.unit))
 		if err != nil {
-			return fmt.Errorf("rebuild: agg/%s: %w", k.unit, err)
+			return fmt.Errorf("rebuild: %s/%s: %w", k.root, k.unit, err)
 		}
 		ub.FillPercent = 0.9
 		v, err := encodeTally(*t)
 		if err != nil {
-			return fmt.Errorf("rebuild: agg/%s/%s: %w", k.unit, k.key, err)
+			return fmt.Errorf("rebuild: %s/%s/%s: %w", k.root, k.unit, k.key, err)
 		}
 		if err := ub.Put([]byte(k.key), v); err != nil {
 			return err
@@ -184,5 +218,5 @@ func (tx *Tx) RebuildAggregates() error {
 			return fmt.Errorf("rebuild: %w", err)
 		}
 	}
-	return nil
+	return tx.rebuildDerived()
 }

@@ -48,22 +48,31 @@ func (s *Store) Check() ([]string, error) {
 	return problems, nil
 }
 
-// VerifyAggregates recomputes every unit's day and month tallies from the
-// raw responses and lists each stored aggregate that differs, so that an
-// operator can tell whether RebuildAggregates is needed.
+// VerifyAggregates recomputes every unit's day and month tallies, all and
+// verified, from the raw responses and lists each stored aggregate that
+// differs, so that an operator can tell whether RebuildAggregates is
+// needed.
 func (tx *Tx) VerifyAggregates() ([]string, error) {
-	want := map[string]map[string]survey.Tally{}
+	// want[keyspace][unit][day or month]
+	want := map[string]map[string]map[string]survey.Tally{}
 	err := tx.ForEachResponse(func(r survey.Response) error {
 		day, month := tx.aggKeys(r.Submitted)
-		m := want[r.Unit]
-		if m == nil {
-			m = map[string]survey.Tally{}
-			want[r.Unit] = m
-		}
-		for _, k := range []string{day, month} {
-			t := m[k]
-			t.Add(r.Scores)
-			m[k] = t
+		for _, root := range aggBuckets(r.Via) {
+			units := want[string(root)]
+			if units == nil {
+				units = map[string]map[string]survey.Tally{}
+				want[string(root)] = units
+			}
+			m := units[r.Unit]
+			if m == nil {
+				m = map[string]survey.Tally{}
+				units[r.Unit] = m
+			}
+			for _, k := range []string{day, month} {
+				t := m[k]
+				t.Add(r.Scores)
+				m[k] = t
+			}
 		}
 		return nil
 	})
@@ -71,35 +80,38 @@ func (tx *Tx) VerifyAggregates() ([]string, error) {
 		return nil, err
 	}
 	var problems []string
-	root := tx.bucket(bucketAgg)
-	if root != nil {
-		err = root.ForEach(func(unit, _ []byte) error {
-			ub := root.Bucket(unit)
-			if ub == nil {
-				return nil
-			}
-			return ub.ForEach(func(k, v []byte) error {
-				got, err := decodeTally(v)
-				if err != nil {
-					problems = append(problems, fmt.Sprintf("agg/%s/%s: %v", unit, k, err))
+	for _, name := range [][]byte{bucketAgg, bucketAggVerified} {
+		expect := want[string(name)]
+		root := tx.bucket(name)
+		if root != nil {
+			err = root.ForEach(func(unit, _ []byte) error {
+				ub := root.Bucket(unit)
+				if ub == nil {
 					return nil
 				}
-				w := want[string(unit)][string(k)]
-				if got != w {
-					problems = append(problems, fmt.Sprintf("agg/%s/%s: stored %d respondents, responses give %d", unit, k, got.Respondents, w.Respondents))
-				}
-				delete(want[string(unit)], string(k))
-				return nil
+				return ub.ForEach(func(k, v []byte) error {
+					got, err := decodeTally(v)
+					if err != nil {
+						problems = append(problems, fmt.Sprintf("%s/%s/%s: %v", name, unit, k, err))
+						return nil
+					}
+					w := expect[string(unit)][string(k)]
+					if got != w {
+						problems = append(problems, fmt.Sprintf("%s/%s/%s: stored %d respondents, responses give %d", name, unit, k, got.Respondents, w.Respondents))
+					}
+					delete(expect[string(unit)], string(k))
+					return nil
+				})
 			})
-		})
-		if err != nil {
-			return nil, err
+			if err != nil {
+				return nil, err
+			}
 		}
-	}
-	for unit, m := range want {
-		for k, t := range m {
-			if t.Respondents > 0 {
-				problems = append(problems, fmt.Sprintf("agg/%s/%s: missing, responses give %d respondents", unit, k, t.Respondents))
+		for unit, m := range expect {
+			for k, t := range m {
+				if t.Respondents > 0 {
+					problems = append(problems, fmt.Sprintf("%s/%s/%s: missing, responses give %d respondents", name, unit, k, t.Respondents))
+				}
 			}
 		}
 	}

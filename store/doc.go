@@ -32,6 +32,13 @@
 //	          tally: 37 uint32 BE = respondents, then for each element in
 //	          survey.Elements order the counts of scores 1..4 (148 bytes)
 //
+//	agg_verified/                            the same keys and tallies, of
+//	|--> <unit code>/                        verified responses only ("via":
+//	     |--> "YYYY-MM"    -> tally          "counter": a fresh code of the
+//	     |--> "YYYY-MM-DD" -> tally          counter screen); written in the
+//	                                         transaction that writes agg/, also
+//	                                         derived, also rebuilt
+//
 //	updates/                                 Telegram update_ids handled
 //	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
 //
@@ -44,12 +51,62 @@
 //	                                 surveys completed (12 bytes); version 0
 //	                                 counts unsigned links (a bare unit code)
 //
+//	prof/                                    profile aggregates, derived from
+//	|--> <unit code>/                        responses/ in the transaction of
+//	     |--> "YYYY-MM"    -> profile tally  each response, like agg/;
+//	     |--> "YYYY-MM-DD" -> profile tally  RebuildAggregates recomputes it
+//	          profile tally: JSON {"n": respondents, "c": {"gender": {"P": 3,
+//	          ...}, "age": {"30-39": 2}, "education", "occupation",
+//	          "service"}}, answers as stored, age by survey.AgeBand; a
+//	          skipped answer is counted nowhere
+//
+//	suggestions/                             index of responses with a
+//	|--> <unit code>/                        suggestion, for /saran without
+//	     |--> <response id, 8 bytes BE> -> "" a scan; derived and rebuilt too
+//
+//	roles/                                   unit admins (city admins are in
+//	|--> <user id, int64 8 bytes BE>/        the config, not here)
+//	     |--> <unit code> -> JSON {"by": granting admin, "at": unix s,
+//	                               "via": "command"|"invite"}
+//
+//	invites/                                 one-time admin invitations
+//	|--> <invite id> -> JSON {"unit", "by", "at", "exp", "used_by", "used_at"}
+//	                    the link's signature is not stored; expired ones are
+//	                    pruned
+//
+//	audit/                                   append-only: grants, revocations,
+//	|--> <seq, uint64 8 bytes BE> -> JSON    invitations, exports and backups
+//	     {"at", "by": acting admin's user id, "act", "unit", "user", "detail"}
+//
+//	notices/                                 alerts for admins, queued in the
+//	|--> <seq, uint64 8 bytes BE> -> JSON    transaction that caused them,
+//	     {"chat", "kind", "unit", "resp",    deleted once sent
+//	      "period", "from", "to", "ikm" (hundredths), "user", "at"}
+//
+//	alerts/                                  per unit: the mutu band of its
+//	|--> <unit code> -> JSON {"period", "mutu", "seen": bands entered in the
+//	                          period, e.g. "BC"}
+//
+//	followups/                               follow-up plans (rencana tindak
+//	|--> <unit code>/                        lanjut)
+//	     |--> <seq, uint64 8 bytes BE> -> JSON {"el": element key, "action",
+//	          "owner", "due": "YYYY-MM-DD", "status": "open"|"progress"|"done",
+//	          "by", "at", "upd"}
+//
+// Telegram user ids are stored only for admins (roles/, invites/, audit/,
+// notices/ and follow-ups' "by"), never for respondents, whose answers
+// carry a keyed hash instead. prof/ and suggestions/ are built from
+// responses/ the first time a file that predates them is opened for
+// writing.
+//
 // Responses and open sessions carry "via" (how the respondent came: a
-// current poster, a revoked one, an unsigned link) and "pv" (the poster
-// version) since signed deep links; records written before decode with
-// both empty, which means "not through a deep link". Adding buckets and
-// optional JSON keys leaves the meaning of existing bytes alone, so the
-// schema version stays 1.
+// current poster, a revoked one, an unsigned link, or "counter", a fresh
+// code of the unit's counter screen, which marks the response verified)
+// and "pv" (the poster version) since signed deep links; records written
+// before decode with both empty, which means "not through a deep link".
+// agg_verified/ starts empty in older files, which is right: they hold no
+// "counter" responses. Adding buckets and optional JSON keys leaves the
+// meaning of existing bytes alone, so the schema version stays 1.
 //
 // Records are private types with explicit encode and decode functions, never
 // the survey types themselves: a renamed Go field or a reordered

@@ -11,8 +11,9 @@ import (
 
 // AddResponse stores a completed response and counts it, in the same
 // transaction, in the unit's aggregates for the day and the month of
-// r.Submitted (in Options.Location). It sets r.ID from the bucket sequence;
-// the ID is real only once Update has returned nil.
+// r.Submitted (in Options.Location), and in the verified aggregates too
+// when r.Via is verified (a fresh counter code). It sets r.ID from the
+// bucket sequence; the ID is real only once Update has returned nil.
 //
 // When r.Respondent and window are both set (window names the "one response
 // per person per unit per period" period, e.g. "2026"), it also records the
@@ -51,7 +52,10 @@ func (tx *Tx) AddResponse(r *survey.Response, window string) error {
 	if err := b.Put(u64key(id), v); err != nil {
 		return err
 	}
-	if err := tx.addAgg(r.Unit, r.Submitted, r.Scores); err != nil {
+	if err := tx.addAgg(*r); err != nil {
+		return err
+	}
+	if err := tx.addDerived(*r, id); err != nil {
 		return err
 	}
 	if r.Respondent != "" && window != "" {
@@ -115,7 +119,10 @@ func (tx *Tx) ReplaceResponse(oldID uint64, r *survey.Response, window string) e
 	if err != nil {
 		return err
 	}
-	if err := tx.removeAgg(old.Unit, old.Submitted, old.Scores); err != nil {
+	if err := tx.removeAgg(old); err != nil {
+		return fmt.Errorf("replace response %d: %w", oldID, err)
+	}
+	if err := tx.removeDerived(old); err != nil {
 		return fmt.Errorf("replace response %d: %w", oldID, err)
 	}
 	if err := b.Delete(u64key(oldID)); err != nil {

@@ -32,6 +32,7 @@ var (
 	bucketIncomplete  = []byte("incomplete")
 	bucketRespondents = []byte("respondents")
 	bucketAgg         = []byte("agg")
+	bucketAggVerified = []byte("agg_verified")
 	bucketUpdates     = []byte("updates")
 	bucketPosters     = []byte("posters")
 	bucketFunnel      = []byte("funnel")
@@ -42,7 +43,7 @@ var (
 // allBuckets are the top-level buckets a current database has.
 var allBuckets = [][]byte{
 	bucketMeta, bucketChats, bucketResponses, bucketIncomplete,
-	bucketRespondents, bucketAgg, bucketUpdates, bucketPosters, bucketFunnel,
+	bucketRespondents, bucketAgg, bucketAggVerified, bucketUpdates, bucketPosters, bucketFunnel,
 }
 
 // Options configures Open. The zero value is ready for production use.
@@ -61,9 +62,10 @@ type Options struct {
 
 // Store is an open ikmbot database. It is safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
-	path string
-	opts Options
+	db      *bolt.DB
+	path    string
+	opts    Options
+	commits groupCommit
 }
 
 // Open opens or creates the database at path with mode 0600 (it holds
@@ -138,7 +140,7 @@ func (s *Store) initSchema(tx *bolt.Tx) error {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
-	return nil
+	return (&Tx{tx: tx, s: s}).backfillDerived()
 }
 
 // checkSchema refuses a file whose version this ikmbot does not understand.
@@ -178,8 +180,8 @@ func (s *Store) Location() *time.Location { return s.opts.Location }
 // together or not at all.
 //
 // Concurrent Update calls are grouped into one bbolt transaction and one
-// fsync (db.Batch), which is what keeps a busy bot from waiting on the disk
-// once per message. The price:
+// fsync (group commit, see commit.go), which is what keeps a busy bot from
+// waiting on the disk once per message. The price:
 //
 // FN MAY BE CALLED MORE THAN ONCE, and a call that returned nil may still be
 // rolled back and repeated, because a batch is retried without any member
@@ -194,7 +196,7 @@ func (s *Store) Location() *time.Location { return s.opts.Location }
 // seen) is a nil return. A panic in fn is re-raised in the caller's
 // goroutine.
 func (s *Store) Update(fn func(tx *Tx) error) error {
-	return s.db.Batch(func(btx *bolt.Tx) error {
+	return s.commits.update(s.db, func(btx *bolt.Tx) error {
 		return fn(&Tx{tx: btx, s: s})
 	})
 }

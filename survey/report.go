@@ -23,7 +23,12 @@ type GroupSummary struct {
 	Units    int // configured units in the group
 	WithData int // units with at least one respondent
 	Tally    Tally
-	Result   Result
+	Result   Result // pooled over the group's respondents
+	// MeanIKM is the mean of the unrounded IKMs of the group's units with
+	// respondents, as for the city; MeanIKM2 and MeanMutu display it.
+	MeanIKM  float64
+	MeanIKM2 float64
+	MeanMutu Mutu
 }
 
 // CitySummary holds the figures of every unit for a period and the two honest
@@ -67,11 +72,17 @@ func Summarize(p Period, units []Unit, tallies []Tally, w Weighting) CitySummary
 			g.WithData++
 			c.WithData++
 			sum += us.Result.IKM
+			g.MeanIKM += us.Result.IKM // a sum until the loop below
 		}
 	}
 	for i := range c.ByType {
 		g := groups[c.ByType[i].Type]
 		g.Result = g.Tally.Result(w)
+		if g.WithData > 0 {
+			g.MeanIKM /= float64(g.WithData)
+			g.MeanIKM2 = Round2(g.MeanIKM)
+			g.MeanMutu = Classify(g.MeanIKM)
+		}
 		c.ByType[i] = *g
 	}
 	c.Pooled = city.Result(w)

@@ -21,7 +21,14 @@ const (
 	ViaPoster    Via = "poster"     // a signed deep link of the unit's current poster
 	ViaOldPoster Via = "old_poster" // a signed deep link of a poster revoked since it was printed
 	ViaPlainLink Via = "plain_link" // an unsigned deep link that names only the unit code
+	ViaCounter   Via = "counter"    // a fresh code from the rotating QR on the unit's counter screen
 )
+
+// Verified reports whether the way in proves a visit: only a counter code
+// that was current when scanned does, since it cannot be had away from the
+// counter for more than a few minutes. Posters can be photographed and
+// shared, so they prove nothing.
+func (v Via) Verified() bool { return v == ViaCounter }
 
 // Profile holds the respondent's optional profile answers. An empty string or
 // a zero Age means the respondent skipped that question.

@@ -119,6 +119,11 @@ func checkFile(path string, cfg *Config) ([]string, error) {
 	err = st.View(func(tx *store.Tx) error {
 		p, err := tx.VerifyAggregates()
 		problems = append(problems, p...)
+		if err != nil {
+			return err
+		}
+		p, err = tx.VerifyProfiles()
+		problems = append(problems, p...)
 		return err
 	})
 	return problems, err

@@ -490,6 +490,9 @@ func (p *configParser) units(n *yaml.Node, extra map[survey.UnitType]string, def
 			// Otherwise a bare code could not be told from a signed link.
 			p.errorf(codeNode, path+".code", "%q ends like a signed deep link (-v<number>-<12 characters>); choose another code", u.Code)
 			valid = false
+		case bot.LooksCounter(u.Code):
+			p.errorf(codeNode, path+".code", "%q ends like a counter-screen code (-c<minutes>-<number>-<12 characters>); choose another code", u.Code)
+			valid = false
 		default:
 			key := strings.ToUpper(u.Code)
 			if first, dup := codes[key]; dup {

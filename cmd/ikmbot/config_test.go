@@ -209,6 +209,7 @@ func TestConfigErrors(t *testing.T) {
 		{"allow_replace_bad.yaml", `:1: allow_replace: want true or false, got "maybe"`},
 		{"signed_links_only_bad.yaml", `:1: signed_links_only: want true or false, got "yes please"`},
 		{"code_signed_layout.yaml", `:6: units[1].code: "PKM-v2-ABCDEFGHIJKL" ends like a signed deep link (-v<number>-<12 characters>); choose another code`},
+		{"code_counter_layout.yaml", `:6: units[1].code: "PKM-c5-123-ABCDEFGHIJKL" ends like a counter-screen code (-c<minutes>-<number>-<12 characters>); choose another code`},
 		{"units_empty.yaml", `:2: units: empty: list at least one unit`},
 		{"units_missing.yaml", `: units: missing: list at least one unit`},
 		{"units_not_list.yaml", `:3: units: want a list of units, got a mapping`},

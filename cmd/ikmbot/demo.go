@@ -97,10 +97,16 @@ func runDemo(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 		p := &bot.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: srv.Client(), Timeout: time.Second}
 		pollDone <- p.Run(pollCtx, d)
 	}()
+	noticesDone := make(chan struct{})
+	go func() {
+		defer close(noticesDone)
+		b.RunNotices(pollCtx)
+	}()
 	defer func() {
 		stopPolling()
 		<-pollDone
 		d.Wait()
+		<-noticesDone
 	}()
 
 	dm := &demo{srv: srv, citizen: srv.User(demoCitizen, "Warga", *lang), admin: srv.User(demoAdmin, "Admin", "id"), out: stdout}

@@ -5,8 +5,10 @@
 //	ikmbot serve                     the bot, by long polling (TELEGRAM_BOT_TOKEN)
 //	ikmbot units                     every unit with its deep link
 //	ikmbot qr --bot-username NAME --out DIR   QR codes and A4 posters
+//	ikmbot counter --unit CODE --bot-username NAME   a counter screen's rotating QR code
 //	ikmbot import --unit CODE --file paper.csv
-//	ikmbot report [--unit CODE] [--period P] [--format json|text]
+//	ikmbot report [--unit CODE] [--period P] [--format json|text|csv|xlsx] [--out FILE]
+//	ikmbot poster --out DIR [--unit CODE] [--period P]   publication posters
 //
 // Every command takes --config FILE; without it the embedded Kota Bekasi
 // configuration (89 units) is used.
@@ -32,8 +34,10 @@ commands:
   serve    run the bot by long polling; needs TELEGRAM_BOT_TOKEN
   units    list every unit with its code, type and deep link
   qr       draw every unit's QR code (PNG) and A4 poster (PDF) for printing
+  counter  serve a unit's counter screen: a QR code that changes every few minutes (proof of visit)
   import   add answers from paper questionnaires (CSV)
-  report   print the IKM of a unit or the whole city for a period
+  report   print the IKM of a unit or the whole city for a period, or write it as CSV or XLSX
+  poster   draw every unit's publication poster of its IKM (PNG and A4 PDF), and charts
   backup   write a consistent copy of the database, also while the bot runs
   check    verify a database file and its aggregates
   restore  put a checked backup in place of the database (bot stopped)
@@ -121,6 +125,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return runImport(cfg, rest, stderr)
+	case "counter":
+		return runCounter(ctx, load, rest, getenv, stdout, stderr)
+	case "poster":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return runPoster(cfg, rest, stdout, stderr)
 	case "report":
 		cfg, err := load()
 		if err != nil {

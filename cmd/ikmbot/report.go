@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,11 +30,19 @@ const defaultDB = "ikmbot.db"
 const storeTimeout = time.Second
 
 // reportUsage is printed for ikmbot report -h.
-const reportUsage = `usage: ikmbot report [--db FILE] [--unit CODE] [--period P] [--format text|json] [--legacy-weights]
+const reportUsage = `usage: ikmbot report [--db FILE] [--unit CODE] [--period P] [--format text|json|csv|xlsx] [--out FILE] [--legacy-weights]
 
 Computes the IKM (PermenPANRB 14/2017) of the city, or of one unit, over a
 period, from the database's live aggregates. P is 2020, 2020-S1, 2020-Q3,
 2020-07 or 2020-01-01..2020-03-31; the default is the current year.
+
+--format csv writes the period's raw responses, one row each (no
+respondent identity); --format xlsx the workbook in the layout of the
+regulation's worksheets: a recap of all units, the respondents' profile
+(counts under 5 suppressed), the suggestions, and per unit the
+"pengolahan data per responden dan per unsur" sheet. Both need --out
+FILE, or a standard output that is not a terminal. --out writes the file
+whole or not at all.
 
 The bot holds its database file while it runs: stop it, or report on a
 backup copy made while the bot was stopped.
@@ -116,6 +125,7 @@ type unitReportJSON struct {
 
 	PosterVersion int          `json:"poster_version"` // see report_posters.go
 	Posters       []posterJSON `json:"posters"`
+	Verified      verifiedJSON `json:"verified"`
 }
 
 // unitRowJSON is one unit in a city report.
@@ -130,6 +140,7 @@ type unitRowJSON struct {
 
 	PosterVersion int          `json:"poster_version"` // see report_posters.go
 	Posters       []posterJSON `json:"posters"`
+	Verified      verifiedJSON `json:"verified"`
 }
 
 // typeRowJSON is one unit type in a city report, with both aggregations.
@@ -184,7 +195,8 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 	dbPath := fs.String("db", defaultDB, "the bot's database file")
 	unitCode := fs.String("unit", "", "report one unit, by code (see ikmbot units); default: the whole city")
 	periodArg := fs.String("period", "", "2020, 2020-S1, 2020-Q3, 2020-07 or 2020-01-01..2020-03-31 (default: the current year)")
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json, csv (raw responses) or xlsx (the regulation's worksheets)")
+	outPath := fs.String("out", "", "write to this file instead of standard output")
 	legacy := fs.Bool("legacy-weights", false, "weigh each element 0.111 as the regulation's worksheets print it (reads about 0.1% low), to reproduce old reports")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), reportUsage+"\nflags:\n")
@@ -203,8 +215,11 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 	}
 	// Check every argument before touching the database, so that a typo is
 	// reported as such and not hidden behind a lock or a missing file.
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("report: --format: unknown format %q (want text or json)", *format)
+	if *format != "text" && *format != "json" && !isFileFormat(*format) {
+		return fmt.Errorf("report: --format: unknown format %q (want text, json, csv or xlsx)", *format)
+	}
+	if isFileFormat(*format) && *outPath == "" && isTerminalWriter(stdout) {
+		return fmt.Errorf("report: --format %s writes a file: give --out FILE, or redirect standard output", *format)
 	}
 	var unit *survey.Unit
 	if *unitCode != "" {
@@ -248,6 +263,8 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 		units = []survey.Unit{*unit}
 	}
 	tallies := make([]survey.Tally, len(units))
+	var file []byte // --format csv or xlsx
+	var fileResponses int
 	err = st.View(func(tx *store.Tx) error {
 		for i, u := range units {
 			t, err := tx.Tally(u.Code, p)
@@ -256,16 +273,28 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 			}
 			tallies[i] = t
 		}
-		return nil
+		if !isFileFormat(*format) {
+			return nil
+		}
+		// The raw responses in the same transaction as the tallies, so
+		// that the file adds up to the figures (report_files.go).
+		var err error
+		file, fileResponses, err = renderReportFile(tx, cfg, *format, survey.Summarize(p, units, tallies, w), w, stderr)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("report: read %s: %w", *dbPath, err)
 	}
-	// The deep-link funnel per poster version (report_posters.go).
+	// The deep-link funnel per poster version, and the verified responses
+	// (report_posters.go).
 	var posters map[string]unitPosters
+	var verified map[string]verifiedJSON
 	if err := st.View(func(tx *store.Tx) error {
 		var err error
-		posters, err = readPosters(tx, units)
+		if posters, err = readPosters(tx, units); err != nil {
+			return err
+		}
+		verified, err = readVerified(tx, units, p, w)
 		return err
 	}); err != nil {
 		return fmt.Errorf("report: read %s: %w", *dbPath, err)
@@ -280,19 +309,55 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 		// The figures are real but partial; say so on stderr to keep JSON clean.
 		fmt.Fprintf(stderr, "note: period %s runs until %s; figures are up to today\n", p.Label, p.To.Format(time.DateOnly))
 	}
+	if isFileFormat(*format) {
+		dest := "standard output"
+		if *outPath == "" {
+			if _, err := stdout.Write(file); err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
+		} else {
+			// Created 0600: raw answers and suggestions are personal data.
+			if _, err := writeFileAtomic(*outPath, bytes.NewReader(file).WriteTo); err != nil {
+				return fmt.Errorf("report: --out: %w", err)
+			}
+			dest = *outPath
+		}
+		_, err := fmt.Fprintf(stderr, "report: %s of %d responses, %d units, period %s, to %s (%s)\n",
+			strings.ToUpper(*format), fileResponses, len(units), p.Label, dest, sizeText(len(file)))
+		return err
+	}
+	if *outPath != "" {
+		var buf bytes.Buffer
+		if err := writeFigures(&buf, cfg, unit, sum, posters, verified, w, method, *format); err != nil {
+			return err
+		}
+		if _, err := writeFileAtomic(*outPath, buf.WriteTo); err != nil {
+			return fmt.Errorf("report: --out: %w", err)
+		}
+		return nil
+	}
+	return writeFigures(stdout, cfg, unit, sum, posters, verified, w, method, *format)
+}
+
+// writeFigures writes the text or JSON report.
+func writeFigures(stdout io.Writer, cfg *Config, unit *survey.Unit, sum survey.CitySummary, posters map[string]unitPosters,
+	verified map[string]verifiedJSON, w survey.Weighting, method, format string) error {
+	p := sum.Period
 	if unit != nil {
 		us := sum.Units[0]
-		if *format == "json" {
+		if format == "json" {
 			rep := unitReport(cfg, us, p, method)
 			rep.PosterVersion, rep.Posters = posters[us.Unit.Code].version, posters[us.Unit.Code].rows
+			rep.Verified = verified[us.Unit.Code]
 			return writeReportJSON(stdout, rep)
 		}
-		return writeUnitText(stdout, cfg, us, p, method)
+		return writeUnitText(stdout, cfg, us, verified[us.Unit.Code], p, method)
 	}
-	if *format == "json" {
+	if format == "json" {
 		rep := cityReport(cfg, sum, w, method)
 		for i := range rep.Units {
 			rep.Units[i].PosterVersion, rep.Units[i].Posters = posters[rep.Units[i].Code].version, posters[rep.Units[i].Code].rows
+			rep.Units[i].Verified = verified[rep.Units[i].Code]
 		}
 		return writeReportJSON(stdout, rep)
 	}
@@ -587,8 +652,9 @@ func writeCityText(out io.Writer, cfg *Config, c survey.CitySummary, w survey.We
 }
 
 // writeUnitText writes one unit's report for a terminal, ending with the
-// weakest element, where the unit's follow-up plan starts.
-func writeUnitText(w io.Writer, cfg *Config, us survey.UnitSummary, p survey.Period, method string) error {
+// weakest element, where the unit's follow-up plan starts. The verified
+// figures show when the unit has any.
+func writeUnitText(w io.Writer, cfg *Config, us survey.UnitSummary, verified verifiedJSON, p survey.Period, method string) error {
 	var b strings.Builder
 	r := us.Result
 	fmt.Fprintf(&b, "IKM %s (%s), %s, %s\n%s\n\n", us.Unit.Name, us.Unit.Code, unitTypeName(cfg, us.Unit.Type), cfg.City, periodLine(p, method))
@@ -611,6 +677,9 @@ func writeUnitText(w io.Writer, cfg *Config, us survey.UnitSummary, p survey.Per
 		fmt.Fprintf(tw, "Respondents:\t%d of a sample target of %d: not yet representative\n", us.Tally.Respondents, *t)
 	default:
 		fmt.Fprintf(tw, "Respondents:\t%d (sample target %d reached)\n", us.Tally.Respondents, *t)
+	}
+	if verified.IKM != nil {
+		fmt.Fprintf(tw, "Verified at the counter:\t%.2f  %s (%d of the respondents scanned the counter screen's code)\n", *verified.IKM, *verified.Mutu, verified.Respondents)
 	}
 	tw.Flush()
 

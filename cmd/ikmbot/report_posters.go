@@ -17,6 +17,30 @@ type posterJSON struct {
 	Completed int  `json:"completed"`
 }
 
+// verifiedJSON is the IKM of a unit's verified responses: those that came
+// through a fresh code of its counter screen (ikmbot counter). They are
+// counted in the unit's own figures too; this is the part of them that
+// proves a visit.
+type verifiedJSON struct {
+	Respondents int      `json:"respondents"`
+	IKM         *float64 `json:"ikm"`  // null without verified responses
+	Mutu        *string  `json:"mutu"` // null without verified responses
+}
+
+// readVerified reads the verified aggregates of every unit over p.
+func readVerified(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weighting) (map[string]verifiedJSON, error) {
+	out := make(map[string]verifiedJSON, len(units))
+	for _, u := range units {
+		t, err := tx.VerifiedTally(u.Code, p)
+		if err != nil {
+			return nil, err
+		}
+		r := t.Result(w)
+		out[u.Code] = verifiedJSON{Respondents: r.Respondents, IKM: ikmOf(r), Mutu: resultMutu(r)}
+	}
+	return out, nil
+}
+
 // unitPosters is a unit's poster funnel, newest version first.
 type unitPosters struct {
 	version int // current poster version

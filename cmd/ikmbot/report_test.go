@@ -587,7 +587,7 @@ func TestReportBadArguments(t *testing.T) {
 		{[]string{"--unit", "XYZXYZXYZ"}, `unknown unit code "XYZXYZXYZ"; ikmbot units lists`},
 		{[]string{"--period", "2026-Q5"}, "the quarter must be Q1 to Q4; use 2020, 2020-S1, 2020-Q3, 2020-07 or 2020-01-01..2020-03-31"},
 		{[]string{"--period", "last year"}, "use 2020, 2020-S1"},
-		{[]string{"--format", "xml"}, `unknown format "xml" (want text or json)`},
+		{[]string{"--format", "xml"}, `unknown format "xml" (want text, json, csv or xlsx)`},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 	}

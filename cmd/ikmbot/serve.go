@@ -104,6 +104,13 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 		defer close(sweepDone)
 		b.RunSweeper(ctx, time.Minute)
 	}()
+	// Alerts to admins go out on their own goroutine, behind respondents'
+	// replies; what is unsent at shutdown stays queued in the database.
+	noticesDone := make(chan struct{})
+	go func() {
+		defer close(noticesDone)
+		b.RunNotices(ctx)
+	}()
 	d := bot.NewDispatcher(b.Process)
 	if *webhookURL != "" {
 		err = serveWebhook(ctx, api, d, metrics, *webhookURL, *listen, webhookSecret(getenv, secret), log)
@@ -125,6 +132,7 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 		<-drained
 	}
 	<-sweepDone
+	<-noticesDone
 	log.Info("ikmbot stopped")
 	return err
 }

@@ -1,0 +1,88 @@
+package export
+
+import (
+	"bufio"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// CSVHeader is the first line of WriteCSV: the response id, then the names
+// ikmbot import uses for the same fields (tanggal, the profile, the nine
+// element keys, saran), with unit, sumber (source) and via.
+var CSVHeader = func() []string {
+	h := []string{"id", "tanggal", "unit", "sumber", "via", "jenis_kelamin", "usia", "pendidikan", "pekerjaan", "layanan"}
+	for _, k := range survey.Elements {
+		h = append(h, string(k))
+	}
+	return append(h, "saran")
+}()
+
+// WriteCSV writes the raw responses of rep's period and units, one row a
+// response in the order rs yields them, under CSVHeader. Dates are days in
+// the period's zone (YYYY-MM-DD); a skipped answer is an empty field; the
+// scores are keyed by element key in the header, never by position. The
+// respondent hash is never written.
+//
+// The file starts with a UTF-8 byte order mark, which Excel needs to read
+// UTF-8, and free text that a spreadsheet would run as a formula (starting
+// with = + - @, a tab or a carriage return) is prefixed with an apostrophe,
+// as OWASP advises against CSV injection: a suggestion is typed by anyone.
+// It returns the number of responses written.
+func WriteCSV(w io.Writer, rep Report, rs Responses) (int, error) {
+	bw := bufio.NewWriter(w)
+	if _, err := bw.WriteString("\uFEFF"); err != nil {
+		return 0, err
+	}
+	cw := csv.NewWriter(bw)
+	if err := cw.Write(CSVHeader); err != nil {
+		return 0, err
+	}
+	sc := newScope(rep.Summary)
+	n := 0
+	row := make([]string, len(CSVHeader))
+	err := rs(func(r survey.Response) error {
+		if sc.unit(r) < 0 {
+			return nil
+		}
+		n++
+		row = row[:0]
+		age := ""
+		if r.Profile.Age > 0 {
+			age = strconv.Itoa(r.Profile.Age)
+		}
+		row = append(row,
+			strconv.FormatUint(r.ID, 10),
+			localDay(r.Submitted, sc.period).Format("2006-01-02"),
+			r.Unit, string(r.Source), string(r.Via),
+			r.Profile.Gender, age, r.Profile.Education, r.Profile.Occupation, defuse(r.Profile.Service))
+		for _, v := range r.Scores {
+			if v == 0 {
+				row = append(row, "")
+				continue
+			}
+			row = append(row, strconv.Itoa(int(v)))
+		}
+		row = append(row, defuse(r.Suggestion))
+		return cw.Write(row)
+	})
+	if err != nil {
+		return n, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return n, err
+	}
+	return n, bw.Flush()
+}
+
+// defuse keeps a spreadsheet from reading free text as a formula.
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

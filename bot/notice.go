@@ -1,0 +1,250 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// Notices are messages to admins that an update causes in someone else's
+// chat: an alert about a response, a band crossing, a grant. They are
+// queued in the store in the update's own transaction (so a crash delays
+// them, never loses them) and sent by RunNotices after the commit, on its
+// own goroutine: the respondent's reply goes first and the respondent's
+// next update never waits for an admin's chat. They also wait for spare
+// room under the send rate, so a busy hour's answers to respondents come
+// before alerts.
+
+// noticePoll is how often RunNotices looks at the queue without being
+// woken: after a restart, or when a send failed.
+const noticePoll = 30 * time.Second
+
+// noticeBatch is how many notices one read of the queue takes.
+const noticeBatch = 20
+
+// notify queues a notice in this update's transaction.
+func (c *conv) notify(n store.Notice) error {
+	if _, err := c.tx.AddNotice(n); err != nil {
+		return err
+	}
+	c.out.notices = true
+	return nil
+}
+
+// wakeNotices tells RunNotices that there is something to send.
+func (b *Bot) wakeNotices() {
+	select {
+	case b.noticeWake <- struct{}{}:
+	default:
+	}
+}
+
+// RunNotices sends queued notices until ctx ends. Run one per bot; the
+// caller owns the goroutine and waits for it.
+func (b *Bot) RunNotices(ctx context.Context) {
+	t := time.NewTicker(noticePoll)
+	defer t.Stop()
+	for {
+		b.DeliverNotices(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.noticeWake:
+		case <-t.C:
+		}
+	}
+}
+
+// DeliverNotices sends every queued notice now and returns how many were
+// taken off the queue. A notice that cannot be sent after the sender's
+// retries is dropped and logged, like a reply; one whose send was cut
+// short by ctx stays queued. It must not run beside RunNotices: tests and
+// the demo call it instead of running that.
+func (b *Bot) DeliverNotices(ctx context.Context) int {
+	done := 0
+	for ctx.Err() == nil {
+		type item struct {
+			seq  uint64
+			call *call // nil: nothing to send any more (say, the response was replaced)
+			menu int   // after a grant or revocation: +1 the unit admin menu, -1 none
+		}
+		var items []item
+		err := b.store.View(func(tx *store.Tx) error {
+			ns, err := tx.Notices(noticeBatch)
+			if err != nil {
+				return err
+			}
+			for _, n := range ns {
+				c, err := b.renderNotice(tx, n)
+				if err != nil {
+					return err
+				}
+				it := item{seq: n.Seq, call: c}
+				if n.Kind == store.NoticeGranted || n.Kind == store.NoticeRevoked {
+					units, err := tx.UnitsOf(n.Chat)
+					if err != nil {
+						return err
+					}
+					it.menu = -1
+					if len(units) > 0 {
+						it.menu = 1
+					}
+				}
+				items = append(items, it)
+			}
+			return nil
+		})
+		if err != nil {
+			b.log.Error("notices not read", "err", err)
+			return done
+		}
+		if len(items) == 0 {
+			return done
+		}
+		var sent []uint64
+		for _, it := range items {
+			if it.call != nil {
+				if err := b.pace.spare(ctx); err != nil {
+					break
+				}
+				_, err := b.do(ctx, *it.call)
+				if it.menu != 0 && err == nil {
+					b.unitAdminMenu(ctx, it.call.chatID, it.menu > 0)
+				}
+				switch {
+				case ctx.Err() != nil:
+				case errors.Is(err, tg.ErrorForbidden):
+					b.log.Info("notice dropped: the admin blocked the bot")
+				case err != nil:
+					b.log.Warn("notice not sent", "err", err)
+				}
+				if ctx.Err() != nil {
+					break
+				}
+			}
+			sent = append(sent, it.seq)
+		}
+		err = b.store.Update(func(tx *store.Tx) error {
+			for _, seq := range sent {
+				if err := tx.DeleteNotice(seq); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.log.Error("sent notices not taken off the queue", "err", err)
+			return done
+		}
+		done += len(sent)
+		if len(sent) < len(items) {
+			return done
+		}
+	}
+	return done
+}
+
+// renderNotice makes the message of a notice, in the language the admin
+// chose with /bahasa, else the default language.
+func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*call, error) {
+	chat, err := tx.Chat(n.Chat)
+	if err != nil {
+		return nil, err
+	}
+	lang := chat.Lang
+	if lang == "" {
+		lang = b.cfg.DefaultLanguage
+	}
+	c := &conv{b: b, tx: tx, t: b.localizer(lang), now: b.now()}
+	u, ok := b.cfg.Catalog.Unit(n.Unit)
+	if !ok {
+		return nil, nil // a unit since removed from the config
+	}
+	data := map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}
+	var text string
+	var kb *models.InlineKeyboardMarkup
+	switch n.Kind {
+	case store.NoticeGranted:
+		text = c.t.text("notice.granted", data)
+	case store.NoticeRevoked:
+		text = c.t.text("notice.revoked", data)
+	case store.NoticeInviteUsed:
+		data["User"] = n.User
+		text = c.t.text("notice.invite_used", data)
+	case store.NoticeBand:
+		id := "notice.band_down"
+		if n.To.Nilai() > n.From.Nilai() {
+			id = "notice.band_up"
+		}
+		data["Period"], data["From"], data["To"], data["IKM"] = n.Period, string(n.From), string(n.To), c.t.num(n.IKM)
+		data["Kinerja"] = c.kinerja(n.To)
+		text = c.t.text(id, data)
+		p, err := survey.ParsePeriod(n.Period, b.cfg.Location)
+		if err == nil {
+			kb = keyboard([]models.InlineKeyboardButton{button(c.t.text("btn.open_unit", nil), view{kind: 'u', arg: u.Code, period: p}.encode())})
+		}
+	case store.NoticeLowScore:
+		r, err := tx.Response(n.Response)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil // replaced by its respondent since
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.Suggestion == "" {
+			return nil, nil // blanked by retention while queued
+		}
+		data["Date"] = r.Submitted.In(b.cfg.Location).Format("2006-01-02")
+		data["Scores"] = c.scoreLine(r.Scores)
+		data["Suggestion"] = esc(truncate(r.Suggestion, 1500))
+		text = c.t.text("notice.low_score", data)
+		kb = keyboard([]models.InlineKeyboardButton{button(c.t.text("btn.all_suggestions", nil), encodeSuggestions(u.Code, 0))})
+	default:
+		// Written by a newer ikmbot? Dropping it beats blocking the queue.
+		b.log.Warn("notice of an unknown kind dropped", "kind", n.Kind)
+		return nil, nil
+	}
+	return &call{kind: callSend, chatID: n.Chat, text: text, keyboard: kb}, nil
+}
+
+// scoreLine shows a response's element scores compactly, weakest marked.
+func (c *conv) scoreLine(s survey.Scores) string {
+	var parts []string
+	for i, key := range survey.Elements {
+		v := s[i]
+		if v == 0 {
+			continue
+		}
+		part := esc(c.t.text("element."+string(key)+".short", nil)) + " " + itoa(int(v))
+		if v == survey.MinScore {
+			part = "<b>" + part + "</b>"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// spare waits until the global send rate has room to spare, so that a
+// notice never takes the place of a reply a respondent is waiting for:
+// those wait in the limiter itself, notices wait here first.
+func (p *pacer) spare(ctx context.Context) error {
+	if p.global == nil {
+		return nil
+	}
+	reserve := float64(p.global.Burst()) / 2
+	for p.global.Tokens() < reserve {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
+}

@@ -1,0 +1,408 @@
+package bot
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// role is what one person may see. City admins come from the config and
+// see everything; unit admins are granted units in the store (by a city
+// admin's /admin tambah or an invitation link) and see only those. It is
+// read afresh for every update, commands and buttons alike, so a
+// revocation takes effect at the next tap.
+type role struct {
+	city  bool
+	units []survey.Unit // a unit admin's units, in catalog order
+}
+
+func (r role) admin() bool { return r.city || len(r.units) > 0 }
+
+// sees reports whether the role may see the unit with this (canonical) code.
+func (r role) sees(code string) bool {
+	if r.city {
+		return true
+	}
+	for _, u := range r.units {
+		if u.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// role returns the sender's role, read once per update.
+func (c *conv) role() (role, error) {
+	if c.who != nil {
+		return *c.who, nil
+	}
+	r := role{city: c.b.IsAdmin(c.in.userID)}
+	if !r.city && c.in.userID > 0 {
+		codes, err := c.tx.UnitsOf(c.in.userID)
+		if err != nil {
+			return role{}, err
+		}
+		for _, u := range c.b.cfg.Catalog.Units() {
+			for _, code := range codes {
+				if u.Code == code {
+					r.units = append(r.units, u)
+				}
+			}
+		}
+	}
+	c.who = &r
+	return r, nil
+}
+
+// refuse answers a command the sender may not use, and changes nothing.
+func (c *conv) refuse(command, id string) {
+	c.b.log.Info("admin command refused", "command", command)
+	c.reaskBelow(c.t.text(id, nil))
+}
+
+// refusePress answers a button the sender may not use, forged or left over
+// from a revoked role, with an alert box and nothing else: the message it
+// belongs to stays as it is.
+func (c *conv) refusePress(id string) {
+	c.b.log.Warn("admin button refused", "op", truncate(c.in.data, 3))
+	c.out.answer(c.in.callbackID, c.t.text(id, nil), true)
+}
+
+// invitationTTL is how long an invitation link works.
+const invitationTTL = 72 * time.Hour
+
+// admin answers /admin (city admins only): the list of unit admins,
+// "tambah USER UNIT", "cabut USER UNIT" and "undang UNIT".
+func (c *conv) admin(arg string) error {
+	r, err := c.role()
+	if err != nil {
+		return err
+	}
+	if !r.city {
+		c.refuse("admin", "admin.refuse_city")
+		return nil
+	}
+	f := strings.Fields(arg)
+	if len(f) == 0 {
+		return c.listGrants()
+	}
+	verb := strings.ToLower(f[0])
+	switch {
+	case (verb == "tambah" || verb == "add") && len(f) == 3,
+		(verb == "cabut" || verb == "revoke" || verb == "remove") && len(f) == 3:
+		user, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil || user <= 0 {
+			c.out.send(c.in.chatID, c.t.text("roles.bad_user", map[string]any{"User": esc(truncate(f[1], 20))}), nil)
+			return nil
+		}
+		u, ok := c.b.cfg.Catalog.Unit(f[2])
+		if !ok {
+			c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[2], 40))}), nil)
+			return nil
+		}
+		if verb == "tambah" || verb == "add" {
+			return c.grant(user, u)
+		}
+		return c.revoke(user, u)
+	case (verb == "undang" || verb == "invite") && len(f) == 2:
+		u, ok := c.b.cfg.Catalog.Unit(f[1])
+		if !ok {
+			c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[1], 40))}), nil)
+			return nil
+		}
+		return c.invite(u)
+	}
+	c.out.send(c.in.chatID, c.t.text("roles.usage", nil), nil)
+	return nil
+}
+
+func (c *conv) grant(user int64, u survey.Unit) error {
+	if c.b.IsAdmin(user) {
+		c.out.send(c.in.chatID, c.t.text("roles.is_city_admin", map[string]any{"User": user}), nil)
+		return nil
+	}
+	added, err := c.tx.GrantUnit(store.Grant{User: user, Unit: u.Code, By: c.in.userID, At: c.now, Via: "command"})
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"User": user, "Unit": esc(u.Name), "Code": esc(u.Code)}
+	if !added {
+		c.out.send(c.in.chatID, c.t.text("roles.already", data), nil)
+		return nil
+	}
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: store.AuditGrant, Unit: u.Code, User: user, Detail: "command"}); err != nil {
+		return err
+	}
+	if err := c.notify(store.Notice{Chat: user, Kind: store.NoticeGranted, Unit: u.Code, At: c.now}); err != nil {
+		return err
+	}
+	c.b.log.Info("unit admin granted", "unit", u.Code)
+	c.out.send(c.in.chatID, c.t.text("roles.granted", data), nil)
+	return nil
+}
+
+func (c *conv) revoke(user int64, u survey.Unit) error {
+	removed, err := c.tx.RevokeUnit(user, u.Code)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"User": user, "Unit": esc(u.Name), "Code": esc(u.Code)}
+	if !removed {
+		c.out.send(c.in.chatID, c.t.text("roles.not_granted", data), nil)
+		return nil
+	}
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: store.AuditRevoke, Unit: u.Code, User: user}); err != nil {
+		return err
+	}
+	if err := c.notify(store.Notice{Chat: user, Kind: store.NoticeRevoked, Unit: u.Code, At: c.now}); err != nil {
+		return err
+	}
+	c.b.log.Info("unit admin revoked", "unit", u.Code)
+	c.out.send(c.in.chatID, c.t.text("roles.revoked", data), nil)
+	return nil
+}
+
+func (c *conv) listGrants() error {
+	grants, err := c.tx.Grants()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(c.t.text("roles.list_title", map[string]any{"N": len(grants)}) + "\n")
+	for _, g := range grants {
+		via := c.t.text("roles.via_command", nil)
+		if g.Via == "invite" {
+			via = c.t.text("roles.via_invite", nil)
+		}
+		b.WriteString(c.t.text("roles.list_row", map[string]any{
+			"User": g.User, "Code": esc(g.Unit), "Date": g.At.Format("2006-01-02"), "Via": via,
+		}) + "\n")
+	}
+	b.WriteString("\n" + c.t.text("roles.usage", nil))
+	for _, part := range splitMessage(b.String()) {
+		c.out.send(c.in.chatID, part, nil)
+	}
+	return nil
+}
+
+// An invitation's link carries its id and a signature keyed by a key
+// derived from the server secret, like a poster's deep link but with a key
+// of its own (HMAC-SHA256(secret, "invite")), so neither signature can
+// stand in for the other:
+//
+//	inv-<ID>-<SIG>      ID 16 characters, SIG 43: 64 characters in all
+//
+// ID is 12 bytes and SIG the whole HMAC-SHA256(k, "inv-<ID>"), both in
+// unpadded base64url. The store keeps the id only, so a copy of the
+// database cannot be turned into working links. At 64 characters, an
+// invitation is longer than every other payload the bot reads (a unit code
+// is at most 32, a poster's at most 53, a counter's at most 60), so it is
+// recognised by length and prefix before anything else is tried.
+const (
+	invitePrefix  = "inv-"
+	inviteIDLen   = 16
+	inviteSigLen  = 43
+	invitePayload = len(invitePrefix) + inviteIDLen + 1 + inviteSigLen
+	inviteInfo    = "invite"
+)
+
+func inviteSig(secret []byte, msg string) string {
+	k := hmac.New(sha256.New, secret)
+	k.Write([]byte(inviteInfo))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// newInviteID turns a fresh id from Config.NewID into an invitation id of
+// fixed length; the tests' ids stay deterministic.
+func (b *Bot) newInviteID() string {
+	return inviteSig(b.cfg.Secret, "id:"+b.cfg.NewID())[:inviteIDLen]
+}
+
+// signInvite returns the /start payload of invitation id.
+func signInvite(secret []byte, id string) string {
+	msg := invitePrefix + id
+	return msg + "-" + inviteSig(secret, msg)
+}
+
+// isInvitePayload reports whether a /start payload has the invitation
+// layout; verifyInvite then says whether it is genuine.
+func isInvitePayload(p string) bool {
+	return len(p) == invitePayload && strings.HasPrefix(p, invitePrefix) && p[len(invitePrefix)+inviteIDLen] == '-'
+}
+
+// verifyInvite returns the id of a genuine invitation payload.
+func verifyInvite(secret []byte, p string) (string, bool) {
+	if !isInvitePayload(p) {
+		return "", false
+	}
+	msg, sig := p[:len(invitePrefix)+inviteIDLen], p[len(invitePrefix)+inviteIDLen+1:]
+	if !hmac.Equal([]byte(sig), []byte(inviteSig(secret, msg))) {
+		return "", false
+	}
+	return msg[len(invitePrefix):], true
+}
+
+// invite answers /admin undang UNIT with a one-time link that makes whoever
+// opens it an admin of the unit.
+func (c *conv) invite(u survey.Unit) error {
+	if c.b.cfg.BotUsername == "" {
+		c.out.send(c.in.chatID, c.t.text("roles.no_username", nil), nil)
+		return nil
+	}
+	if _, err := c.tx.PruneInvites(c.now.Add(-30 * 24 * time.Hour)); err != nil {
+		return err
+	}
+	inv := store.Invite{ID: c.b.newInviteID(), Unit: u.Code, By: c.in.userID, Created: c.now, Expires: c.now.Add(invitationTTL)}
+	if err := c.tx.PutInvite(inv); err != nil {
+		return err
+	}
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: store.AuditInvite, Unit: u.Code, Detail: inv.ID}); err != nil {
+		return err
+	}
+	c.b.log.Info("admin invitation made", "unit", u.Code)
+	link := DeepLink(c.b.cfg.BotUsername, signInvite(c.b.cfg.Secret, inv.ID))
+	c.out.send(c.in.chatID, c.t.text("roles.invite", map[string]any{
+		"Unit": esc(u.Name), "Code": esc(u.Code), "Link": esc(link), "Hours": int(invitationTTL.Hours()),
+		"Expires": inv.Expires.Format("2006-01-02 15:04 MST"),
+	}), nil)
+	return nil
+}
+
+// redeemInvite handles /start with an invitation payload.
+func (c *conv) redeemInvite(payload string) error {
+	id, ok := verifyInvite(c.b.cfg.Secret, payload)
+	if !ok {
+		c.b.log.Info("invitation refused", "reason", "signature")
+		c.out.send(c.in.chatID, c.t.text("invite.invalid", nil), nil)
+		return nil
+	}
+	inv, err := c.tx.Invite(id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.b.log.Info("invitation refused", "reason", "unknown")
+		c.out.send(c.in.chatID, c.t.text("invite.invalid", nil), nil)
+		return nil
+	case err != nil:
+		return err
+	}
+	u, known := c.b.cfg.Catalog.Unit(inv.Unit)
+	switch {
+	case inv.UsedBy != 0:
+		c.b.log.Info("invitation refused", "reason", "used")
+		c.out.send(c.in.chatID, c.t.text("invite.used", nil), nil)
+		return nil
+	case !c.now.Before(inv.Expires):
+		c.b.log.Info("invitation refused", "reason", "expired")
+		c.out.send(c.in.chatID, c.t.text("invite.expired", nil), nil)
+		return nil
+	case !known:
+		c.out.send(c.in.chatID, c.t.text("invite.invalid", nil), nil)
+		return nil
+	case c.b.IsAdmin(c.in.userID):
+		// The city admin testing the link: keep it for the officer.
+		c.out.send(c.in.chatID, c.t.text("invite.city_admin", map[string]any{"Unit": esc(u.Name)}), nil)
+		return nil
+	}
+	added, err := c.tx.GrantUnit(store.Grant{User: c.in.userID, Unit: u.Code, By: inv.By, At: c.now, Via: "invite"})
+	if err != nil {
+		return err
+	}
+	if !added {
+		c.out.send(c.in.chatID, c.t.text("invite.already", map[string]any{"Unit": esc(u.Name)}), nil)
+		return nil
+	}
+	if err := c.tx.UseInvite(id, c.in.userID, c.now); err != nil {
+		return err
+	}
+	_, err = c.tx.AddAudit(store.AuditEntry{At: c.now, By: inv.By, Action: store.AuditGrant, Unit: u.Code, User: c.in.userID, Detail: "invite " + id})
+	if err != nil {
+		return err
+	}
+	if err := c.notify(store.Notice{Chat: inv.By, Kind: store.NoticeInviteUsed, Unit: u.Code, User: c.in.userID, At: c.now}); err != nil {
+		return err
+	}
+	c.who = nil
+	c.b.log.Info("invitation used", "unit", u.Code)
+	c.out.send(c.in.chatID, c.t.text("invite.welcome", map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}), nil)
+	return nil
+}
+
+// auditPage is how many audit entries one message shows.
+const auditPage = 10
+
+// audit answers /audit (city admins): the audit log, newest first.
+func (c *conv) audit() error {
+	r, err := c.role()
+	if err != nil {
+		return err
+	}
+	if !r.city {
+		c.refuse("audit", "admin.refuse_city")
+		return nil
+	}
+	text, kb, err := c.auditPage(0)
+	if err != nil {
+		return err
+	}
+	c.out.send(c.in.chatID, text, kb)
+	return nil
+}
+
+func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, error) {
+	entries, more, err := c.tx.Audit(before, auditPage)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	b.WriteString(c.t.text("audit.title", nil) + "\n")
+	if len(entries) == 0 {
+		b.WriteString(c.t.text("audit.empty", nil))
+	}
+	for _, e := range entries {
+		detail := e.Detail
+		switch {
+		case e.Action == store.AuditGrant && detail == "command":
+			detail = c.t.text("roles.via_command", nil)
+		case e.Action == store.AuditGrant && strings.HasPrefix(detail, "invite"):
+			detail = c.t.text("roles.via_invite", nil)
+		}
+		data := map[string]any{
+			"Time": e.At.Format("2006-01-02 15:04"), "By": e.By, "User": e.User, "Code": esc(e.Unit), "Detail": esc(detail),
+		}
+		id := "audit." + e.Action
+		if s := c.t.text(id, data); s != id {
+			b.WriteString(s + "\n")
+		} else {
+			b.WriteString(c.t.text("audit.generic", map[string]any{"Time": data["Time"], "By": e.By, "Action": esc(e.Action), "Code": esc(e.Unit), "Detail": esc(e.Detail)}) + "\n")
+		}
+	}
+	var nav []models.InlineKeyboardButton
+	if before != 0 {
+		nav = append(nav, button(c.t.text("btn.newest", nil), encodeAudit(0)))
+	}
+	if more {
+		nav = append(nav, button(c.t.text("btn.older", nil), encodeAudit(entries[len(entries)-1].Seq)))
+	}
+	var kb *models.InlineKeyboardMarkup
+	if len(nav) > 0 {
+		kb = keyboard(nav)
+	}
+	return strings.TrimRight(b.String(), "\n"), kb, nil
+}
+
+// whoami answers /id with the sender's own Telegram user id, which a city
+// admin needs for /admin tambah. Nothing is stored.
+func (c *conv) whoami() {
+	c.out.send(c.in.chatID, c.t.text("roles.your_id", map[string]any{"User": c.in.userID}), nil)
+}

@@ -1,0 +1,84 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// Suggestions are shown a page at a time, newest first, each with the day
+// it was given and that response's element scores: never who gave it, nor
+// the time of day or the profile, which next to a queue's log could point
+// at a person. Long ones are cut to keep a page within one message.
+const (
+	suggestionsPerPage = 5
+	suggestionRunes    = 600
+)
+
+// saran answers /saran [CODE]: a unit's suggestions, for the unit's admins
+// and city admins. A unit admin of one unit may leave the code out.
+func (c *conv) saran(arg string) error {
+	r, err := c.role()
+	if err != nil {
+		return err
+	}
+	if !r.admin() {
+		c.refuse("saran", "admin.refuse")
+		return nil
+	}
+	f := strings.Fields(arg)
+	var u survey.Unit
+	switch {
+	case len(f) == 0 && !r.city && len(r.units) == 1:
+		u = r.units[0]
+	case len(f) != 1:
+		c.out.send(c.in.chatID, c.t.text("saran.usage", nil), nil)
+		return nil
+	default:
+		var ok bool
+		if u, ok = c.b.cfg.Catalog.Unit(f[0]); !ok {
+			c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[0], 40))}), nil)
+			return nil
+		}
+		if !r.sees(u.Code) {
+			c.refuse("saran", "admin.refuse_unit")
+			return nil
+		}
+	}
+	text, kb, err := c.suggestionsPage(u, 0)
+	if err != nil {
+		return err
+	}
+	c.out.send(c.in.chatID, text, kb)
+	return nil
+}
+
+// suggestionsPage shows the unit's suggestions older than response id
+// before (0: the newest).
+func (c *conv) suggestionsPage(u survey.Unit, before uint64) (string, *models.InlineKeyboardMarkup, error) {
+	rs, more, err := c.tx.Suggestions(u.Code, before, suggestionsPerPage)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	b.WriteString(c.t.text("saran.title", map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}) + "\n")
+	if len(rs) == 0 {
+		b.WriteString("\n" + c.t.text("saran.none", nil))
+	}
+	for _, r := range rs {
+		b.WriteString("\n<b>" + r.Submitted.In(c.b.cfg.Location).Format("2006-01-02") + "</b> · " + c.scoreLine(r.Scores) + "\n")
+		b.WriteString("<i>" + esc(truncate(r.Suggestion, suggestionRunes)) + "</i>\n")
+	}
+	var nav []models.InlineKeyboardButton
+	if before != 0 {
+		nav = append(nav, button(c.t.text("btn.newest", nil), encodeSuggestions(u.Code, 0)))
+	}
+	if more {
+		nav = append(nav, button(c.t.text("btn.older", nil), encodeSuggestions(u.Code, rs[len(rs)-1].ID)))
+	}
+	year := survey.PeriodOf(survey.PeriodYear, c.now)
+	rows := [][]models.InlineKeyboardButton{nav, {button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: year}.encode())}}
+	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), nil
+}

@@ -1,0 +1,534 @@
+package bot
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// The admin screens. Each fits one message, so a button can edit it in
+// place; the full listing of units is /peringkat, a page at a time.
+
+// Screen sizes, chosen to fit a phone and Telegram's 4096 characters.
+const (
+	listShown      = 3  // top and bottom units on the city screen
+	belowShown     = 8  // units below target named on the city screen
+	rankPerPage    = 25 // units per /peringkat page
+	trendPeriods   = 4  // periods in a trend line, the shown one last
+	profileMinCell = 5  // smaller profile cells are suppressed
+)
+
+// cityView is the city: IKM both ways with the change from the previous
+// period, per unit type, top and bottom units, units below target.
+func (c *conv) cityView(v view) (string, *models.InlineKeyboardMarkup, error) {
+	units := c.b.cfg.Catalog.Units()
+	sum, err := citySummary(c.tx, units, v.period, c.b.cfg.Weighting)
+	if err != nil {
+		return "", nil, err
+	}
+	prev, err := citySummary(c.tx, units, v.period.Previous(), c.b.cfg.Weighting)
+	if err != nil {
+		return "", nil, err
+	}
+	var rows [][]models.InlineKeyboardButton
+	for _, g := range sum.ByType {
+		rows = append(rows, []models.InlineKeyboardButton{button(c.typeName(g.Type)+" ("+itoa(g.Units)+")", view{kind: 't', arg: string(g.Type), period: v.period, page: 1}.encode())})
+	}
+	rows = append(rows, []models.InlineKeyboardButton{
+		button(c.t.text("view.btn_rank_units", nil), view{kind: 'r', period: v.period, page: 1}.encode()),
+		button(c.t.text("view.btn_rank_elements", nil), view{kind: 'x', period: v.period}.encode()),
+	})
+	rows = append(rows, c.periodRows(v)...)
+	return c.cityText(sum, &prev), keyboard(rows...), nil
+}
+
+// cityText renders a city summary; prev, when given, is the previous
+// period's, for the change.
+func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
+	var b strings.Builder
+	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
+	line("ikm.city_title", map[string]any{"City": esc(c.b.cfg.City), "Period": s.Period.Label})
+	if s.WithData == 0 {
+		line("ikm.city_none", nil)
+		return strings.TrimRight(b.String(), "\n")
+	}
+	var pooledChange, meanChange string
+	if prev != nil {
+		pooledChange = c.change(s.Pooled.IKM2, prev.Pooled.IKM2, prev.Pooled.Valid, prev.Period)
+		meanChange = c.change(s.MeanIKM2, prev.MeanIKM2, prev.WithData > 0, prev.Period)
+	}
+	b.WriteString(strings.TrimRight(c.t.text("ikm.city_pooled", map[string]any{"IKM": c.t.num(s.Pooled.IKM2), "Mutu": string(s.Pooled.Mutu), "Kinerja": c.kinerja(s.Pooled.Mutu)}), "\n") + pooledChange + "\n")
+	b.WriteString(c.t.text("ikm.city_mean", map[string]any{"IKM": c.t.num(s.MeanIKM2), "Mutu": string(s.MeanMutu), "Kinerja": c.kinerja(s.MeanMutu), "Units": s.WithData}) + meanChange + "\n")
+	line("ikm.city_respondents", map[string]any{"N": s.Respondents(), "Units": s.WithData, "Total": len(s.Units)})
+	b.WriteString("\n")
+	line("view.by_type", nil)
+	for _, g := range s.ByType {
+		if !g.Result.Valid {
+			line("view.type_row_none", map[string]any{"Type": esc(c.typeName(g.Type))})
+			continue
+		}
+		line("view.type_row", map[string]any{
+			"Type": esc(c.typeName(g.Type)), "IKM": c.t.num(g.Result.IKM2), "Mutu": string(g.Result.Mutu),
+			"Mean": c.t.num(g.MeanIKM2), "N": g.Result.Respondents,
+		})
+	}
+	ranked := s.Ranked()
+	top := ranked[:min(listShown, len(ranked))]
+	var bottom []survey.UnitSummary
+	for i := len(ranked) - 1; i >= len(top) && len(bottom) < listShown; i-- {
+		bottom = append(bottom, ranked[i])
+	}
+	rankRow := func(i int, u survey.UnitSummary) {
+		line("view.rank_row", map[string]any{"N": i, "Code": esc(u.Unit.Code), "IKM": c.t.num(u.Result.IKM2), "Mutu": string(u.Result.Mutu), "Respondents": u.Result.Respondents})
+	}
+	b.WriteString("\n")
+	line("view.top", nil)
+	for i, u := range top {
+		rankRow(i+1, u)
+	}
+	if len(bottom) > 0 {
+		line("view.bottom", nil)
+		for i, u := range bottom {
+			rankRow(len(ranked)-i, u)
+		}
+	}
+	var below []survey.UnitSummary
+	for _, u := range s.Units {
+		if u.BelowTarget() {
+			below = append(below, u)
+		}
+	}
+	if len(below) > 0 {
+		b.WriteString("\n")
+		line("view.below_target", map[string]any{"N": len(below)})
+		var names []string
+		for _, u := range below[:min(belowShown, len(below))] {
+			names = append(names, fmt.Sprintf("%s %d/%d", esc(u.Unit.Code), u.Tally.Respondents, u.Target))
+		}
+		if n := len(below) - belowShown; n > 0 {
+			names = append(names, c.t.text("view.more", map[string]any{"N": n}))
+		}
+		b.WriteString(strings.Join(names, " · ") + "\n")
+	}
+	if n := len(s.Units) - len(ranked); n > 0 {
+		line("ikm.units_empty", map[string]any{"N": n})
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// typeView is one unit type: both figures, its units ranked, and a button
+// per unit, a page at a time.
+func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, error) {
+	units := c.b.cfg.Catalog.OfType(survey.UnitType(v.arg))
+	pages := (len(units) + unitsPerPage - 1) / unitsPerPage
+	if len(units) == 0 || v.page > pages {
+		return "", nil, false, nil
+	}
+	sum, err := citySummary(c.tx, units, v.period, c.b.cfg.Weighting)
+	if err != nil {
+		return "", nil, false, err
+	}
+	g := sum.ByType[0]
+	var b strings.Builder
+	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
+	line("view.type_title", map[string]any{"Type": esc(c.typeName(g.Type)), "City": esc(c.b.cfg.City), "Period": v.period.Label})
+	if g.WithData == 0 {
+		line("ikm.city_none", nil)
+	} else {
+		line("view.group_pooled", map[string]any{"IKM": c.t.num(g.Result.IKM2), "Mutu": string(g.Result.Mutu), "Kinerja": c.kinerja(g.Result.Mutu)})
+		line("view.group_mean", map[string]any{"IKM": c.t.num(g.MeanIKM2), "Mutu": string(g.MeanMutu), "Kinerja": c.kinerja(g.MeanMutu), "Units": g.WithData})
+		line("ikm.city_respondents", map[string]any{"N": g.Result.Respondents, "Units": g.WithData, "Total": g.Units})
+		b.WriteString("\n")
+		var rows []string
+		for _, u := range sum.Ranked() {
+			rows = append(rows, fmt.Sprintf("%-16s %6s %s %4d", esc(u.Unit.Code), c.t.num(u.Result.IKM2), u.Result.Mutu, u.Result.Respondents))
+		}
+		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
+		if n := g.Units - g.WithData; n > 0 {
+			line("ikm.units_empty", map[string]any{"N": n})
+		}
+	}
+	lo, hi := (v.page-1)*unitsPerPage, min(v.page*unitsPerPage, len(units))
+	var rows [][]models.InlineKeyboardButton
+	for _, u := range units[lo:hi] {
+		rows = append(rows, []models.InlineKeyboardButton{button(unitLabel(u), view{kind: 'u', arg: u.Code, period: v.period}.encode())})
+	}
+	var nav []models.InlineKeyboardButton
+	if v.page > 1 {
+		w := v
+		w.page--
+		nav = append(nav, button(c.t.text("btn.prev", nil), w.encode()))
+	}
+	if v.page < pages {
+		w := v
+		w.page++
+		nav = append(nav, button(c.t.text("btn.next", nil), w.encode()))
+	}
+	rows = append(rows, nav, []models.InlineKeyboardButton{button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode())})
+	rows = append(rows, c.periodRows(v)...)
+	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), true, nil
+}
+
+// unitExtras is what the unit screen shows beyond one period's tally.
+type unitExtras struct {
+	prev     survey.Result // the previous period's
+	prevP    survey.Period
+	interval survey.IKMInterval
+	trend    []trendPoint
+	plans    []store.FollowUp // open follow-up plans
+	funnel   string
+}
+
+type trendPoint struct {
+	period survey.Period
+	result survey.Result
+}
+
+// trend reads the unit's results over trendPeriods periods ending with p.
+func (c *conv) trend(unit string, p survey.Period) ([]trendPoint, error) {
+	ps := []survey.Period{p}
+	for len(ps) < trendPeriods {
+		ps = append([]survey.Period{ps[0].Previous()}, ps...)
+	}
+	var out []trendPoint
+	for _, q := range ps {
+		t, err := c.tx.Tally(unit, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, trendPoint{q, t.Result(c.b.cfg.Weighting)})
+	}
+	return out, nil
+}
+
+// unitView is one unit: the figures, the interval, progress to the sample
+// target, NRR per element, the three weakest elements, open follow-up
+// plans, the trend, and buttons to its elements and profile.
+func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, error) {
+	u, _ := c.b.cfg.Catalog.Unit(v.arg)
+	tally, err := c.tx.Tally(u.Code, v.period)
+	if err != nil {
+		return "", nil, err
+	}
+	sum := survey.Summarize(v.period, []survey.Unit{u}, []survey.Tally{tally}, c.b.cfg.Weighting).Units[0]
+	verified, err := c.tx.VerifiedTally(u.Code, v.period)
+	if err != nil {
+		return "", nil, err
+	}
+	x := unitExtras{interval: tally.Interval(c.b.cfg.Weighting, survey.Z95)}
+	if x.trend, err = c.trend(u.Code, v.period); err != nil {
+		return "", nil, err
+	}
+	x.prev, x.prevP = x.trend[len(x.trend)-2].result, x.trend[len(x.trend)-2].period
+	if x.plans, err = c.openPlans(u.Code); err != nil {
+		return "", nil, err
+	}
+	if x.funnel, err = c.funnelReport(u.Code); err != nil {
+		return "", nil, err
+	}
+	text := c.unitText(sum, verified.Result(c.b.cfg.Weighting), v.period, x)
+
+	var rows [][]models.InlineKeyboardButton
+	var row []models.InlineKeyboardButton
+	for _, e := range survey.Elements {
+		row = append(row, button(c.elementShort(e), view{kind: 'e', arg: u.Code, elem: e, period: v.period}.encode()))
+		if len(row) == 3 {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	rows = append(rows, []models.InlineKeyboardButton{
+		button(c.t.text("view.btn_profile", nil), view{kind: 'p', arg: u.Code, period: v.period}.encode()),
+		button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, 0)),
+		button(c.t.text("view.btn_followups", nil), encodeFollowUps(u.Code)),
+	})
+	rows = append(rows, c.backRow(u, v.period, r))
+	rows = append(rows, c.periodRows(v)...)
+	return text, keyboard(rows...), nil
+}
+
+// unitReport is the unit screen's text from one period's figures alone.
+func (c *conv) unitReport(u survey.UnitSummary, verified survey.Result, p survey.Period) string {
+	return c.unitText(u, verified, p, unitExtras{})
+}
+
+// unitText renders the unit screen. verified is the result of the unit's
+// verified responses (counter screen); it shows only when valid.
+func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.Period, x unitExtras) string {
+	var b strings.Builder
+	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
+	line("ikm.unit_title", map[string]any{"Unit": esc(u.Unit.Name), "Code": esc(u.Unit.Code), "Period": p.Label})
+	r := u.Result
+	if !r.Valid {
+		line("ikm.unit_none", nil)
+		c.trendLine(&b, x.trend)
+		return strings.TrimRight(b.String(), "\n")
+	}
+	b.WriteString(c.t.text("ikm.unit_ikm", map[string]any{"IKM": c.t.num(r.IKM2), "Mutu": string(r.Mutu), "Kinerja": c.kinerja(r.Mutu)}) +
+		c.change(r.IKM2, x.prev.IKM2, x.prev.Valid, x.prevP) + "\n")
+	switch {
+	case x.interval.Valid:
+		line("view.ci", map[string]any{"Lo": c.t.num(survey.Round2(x.interval.Lo)), "Hi": c.t.num(survey.Round2(x.interval.Hi))})
+	case x.trend != nil:
+		line("view.ci_few", map[string]any{"Min": survey.MinIntervalRespondents})
+	}
+	if u.Target > 0 {
+		line("ikm.unit_respondents", map[string]any{"N": r.Respondents, "Target": u.Target})
+		b.WriteString(progressBar(r.Respondents, u.Target) + "\n")
+		if u.BelowTarget() {
+			line("ikm.unit_below_target", nil)
+		}
+	} else {
+		line("ikm.unit_respondents_unknown", map[string]any{"N": r.Respondents})
+	}
+	if verified.Valid {
+		line("ikm.unit_verified", map[string]any{"IKM": c.t.num(verified.IKM2), "Mutu": string(verified.Mutu), "N": verified.Respondents})
+	}
+	b.WriteString("\n")
+	line("ikm.elements", nil)
+	var rows []string
+	for _, e := range r.Elements {
+		if e.Answers == 0 {
+			continue
+		}
+		rows = append(rows, fmt.Sprintf("%s %s  %s", c.t.num(e.NRR), e.Mutu, c.elementName(e.Key)))
+	}
+	b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
+	if w := r.Weakest(3); len(w) > 0 {
+		line("view.priorities", nil)
+		for i, e := range w {
+			line("view.priority_row", map[string]any{"N": i + 1, "Element": c.elementName(e.Key), "NRR": c.t.num(e.NRR), "Mutu": string(e.Mutu)})
+		}
+	}
+	if len(x.plans) > 0 {
+		b.WriteString("\n")
+		c.plansText(&b, x.plans)
+	}
+	c.trendLine(&b, x.trend)
+	if x.funnel != "" {
+		b.WriteString("\n" + x.funnel + "\n")
+	}
+	b.WriteString("\n<i>" + c.t.text("ikm.method", nil))
+	if x.interval.Valid {
+		b.WriteString(" " + c.t.text("view.ci_method", nil))
+	}
+	b.WriteString("</i>")
+	return b.String()
+}
+
+// trendLine writes "Tren IKM: 2023 — · 2024 80,12 · ...".
+func (c *conv) trendLine(b *strings.Builder, trend []trendPoint) {
+	if len(trend) == 0 {
+		return
+	}
+	var parts []string
+	for _, t := range trend {
+		v := "—"
+		if t.result.Valid {
+			v = c.t.num(t.result.IKM2) + " " + string(t.result.Mutu)
+		}
+		parts = append(parts, t.period.Label+" "+v)
+	}
+	b.WriteString("\n" + c.t.text("view.trend", map[string]any{"Trend": strings.Join(parts, " · ")}) + "\n")
+}
+
+// elementView is one element of a unit: NRR, its grade and change, how the
+// answers spread over the four scores, and its trend.
+func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error) {
+	u, _ := c.b.cfg.Catalog.Unit(v.arg)
+	trend, err := c.trend(u.Code, v.period)
+	if err != nil {
+		return "", nil, err
+	}
+	t, err := c.tx.Tally(u.Code, v.period)
+	if err != nil {
+		return "", nil, err
+	}
+	i := survey.ElementIndex(v.elem)
+	now, prev := trend[len(trend)-1].result.Elements[i], trend[len(trend)-2]
+	var b strings.Builder
+	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
+	line("view.element_title", map[string]any{"Element": c.elementName(v.elem), "Code": esc(u.Code), "Period": v.period.Label})
+	if now.Answers == 0 {
+		line("view.element_none", nil)
+	} else {
+		pe := prev.result.Elements[i]
+		b.WriteString(c.t.text("view.element_nrr", map[string]any{"NRR": c.t.num(now.NRR), "IKM": c.t.num(survey.Round2(now.IKM)), "Mutu": string(now.Mutu), "Kinerja": c.kinerja(now.Mutu)}) +
+			c.change(survey.Round2(now.NRR), survey.Round2(pe.NRR), pe.Answers > 0, prev.period) + "\n")
+		line("view.element_answers", map[string]any{"N": now.Answers})
+		var rows []string
+		for s := survey.MaxScore; s >= survey.MinScore; s-- {
+			n := t.Dist[i][s-1]
+			rows = append(rows, fmt.Sprintf("%d %-26s %4d %3d%%", s, esc(truncate(c.t.text("element."+string(v.elem)+".s"+itoa(s), nil), 26)), n, int(uint64(n)*100/now.Answers)))
+		}
+		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
+	}
+	var parts []string
+	for _, p := range trend {
+		e := p.result.Elements[i]
+		val := "—"
+		if e.Answers > 0 {
+			val = c.t.num(e.NRR)
+		}
+		parts = append(parts, p.period.Label+" "+val)
+	}
+	b.WriteString("\n" + c.t.text("view.element_trend", map[string]any{"Trend": strings.Join(parts, " · ")}))
+	rows := [][]models.InlineKeyboardButton{{button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
+	rows = append(rows, c.periodRows(v)...)
+	return b.String(), keyboard(rows...), nil
+}
+
+// profileView is who a unit's respondents were, each profile question's
+// answers counted with small cells suppressed (survey.Breakdown).
+func (c *conv) profileView(v view) (string, *models.InlineKeyboardMarkup, error) {
+	u, _ := c.b.cfg.Catalog.Unit(v.arg)
+	pt, err := c.tx.ProfileTally(u.Code, v.period)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
+	line("view.profile_title", map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": pt.Respondents})
+	rows := pt.Breakdown(profileMinCell)
+	if rows == nil {
+		line("view.profile_few", map[string]any{"Min": profileMinCell})
+	}
+	for _, row := range rows {
+		var cells []string
+		for _, cell := range row.Cells {
+			label := c.profileValue(row.Dim, cell.Value)
+			if cell.Suppressed {
+				cells = append(cells, label+" *")
+				continue
+			}
+			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", label, cell.Count, cell.Count*100/pt.Respondents))
+		}
+		b.WriteString("<b>" + c.t.text("view.dim_"+string(row.Dim), nil) + "</b>: " + strings.Join(cells, " · ") + "\n")
+	}
+	if rows != nil {
+		b.WriteString("\n<i>" + c.t.text("view.profile_note", map[string]any{"Min": profileMinCell}) + "</i>")
+	}
+	kb := [][]models.InlineKeyboardButton{{button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
+	kb = append(kb, c.periodRows(v)...)
+	return strings.TrimRight(b.String(), "\n"), keyboard(kb...), nil
+}
+
+// profileValue is how a profile answer reads in the chat's language.
+func (c *conv) profileValue(d survey.ProfileDim, v string) string {
+	switch {
+	case v == "":
+		return c.t.text("view.skipped", nil)
+	case d == survey.DimGender || d == survey.DimEducation || d == survey.DimOccupation:
+		return esc(c.t.text("opt."+string(d)+"."+optionKey(v), nil))
+	case d == survey.DimService && v == survey.ServiceOther:
+		return c.t.text("opt.service_other", nil)
+	case d == survey.DimAge:
+		return esc(v) + " " + c.t.text("view.years", nil)
+	}
+	return esc(v)
+}
+
+// myUnitsView lists the units of a unit admin of several, with a button
+// each.
+func (c *conv) myUnitsView(v view, r role) (string, *models.InlineKeyboardMarkup, error) {
+	sum, err := citySummary(c.tx, r.units, v.period, c.b.cfg.Weighting)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	b.WriteString(c.t.text("view.my_title", map[string]any{"Period": v.period.Label}) + "\n")
+	var lines []string
+	var rows [][]models.InlineKeyboardButton
+	for _, u := range sum.Units {
+		val := "—"
+		if u.Result.Valid {
+			val = fmt.Sprintf("%6s %s %4d", c.t.num(u.Result.IKM2), u.Result.Mutu, u.Result.Respondents)
+		}
+		lines = append(lines, fmt.Sprintf("%-16s %s", esc(u.Unit.Code), val))
+		rows = append(rows, []models.InlineKeyboardButton{button(unitLabel(u.Unit), view{kind: 'u', arg: u.Unit.Code, period: v.period}.encode())})
+	}
+	b.WriteString("<pre>" + strings.Join(lines, "\n") + "</pre>")
+	rows = append(rows, c.periodRows(v)...)
+	return b.String(), keyboard(rows...), nil
+}
+
+// rankView is every unit with respondents, ranked, a page at a time.
+func (c *conv) rankView(v view) (string, *models.InlineKeyboardMarkup, bool, error) {
+	sum, err := citySummary(c.tx, c.b.cfg.Catalog.Units(), v.period, c.b.cfg.Weighting)
+	if err != nil {
+		return "", nil, false, err
+	}
+	ranked := sum.Ranked()
+	pages := max(1, (len(ranked)+rankPerPage-1)/rankPerPage)
+	if v.page > pages {
+		return "", nil, false, nil
+	}
+	var b strings.Builder
+	b.WriteString(c.t.text("view.rank_title", map[string]any{"City": esc(c.b.cfg.City), "Period": v.period.Label, "Page": v.page, "Pages": pages}) + "\n")
+	if len(ranked) == 0 {
+		b.WriteString(c.t.text("ikm.city_none", nil) + "\n")
+	} else {
+		lo, hi := (v.page-1)*rankPerPage, min(v.page*rankPerPage, len(ranked))
+		var rows []string
+		for i, u := range ranked[lo:hi] {
+			rows = append(rows, fmt.Sprintf("%3d %-16s %6s %s %4d", lo+i+1, esc(u.Unit.Code), c.t.num(u.Result.IKM2), u.Result.Mutu, u.Result.Respondents))
+		}
+		b.WriteString(c.t.text("view.rank_header", nil) + "\n<pre>" + strings.Join(rows, "\n") + "</pre>\n")
+	}
+	if n := len(sum.Units) - len(ranked); n > 0 {
+		b.WriteString(c.t.text("ikm.units_empty", map[string]any{"N": n}) + "\n")
+	}
+	var nav []models.InlineKeyboardButton
+	if v.page > 1 {
+		w := v
+		w.page--
+		nav = append(nav, button(c.t.text("btn.prev", nil), w.encode()))
+	}
+	if v.page < pages {
+		w := v
+		w.page++
+		nav = append(nav, button(c.t.text("btn.next", nil), w.encode()))
+	}
+	rows := [][]models.InlineKeyboardButton{nav, {
+		button(c.t.text("view.btn_rank_elements", nil), view{kind: 'x', period: v.period}.encode()),
+		button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode()),
+	}}
+	rows = append(rows, c.periodRows(v)...)
+	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), true, nil
+}
+
+// elementRankView ranks the nine elements city-wide, pooled over every
+// respondent: where the city as a whole does best and worst.
+func (c *conv) elementRankView(v view) (string, *models.InlineKeyboardMarkup, error) {
+	sum, err := citySummary(c.tx, c.b.cfg.Catalog.Units(), v.period, c.b.cfg.Weighting)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	b.WriteString(c.t.text("view.erank_title", map[string]any{"City": esc(c.b.cfg.City), "Period": v.period.Label}) + "\n")
+	if !sum.Pooled.Valid {
+		b.WriteString(c.t.text("ikm.city_none", nil))
+	} else {
+		// Best first; equal NRRs (equal fractions divide to equal floats)
+		// keep the regulation's order.
+		els := sum.Pooled.Weakest(survey.NumElements)
+		slices.SortStableFunc(els, func(a, b survey.ElementResult) int { return cmp.Compare(b.NRR, a.NRR) })
+		var rows []string
+		for i, e := range els {
+			rows = append(rows, fmt.Sprintf("%d %s %s  %s", i+1, c.t.num(e.NRR), e.Mutu, c.elementName(e.Key)))
+		}
+		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>")
+	}
+	rows := [][]models.InlineKeyboardButton{{
+		button(c.t.text("view.btn_rank_units", nil), view{kind: 'r', period: v.period, page: 1}.encode()),
+		button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode()),
+	}}
+	rows = append(rows, c.periodRows(v)...)
+	return b.String(), keyboard(rows...), nil
+}

@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+func TestGoldenAdminIKM(t *testing.T) { golden(t, "admin_ikm") }
+
+// TestViewDataRoundTripAndFits encodes every view at its longest and reads
+// it back.
+func TestViewDataRoundTripAndFits(t *testing.T) {
+	loc := time.FixedZone("WIB", 7*3600)
+	long := strings.Repeat("X", 32)
+	rng, err := survey.ParsePeriod("2019-12-31..2029-12-30", loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var periods []survey.Period
+	for _, s := range []string{"2026", "2026-S2", "2026-Q4", "2026-12"} {
+		p, _ := survey.ParsePeriod(s, loc)
+		periods = append(periods, p)
+	}
+	periods = append(periods, rng)
+	for _, p := range periods {
+		for _, v := range []view{
+			{kind: 'c', period: p}, {kind: 't', arg: long, period: p, page: 9999}, {kind: 'u', arg: long, period: p},
+			{kind: 'e', arg: long, elem: survey.Kompetensi, period: p}, {kind: 'p', arg: long, period: p},
+			{kind: 'm', period: p}, {kind: 'r', period: p, page: 12}, {kind: 'x', period: p},
+		} {
+			data := v.encode()
+			if len(data) > maxCallbackData {
+				t.Errorf("%q is %d bytes, over Telegram's %d", data, len(data), maxCallbackData)
+			}
+			d, ok := parseAdminData(data, loc)
+			if !ok {
+				t.Errorf("parseAdminData(%q) refused data the bot makes", data)
+				continue
+			}
+			if d.v.kind != v.kind || d.v.arg != v.arg || d.v.elem != v.elem || d.v.page != v.page || d.v.period.Label != v.period.Label {
+				t.Errorf("%q read back as %+v, want %+v", data, d.v, v)
+			}
+		}
+	}
+	for _, data := range []string{
+		encodeSuggestions(long, 18446744073709551615), encodeAudit(0), encodeFollowUps(long),
+		encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 1<<40, "d"),
+	} {
+		if len(data) > maxCallbackData {
+			t.Errorf("%q is over 64 bytes", data)
+		}
+		if _, ok := parseAdminData(data, loc); !ok {
+			t.Errorf("parseAdminData(%q) refused data the bot makes", data)
+		}
+	}
+	for _, data := range []string{
+		"ic", "ic:", "ic:2026:1", "ic:2026-13", "ic:20261301-20261231", "ic:26", "iu::2026", "iu:A B:2026",
+		"iu:" + long + "X:2026", "ie:A:unknown:2026", "ie:A:Waktu:2026", "it:puskesmas:2026:0", "it:puskesmas:2026:-1",
+		"ir:2026:x", "sg:A:01", "sg:A:-1", "sg:A:18446744073709551616", "au:", "fs:A:0:d", "fs:A:1:x", "fn:A:",
+		"zz:2026", "i:2026", "ic:19991231-20100101",
+	} {
+		if d, ok := parseAdminData(data, loc); ok {
+			t.Errorf("parseAdminData(%q) = %+v, want refused", data, d)
+		}
+	}
+}
+
+func FuzzParseAdminData(f *testing.F) {
+	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:waktu:20260101-20260331", "sg:A:12", "fs:A:3:d"} {
+		f.Add(s)
+	}
+	loc := time.FixedZone("WIB", 7*3600)
+	f.Fuzz(func(t *testing.T, data string) {
+		d, ok := parseAdminData(data, loc)
+		if !ok {
+			return
+		}
+		if adminOps[d.op] == 0 || d.v.period.Label == "" && d.op[0] == 'i' {
+			t.Errorf("parseAdminData(%q) accepted %+v", data, d)
+		}
+		if d.unit != "" && !validCode(d.unit) {
+			t.Errorf("parseAdminData(%q) accepted unit %q", data, d.unit)
+		}
+	})
+}
+
+func TestProgressBar(t *testing.T) {
+	for _, tt := range []struct {
+		n, target int
+		want      string
+	}{
+		{0, 278, "▱▱▱▱▱▱▱▱▱▱ 0%"}, {139, 278, "▰▰▰▰▰▱▱▱▱▱ 50%"}, {300, 278, "▰▰▰▰▰▰▰▰▰▰ 107%"}, {5, 0, ""},
+	} {
+		if got := progressBar(tt.n, tt.target); got != tt.want {
+			t.Errorf("progressBar(%d, %d) = %q, want %q", tt.n, tt.target, got, tt.want)
+		}
+	}
+}
+
+func TestGoldenAdminRankSaran(t *testing.T) { golden(t, "admin_rank_saran") }
+
+// TestRankPages ranks 60 units over three pages.
+func TestRankPages(t *testing.T) {
+	var units []survey.Unit
+	for i := range 60 {
+		units = append(units, survey.Unit{Code: "U" + itoa(100+i), Name: "Unit " + itoa(i), Type: survey.Puskesmas})
+	}
+	h := newHarness(t, func(c *Config) { c.Catalog = survey.NewCatalog(units) })
+	for i, u := range units {
+		sc := "4444444" + itoa(10 + i%30)[:2]
+		sc = sc[:7] + string('1'+byte(i%4)) + string('1'+byte(i/15))
+		h.run("seed " + u.Code + " 3 " + sc)
+	}
+	admin := h.srv.User(testAdmin, "Admin", "id")
+	h.handle(admin.Send("/peringkat"))
+	first := admin.Chat()[len(admin.Chat())-1].Text
+	if !strings.Contains(first, "halaman 1 dari 3") || !strings.Contains(first, "  1 ") || !strings.Contains(first, " 25 ") || strings.Contains(first, " 26 ") {
+		t.Errorf("page 1:\n%s", first)
+	}
+	for _, want := range []string{" 26 ", " 51 "} {
+		upd, err := admin.Tap("Berikutnya »")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.handle(upd)
+		if text := admin.Chat()[len(admin.Chat())-1].Text; !strings.Contains(text, want) {
+			t.Errorf("next page has no rank%s:\n%s", want, text)
+		}
+	}
+	if text := admin.Chat()[len(admin.Chat())-1].Text; !strings.Contains(text, " 60 ") || strings.Contains(text, "Berikutnya") {
+		t.Errorf("last page:\n%s", text)
+	}
+	// A forged page past the end changes nothing.
+	before := len(h.srv.Calls())
+	h.handle(admin.Callback(admin.Chat()[len(admin.Chat())-1].ID, "ir:2026:4"))
+	if calls := h.srv.Calls()[before:]; len(calls) != 1 || calls[0].Method != "answerCallbackQuery" {
+		t.Errorf("page 4 of 3: %v, want only a toast", calls)
+	}
+}

@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+var counterSecret = []byte("0123456789abcdef-counter-test")
+
+// testClock is a clock that a test moves while a server reads it.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// decodePNG reads the QR code in a PNG with gozxing, as a phone would.
+func decodePNG(t *testing.T, data []byte) string {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("QR code does not decode: %v", err)
+	}
+	return res.GetText()
+}
+
+var pageQR = regexp.MustCompile(`<img src="([^"]+)"`)
+
+// getCounter fetches the page and the PNG, and checks that both carry the
+// same link, which the page also spells out.
+func getCounter(t *testing.T, srv *httptest.Server) (link string, page string) {
+	t.Helper()
+	get := func(path string) (*http.Response, []byte) {
+		t.Helper()
+		resp, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("GET %s: %s, Cache-Control %q", path, resp.Status, resp.Header.Get("Cache-Control"))
+		}
+		return resp, body
+	}
+	resp, body := get("/")
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("page Content-Type %q", ct)
+	}
+	m := pageQR.FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no embedded QR code in the page:\n%s", body)
+	}
+	// The attribute is HTML-escaped ("+" is &#43;), as a browser reads it.
+	src, ok := strings.CutPrefix(html.UnescapeString(string(m[1])), "data:image/png;base64,")
+	if !ok {
+		t.Fatalf("the QR code is not an embedded PNG: %.40s...", m[1])
+	}
+	data, err := base64.StdEncoding.DecodeString(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link = decodePNG(t, data)
+	if !strings.Contains(string(body), link) {
+		t.Errorf("the page does not spell out the link %s", link)
+	}
+	resp, pngData := get("/qr.png")
+	if resp.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("/qr.png Content-Type %q", resp.Header.Get("Content-Type"))
+	}
+	if got := decodePNG(t, pngData); got != link {
+		t.Errorf("/qr.png decodes to %s, the page to %s", got, link)
+	}
+	return link, string(body)
+}
+
+// TestCounterPage serves the counter screen with a clock the test moves:
+// the QR code decodes to the current step's link, which the bot accepts as
+// verified, and to a new link once the step has passed.
+func TestCounterPage(t *testing.T) {
+	cfg, err := loadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := unitByCode(cfg, "DISDUKCAPIL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: time.Date(2026, 3, 10, 9, 2, 0, 0, jakarta)}
+	page, err := newCounterPage(cfg, u, "BekasiIKMBot", bot.CounterKey(counterSecret, u.Code), 5*time.Minute, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(page.handler())
+	defer srv.Close()
+
+	first, body := getCounter(t, srv)
+	want := bot.DeepLink("BekasiIKMBot", bot.CounterCodeAt(u.Code, 5*time.Minute, clock.Now()).Payload(bot.CounterKey(counterSecret, u.Code)))
+	if first != want {
+		t.Fatalf("at 09:02 the QR code is %s, want %s", first, want)
+	}
+	for _, s := range []string{u.Name, `http-equiv="refresh" content="181"`, "berikutnya pukul 09:05", "09:02:00 WIB"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("the page lacks %q", s)
+		}
+	}
+	payload := strings.TrimPrefix(first, "https://t.me/BekasiIKMBot?start=")
+	if _, err := bot.VerifyCounter(counterSecret, payload, clock.Now()); err != nil {
+		t.Errorf("the bot refuses the code on the screen: %v", err)
+	}
+
+	clock.Add(2 * time.Minute) // 09:04: same step, same code
+	if again, _ := getCounter(t, srv); again != first {
+		t.Errorf("within the step the code changed: %s, then %s", first, again)
+	}
+	clock.Add(time.Minute) // 09:05: the next step
+	second, _ := getCounter(t, srv)
+	if second == first {
+		t.Fatalf("after the step the code is still %s", first)
+	}
+	if _, err := bot.VerifyCounter(counterSecret, strings.TrimPrefix(second, "https://t.me/BekasiIKMBot?start="), clock.Now()); err != nil {
+		t.Errorf("the bot refuses the new code: %v", err)
+	}
+	if _, err := bot.VerifyCounter(counterSecret, payload, clock.Now()); err != nil {
+		t.Errorf("the code of the step before is refused at 09:05 (grace): %v", err)
+	}
+	clock.Add(5 * time.Minute)
+	if _, err := bot.VerifyCounter(counterSecret, payload, clock.Now()); !errors.Is(err, bot.ErrCounterStale) {
+		t.Errorf("the 09:00 code at 09:10: %v, want stale", err)
+	}
+
+	resp, err := srv.Client().Get(srv.URL + "/other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /other: %s, want 404", resp.Status)
+	}
+}
+
+// TestCounterKeyFromTheServer prints a unit's counter key where the secret
+// is, and runs the counter from that key alone.
+func TestCounterKeyFromTheServer(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ikmbot.db")
+	if err := os.WriteFile(db+".secret", append(counterSecret, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"counter", "--unit", "disdukcapil", "--print-key", "--db", db}, env(nil), nil, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(out.String())
+	if !strings.HasPrefix(line, "DISDUKCAPIL:") || strings.Contains(line, string(counterSecret)) {
+		t.Fatalf("--print-key printed %q", line)
+	}
+	u := survey.Unit{Code: "DISDUKCAPIL"}
+	key, err := parseCounterKey(line, u)
+	if err != nil || !bytes.Equal(key, bot.CounterKey(counterSecret, "DISDUKCAPIL")) {
+		t.Fatalf("printed key %q reads as %x, %v; want the unit's counter key", line, key, err)
+	}
+
+	// On the counter PC: no secret, no database, only the key.
+	pc := t.TempDir()
+	keyFile := filepath.Join(pc, "DISDUKCAPIL.counter-key")
+	if err := os.WriteFile(keyFile, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noDB := filepath.Join(pc, "ikmbot.db")
+	for _, tt := range []struct {
+		keyFile string
+		env     map[string]string
+	}{{keyFile, nil}, {"", map[string]string{counterKeyEnv: line}}} {
+		got, err := loadCounterKey(u, tt.keyFile, env(tt.env), "", noDB)
+		if err != nil || !bytes.Equal(got, key) {
+			t.Errorf("key from file %q, env %v: %x, %v", tt.keyFile, tt.env, got, err)
+		}
+	}
+	if _, err := loadCounterKey(u, "", env(nil), "", noDB); err == nil || !strings.Contains(err.Error(), "--print-key") {
+		t.Errorf("without a key or secret: %v; want advice to print the key on the server", err)
+	}
+	if _, err := os.Stat(noDB + ".secret"); !errors.Is(err, os.ErrNotExist) {
+		t.Error("the counter created a secret file: its codes would never verify")
+	}
+	if _, err := parseCounterKey(line, survey.Unit{Code: "PKM-KRANJI"}); err == nil || !strings.Contains(err.Error(), "DISDUKCAPIL") {
+		t.Errorf("another unit's key: %v; want refused", err)
+	}
+	if _, err := parseCounterKey(line[:len(line)-3], u); err == nil {
+		t.Error("a damaged key was accepted")
+	}
+
+	// The whole command, served on a free loopback port until cancelled.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"counter", "--unit", "DISDUKCAPIL", "--bot-username", "BekasiIKMBot", "--listen", "127.0.0.1:0", "--key-file", keyFile, "--db", noDB}, env(nil), nil, io.Discard, &logs)
+	}()
+	urlPattern := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/)`)
+	var url string
+	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := urlPattern.FindStringSubmatch(logs.String()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		t.Fatalf("the counter did not start:\n%s", logs.String())
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "?start=DISDUKCAPIL-c5-") {
+		t.Errorf("GET %s: %s\n%s", url, resp.Status, body)
+	}
+	if strings.Contains(logs.String(), "reachable from other machines") {
+		t.Error("a loopback listener was warned about")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("counter after cancel: %v", err)
+	}
+}
+
+func TestCounterErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bot-username", "BekasiIKMBot"}, "--unit is required"},
+		{[]string{"--unit", "DISDUKCAPLI", "--bot-username", "BekasiIKMBot"}, "did you mean DISDUKCAPIL?"},
+		{[]string{"--unit", "DISDUKCAPIL"}, "--bot-username is required"},
+		{[]string{"--unit", "DISDUKCAPIL", "--bot-username", "Bekasi"}, "not a bot username"},
+		{[]string{"--unit", "DISDUKCAPIL", "--bot-username", "BekasiIKMBot", "--step", "90s"}, "whole minutes from 1m0s to 15m0s"},
+		{[]string{"--unit", "DISDUKCAPIL", "--bot-username", "BekasiIKMBot", "--step", "20m"}, "whole minutes"},
+		{[]string{"--unit", "DISDUKCAPIL", "--print-key", "--db", filepath.Join(t.TempDir(), "none.db")}, "run it on the server"},
+		{[]string{"--unit", "DISDUKCAPIL", "extra"}, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		err := run(context.Background(), append([]string{"counter"}, tt.args...), env(nil), nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("counter %v: %v; want an error containing %q", tt.args, err, tt.want)
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"counter", "-h"}, env(nil), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "--print-key") {
+		t.Errorf("counter -h: %v\n%s", err, out.String())
+	}
+}
+
+// TestReportVerified checks the verified figures in the JSON report, unit
+// and city, and in the unit's text report.
+func TestReportVerified(t *testing.T) {
+	setClock(t, lateIn2026)
+	db := filepath.Join(t.TempDir(), "ikmbot.db")
+	st, err := store.Open(db, store.Options{Location: jakarta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := func(v uint8) (s survey.Scores) {
+		for i := range s {
+			s[i] = v
+		}
+		return s
+	}
+	err = st.Update(func(tx *store.Tx) error {
+		at := time.Date(2026, 3, 10, 9, 0, 0, 0, jakarta)
+		for _, r := range []survey.Response{
+			{Unit: "DISDUKCAPIL", Submitted: at, Source: survey.SourceTelegram, Scores: all(4), Via: survey.ViaCounter},
+			{Unit: "DISDUKCAPIL", Submitted: at, Source: survey.SourceTelegram, Scores: all(2), Via: survey.ViaPoster, Poster: 1},
+		} {
+			if err := tx.AddResponse(&r, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	report := func(args ...string) []byte {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(context.Background(), append([]string{"report", "--db", db}, args...), env(nil), nil, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	var unit struct {
+		IKM      float64      `json:"ikm"`
+		Verified verifiedJSON `json:"verified"`
+	}
+	if err := json.Unmarshal(report("--unit", "DISDUKCAPIL", "--format", "json"), &unit); err != nil {
+		t.Fatal(err)
+	}
+	if unit.IKM != 75 || unit.Verified.Respondents != 1 || unit.Verified.IKM == nil || *unit.Verified.IKM != 100 || *unit.Verified.Mutu != "A" {
+		t.Errorf("unit report: ikm %v, verified %+v; want 75 and 1 respondent, 100, A", unit.IKM, unit.Verified)
+	}
+	var city struct {
+		Units []struct {
+			Code     string       `json:"code"`
+			Verified verifiedJSON `json:"verified"`
+		} `json:"units"`
+	}
+	out := report("--format", "json")
+	if err := json.Unmarshal(out, &city); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range city.Units {
+		switch v := u.Verified; {
+		case u.Code == "DISDUKCAPIL" && (v.Respondents != 1 || v.IKM == nil || *v.IKM != 100):
+			t.Errorf("city report, DISDUKCAPIL verified %+v", v)
+		case u.Code != "DISDUKCAPIL" && (v.Respondents != 0 || v.IKM != nil || v.Mutu != nil):
+			t.Errorf("city report, %s verified %+v; want none", u.Code, v)
+		}
+	}
+	if !bytes.Contains(out, []byte(`"verified": {
+        "respondents": 0,
+        "ikm": null,
+        "mutu": null
+      }`)) {
+		t.Error(`units without verified answers should say so with nulls`)
+	}
+	if text := report("--unit", "DISDUKCAPIL"); !bytes.Contains(text, []byte("Verified at the counter:  100.00  A (1 of the respondents scanned the counter screen's code)")) {
+		t.Errorf("text report lacks the verified line:\n%s", text)
+	}
+}

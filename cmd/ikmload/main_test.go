@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+func runJSON(t *testing.T, args ...string) (loadReport, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out, errs bytes.Buffer
+	if err := run(ctx, args, &out, &errs); err != nil {
+		t.Fatalf("ikmload %s: %v\nstderr:\n%s", strings.Join(args, " "), err, errs.String())
+	}
+	var rep loadReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out.String())
+	}
+	return rep, errs.String()
+}
+
+// TestRun is a small run of the real bot and the echo bot: every survey is
+// completed and stored once, and the aggregates match the responses.
+func TestRun(t *testing.T) {
+	const surveys = 40
+	rep, stderr := runJSON(t, "run", "--users", "20", "--surveys", "40", "--echo", "--json", "--db", filepath.Join(t.TempDir(), "load.db"))
+	perSurvey := int64(len(survey.Steps) + 1) // /start, then one action per question
+	for _, r := range []runResult{rep.Ikmbot, *rep.Echo} {
+		if r.Surveys != surveys || r.Updates != surveys*perSurvey {
+			t.Errorf("%s: %d surveys in %d updates, want %d in %d", r.Bot, r.Surveys, r.Updates, surveys, surveys*perSurvey)
+		}
+		if r.Handler == nil || r.Reply == nil || r.Handler.Count != r.Updates || r.Reply.Count != r.Updates {
+			t.Errorf("%s: latencies missing or miscounted: handler %+v, reply %+v", r.Bot, r.Handler, r.Reply)
+		}
+	}
+	if v := rep.Verify; v == nil || !v.OK || v.Added != surveys || v.Responses != surveys {
+		t.Errorf("verification: %+v", rep.Verify)
+	}
+	if rep.Ratio == nil || rep.Ratio.Wall <= 0 {
+		t.Errorf("no ratio: %+v", rep.Ratio)
+	}
+	if rep.Ikmbot.Commits == 0 || rep.Ikmbot.DBBytes == 0 {
+		t.Errorf("commits %d, database %d bytes", rep.Ikmbot.Commits, rep.Ikmbot.DBBytes)
+	}
+	if !strings.Contains(stderr, "verify ok") {
+		t.Errorf("no summary line on stderr:\n%s", stderr)
+	}
+}
+
+// TestSeedThenRun seeds a database, then runs on it: the run checks only
+// what it added, and the aggregates still match all the responses.
+func TestSeedThenRun(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "seeded.db")
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"seed", "--db", db, "--responses", "3000", "--from", "2025-11-01", "--to", "2026-02-28", "--nosync"}, &out, &errs)
+	if err != nil {
+		t.Fatalf("seed: %v\n%s", err, errs.String())
+	}
+	if !strings.HasPrefix(out.String(), "seeded 3000 responses") {
+		t.Errorf("seed summary: %q", out.String())
+	}
+	rep, _ := runJSON(t, "run", "--users", "10", "--surveys", "10", "--json", "--db", db)
+	if v := rep.Verify; v == nil || !v.OK || v.Added != 10 || v.Responses != 3010 {
+		t.Errorf("verification: %+v", rep.Verify)
+	}
+}
+
+// TestCityMatchesIkmbot keeps the embedded copy of bekasi.yaml in step with
+// the one ikmbot embeds.
+func TestCityMatchesIkmbot(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "ikmbot", "bekasi.yaml"))
+	if err != nil {
+		t.Skip("cmd/ikmbot/bekasi.yaml not found:", err)
+	}
+	want, err := parseCity(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := loadCity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := fmt.Sprint(got.Name, got.Location, got.RespondentPeriod, got.SessionTTL, got.ChatRetention, got.SuggestionDays),
+		fmt.Sprint(want.Name, want.Location, want.RespondentPeriod, want.SessionTTL, want.ChatRetention, want.SuggestionDays); g != w {
+		t.Errorf("city settings differ: got %s, ikmbot has %s", g, w)
+	}
+	equal := slices.EqualFunc(got.Catalog.Units(), want.Catalog.Units(), func(a, b survey.Unit) bool {
+		return a.Code == b.Code && a.Name == b.Name && a.Type == b.Type && slices.Equal(a.Services, b.Services)
+	})
+	if !equal || got.Catalog.Len() != 89 {
+		t.Errorf("cmd/ikmload/bekasi.yaml differs from cmd/ikmbot/bekasi.yaml (%d and %d units): copy it over", got.Catalog.Len(), want.Catalog.Len())
+	}
+}
+
+func TestLatencyQuantiles(t *testing.T) {
+	var h latency
+	for i := 1; i <= 1000; i++ {
+		h.add(time.Duration(i) * time.Millisecond)
+	}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 500 * time.Millisecond}, {0.99, 990 * time.Millisecond}, {1, time.Second}} {
+		got := h.quantile(c.q)
+		if d := got - c.want; d < -c.want/25 || d > c.want/25 {
+			t.Errorf("quantile(%v) = %v, want %v within 4%%", c.q, got, c.want)
+		}
+	}
+	for _, v := range []uint64{0, 1, 31, 32, 33, 63, 64, 1000, 1 << 40, 1<<63 + 12345} {
+		i := bucketOf(v)
+		if lo, next := bucketMid(i), bucketMid(i+1); v+v/32+1 < lo || (i+1 < len(h.counts) && next <= v) {
+			t.Errorf("value %d: bucket %d, middle %d, next bucket's middle %d", v, i, lo, next)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"nope"},
+		{"run", "--users", "0"},
+		{"run", "--mode", "docker"},
+		{"run", "--nosync", "--mode", "binary"},
+		{"seed"},
+		{"seed", "--db", "x.db", "--from", "2026-02-01", "--to", "2026-01-01"},
+	} {
+		var out, errs bytes.Buffer
+		err := run(context.Background(), args, &out, &errs)
+		if _, ok := err.(usageError); !ok {
+			t.Errorf("ikmload %q: got %v, want a usage error", args, err)
+		}
+	}
+}

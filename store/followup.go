@@ -1,0 +1,172 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ikmbot/ikmbot/survey"
+)
+
+// bucketFollowUps holds each unit's follow-up plans (rencana tindak lanjut).
+var bucketFollowUps = []byte("followups")
+
+// Follow-up statuses.
+const (
+	FollowUpOpen     = "open"     // planned
+	FollowUpProgress = "progress" // under way
+	FollowUpDone     = "done"
+)
+
+// ValidFollowUpStatus reports whether s is one of the statuses.
+func ValidFollowUpStatus(s string) bool {
+	return s == FollowUpOpen || s == FollowUpProgress || s == FollowUpDone
+}
+
+// FollowUp is one planned action on one element of a unit.
+type FollowUp struct {
+	Seq     uint64 // per unit; set by AddFollowUp
+	Unit    string
+	Element survey.ElementKey
+	Action  string
+	Owner   string    // the person in charge, as typed
+	Due     time.Time // the deadline, a calendar day
+	Status  string
+	By      int64 // the admin who recorded it
+	Created time.Time
+	Updated time.Time
+}
+
+// followUpRecord is the value of followups/<unit>/<seq>.
+type followUpRecord struct {
+	Element string `json:"el"`
+	Action  string `json:"action"`
+	Owner   string `json:"owner"`
+	Due     string `json:"due"` // YYYY-MM-DD
+	Status  string `json:"status"`
+	By      int64  `json:"by"`
+	Created int64  `json:"at"`
+	Updated int64  `json:"upd,omitempty"`
+}
+
+// AddFollowUp stores a new plan for f.Unit and returns its number.
+func (tx *Tx) AddFollowUp(f FollowUp) (uint64, error) {
+	if f.Unit == "" || survey.ElementIndex(f.Element) < 0 || f.Action == "" || !ValidFollowUpStatus(f.Status) {
+		return 0, fmt.Errorf("add follow-up: bad unit %q, element %q, action or status %q", f.Unit, f.Element, f.Status)
+	}
+	root, err := tx.writeBucket(bucketFollowUps)
+	if err != nil {
+		return 0, err
+	}
+	ub, err := root.CreateBucketIfNotExists([]byte(f.Unit))
+	if err != nil {
+		return 0, fmt.Errorf("followups/%s: %w", f.Unit, err)
+	}
+	seq, err := ub.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	f.Seq = seq
+	return seq, tx.putFollowUp(f)
+}
+
+func (tx *Tx) putFollowUp(f FollowUp) error {
+	root, err := tx.writeBucket(bucketFollowUps)
+	if err != nil {
+		return err
+	}
+	ub, err := root.CreateBucketIfNotExists([]byte(f.Unit))
+	if err != nil {
+		return err
+	}
+	rec := followUpRecord{
+		Element: string(f.Element), Action: f.Action, Owner: f.Owner, Status: f.Status, By: f.By,
+		Created: f.Created.Unix(),
+	}
+	if !f.Due.IsZero() {
+		rec.Due = survey.DayKey(f.Due)
+	}
+	if !f.Updated.IsZero() {
+		rec.Updated = f.Updated.Unix()
+	}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return ub.Put(u64key(f.Seq), v)
+}
+
+// FollowUps returns the unit's plans, oldest first.
+func (tx *Tx) FollowUps(unit string) ([]FollowUp, error) {
+	ub := nested(tx.bucket(bucketFollowUps), unit)
+	if ub == nil {
+		return nil, nil
+	}
+	var out []FollowUp
+	err := ub.ForEach(func(k, v []byte) error {
+		f, err := tx.decodeFollowUp(unit, k, v)
+		if err != nil {
+			return err
+		}
+		out = append(out, f)
+		return nil
+	})
+	return out, err
+}
+
+// FollowUpOf returns one plan, or an error wrapping ErrNotFound.
+func (tx *Tx) FollowUpOf(unit string, seq uint64) (FollowUp, error) {
+	ub := nested(tx.bucket(bucketFollowUps), unit)
+	var v []byte
+	if ub != nil {
+		v = ub.Get(u64key(seq))
+	}
+	if v == nil {
+		return FollowUp{}, fmt.Errorf("follow-up %s/%d: %w", unit, seq, ErrNotFound)
+	}
+	return tx.decodeFollowUp(unit, u64key(seq), v)
+}
+
+// SetFollowUpStatus changes a plan's status.
+func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.Time) (FollowUp, error) {
+	if !ValidFollowUpStatus(status) {
+		return FollowUp{}, errors.New("set follow-up status: bad status " + status)
+	}
+	f, err := tx.FollowUpOf(unit, seq)
+	if err != nil {
+		return FollowUp{}, err
+	}
+	f.Status, f.Updated = status, at
+	return f, tx.putFollowUp(f)
+}
+
+func (tx *Tx) decodeFollowUp(unit string, k, v []byte) (FollowUp, error) {
+	seq, err := keyU64(k)
+	if err != nil {
+		return FollowUp{}, fmt.Errorf("followups/%s key %x: %w", unit, k, err)
+	}
+	var rec followUpRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return FollowUp{}, fmt.Errorf("followups/%s/%d: %w", unit, seq, err)
+	}
+	if survey.ElementIndex(survey.ElementKey(rec.Element)) < 0 {
+		return FollowUp{}, fmt.Errorf("followups/%s/%d: unknown element %q", unit, seq, rec.Element)
+	}
+	loc := tx.s.opts.Location
+	f := FollowUp{
+		Seq: seq, Unit: unit, Element: survey.ElementKey(rec.Element), Action: rec.Action, Owner: rec.Owner,
+		Status: rec.Status, By: rec.By, Created: time.Unix(rec.Created, 0).In(loc),
+	}
+	if rec.Due != "" {
+		d, err := time.ParseInLocation("2006-01-02", rec.Due, loc)
+		if err != nil {
+			return FollowUp{}, fmt.Errorf("followups/%s/%d: due %q: %w", unit, seq, rec.Due, err)
+		}
+		f.Due = d
+	}
+	if rec.Updated != 0 {
+		f.Updated = time.Unix(rec.Updated, 0).In(loc)
+	}
+	return f, nil
+}
