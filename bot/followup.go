@@ -29,7 +29,10 @@ const (
 const (
 	maxPlanAction = 500
 	maxPlanOwner  = 100
-	plansShown    = 10
+	plansShown    = 8 // on the plans screen, actions cut to planRunes
+	planRunes     = 120
+	plansInIKM    = 5 // on the unit screen, actions cut to planRunesIKM
+	planRunesIKM  = 60
 )
 
 // planDraft is the plan being asked for, kept in Chat.Pending.
@@ -107,18 +110,19 @@ func (c *conv) openPlans(unit string) ([]store.FollowUp, error) {
 	return open, nil
 }
 
-// plansText lists plans, at most plansShown of them.
-func (c *conv) plansText(b *strings.Builder, plans []store.FollowUp) {
+// plansText lists up to shown plans, each action cut to runes, so that a
+// screen stays within one message.
+func (c *conv) plansText(b *strings.Builder, plans []store.FollowUp, shown, runes int) {
 	b.WriteString(c.t.text("tl.open_title", map[string]any{"N": len(plans)}) + "\n")
-	for _, f := range plans[:min(plansShown, len(plans))] {
-		c.planLine(b, f)
+	for _, f := range plans[:min(shown, len(plans))] {
+		c.planLine(b, f, runes)
 	}
-	if n := len(plans) - plansShown; n > 0 {
+	if n := len(plans) - shown; n > 0 {
 		b.WriteString(c.t.text("view.more", map[string]any{"N": n}) + "\n")
 	}
 }
 
-func (c *conv) planLine(b *strings.Builder, f store.FollowUp) {
+func (c *conv) planLine(b *strings.Builder, f store.FollowUp, runes int) {
 	due := "—"
 	if !f.Due.IsZero() {
 		due = f.Due.Format("2006-01-02")
@@ -127,7 +131,7 @@ func (c *conv) planLine(b *strings.Builder, f store.FollowUp) {
 		}
 	}
 	b.WriteString(c.t.text("tl.row", map[string]any{
-		"N": f.Seq, "Element": c.elementName(f.Element), "Action": esc(f.Action), "Owner": esc(f.Owner),
+		"N": f.Seq, "Element": c.elementName(f.Element), "Action": esc(truncate(f.Action, runes)), "Owner": esc(truncate(f.Owner, 50)),
 		"Due": due, "Status": c.t.text("tl.status_"+f.Status, nil),
 	}) + "\n")
 }
@@ -164,7 +168,7 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	if len(open) == 0 {
 		b.WriteString(c.t.text("tl.none_open", nil) + "\n")
 	} else {
-		c.plansText(&b, open)
+		c.plansText(&b, open, plansShown, planRunes)
 	}
 	if done > 0 {
 		b.WriteString(c.t.text("tl.done_count", map[string]any{"N": done}) + "\n")

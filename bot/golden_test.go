@@ -90,3 +90,5 @@ func TestGoldenRepeatReplace(t *testing.T) {
 }
 
 func TestGoldenLostReply(t *testing.T) { golden(t, "lost_reply") }
+
+func TestGoldenLostThanks(t *testing.T) { golden(t, "lost_thanks") }

@@ -41,8 +41,7 @@ func (b *Bot) handleTx(tx *store.Tx, updateID int64, in incoming, out *outbox) e
 	if seen {
 		// Telegram redelivered an update we already committed (we may have
 		// crashed before replying): change nothing, show where we are.
-		c.reshow()
-		return nil
+		return c.reshow(updateID)
 	}
 	expired, err := c.expireIfIdle()
 	if err != nil {
@@ -67,6 +66,7 @@ func (b *Bot) handleTx(tx *store.Tx, updateID int64, in incoming, out *outbox) e
 	if in.callbackID != "" && !out.answered() {
 		out.answer(in.callbackID, "", false)
 	}
+	c.chat.LastUpdate = updateID
 	if err := c.save(); err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (b *Bot) handleTx(tx *store.Tx, updateID int64, in incoming, out *outbox) e
 // save keeps the chat record only while there is something to keep: a chat
 // id is personal data, so it goes when the conversation ends.
 func (c *conv) save() error {
-	if c.chat.Session == nil && c.chat.Lang == "" && c.chat.Mode == "" {
+	if c.chat.Session == nil && c.chat.Lang == "" && c.chat.Mode == "" && c.chat.Finished == "" {
 		return c.tx.DeleteChat(c.chat.ID)
 	}
 	c.chat.ID = c.in.chatID
@@ -332,28 +332,51 @@ func (c *conv) reaskBelow(hint string) {
 	if hint != "" {
 		text = hint + "\n\n" + text
 	}
+	// QuestionMsg keeps the old message until the new one's id is recorded
+	// after the send: if the process dies in between, a redelivery edits
+	// the old message into the current question instead of leaving its
+	// buttons live beside a second copy.
 	c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
-	c.chat.QuestionMsg = 0
 	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
 }
 
 // reshow brings the chat back to the current question after a redelivered
 // update, without changing anything: editing to identical content is
 // harmless ("message is not modified" counts as success).
-func (c *conv) reshow() {
+func (c *conv) reshow(updateID int64) error {
+	s := c.chat.Session
+	if s == nil && c.chat.Finished != "" && updateID == c.chat.LastUpdate {
+		// The update that finished the survey: its thank-you may be lost.
+		if c.in.callbackID != "" {
+			if d, ok := parseCallback(c.in.data); ok {
+				_, err := c.rethank(d.sid)
+				return err
+			}
+		}
+		unit, ok := c.b.cfg.Catalog.Unit(c.chat.FinishedUnit)
+		if ok {
+			year := survey.PeriodOf("year", c.now)
+			tally, err := c.tx.Tally(unit.Code, year)
+			if err != nil {
+				return err
+			}
+			c.out.send(c.in.chatID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
+		}
+		return nil
+	}
 	if c.in.callbackID != "" {
 		c.out.answer(c.in.callbackID, c.t.text("toast.recorded", nil), false)
 	}
-	s := c.chat.Session
 	if s == nil {
-		return
+		return nil
 	}
 	text, kb := c.question(s)
 	if c.chat.QuestionMsg != 0 {
 		c.out.edit(c.in.chatID, c.chat.QuestionMsg, text, kb)
-		return
+		return nil
 	}
 	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
+	return nil
 }
 
 func (c *conv) callback() error {
@@ -370,6 +393,9 @@ func (c *conv) callback() error {
 	switch d.op {
 	case 'a', 'k', 'b':
 		if s == nil || s.ID != d.sid {
+			if done, err := c.rethank(d.sid); done || err != nil {
+				return err
+			}
 			c.stale()
 			return nil
 		}
@@ -558,14 +584,7 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 		}
 	}
 	unit := c.chat.Session.Unit
-	text := c.t.text("thanks", map[string]any{"Unit": esc(unit.Name)})
-	if res.Valid {
-		text += "\n\n" + c.t.text("thanks_ikm", map[string]any{
-			"Period": year.Label, "IKM": c.t.num(res.IKM2), "Mutu": string(res.Mutu),
-			"Kinerja": c.kinerja(res.Mutu), "Respondents": res.Respondents,
-		})
-	}
-	text += "\n\n" + c.t.text("thanks_more", nil)
+	text := c.thanks(unit, year, res)
 	if viaButton {
 		c.out.edit(c.in.chatID, c.in.messageID, text, nil)
 		if c.chat.QuestionMsg != c.in.messageID {
@@ -575,9 +594,46 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 		c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
 		c.out.send(c.in.chatID, text, nil)
 	}
+	c.chat.Finished, c.chat.FinishedUnit = c.chat.Session.ID, unit.Code
 	c.chat.Session, c.chat.QuestionMsg = nil, 0
 	c.out.events.completed++
 	return nil
+}
+
+// thanks is the closing message with the unit's live IKM for the year.
+func (c *conv) thanks(unit survey.Unit, year survey.Period, res survey.Result) string {
+	text := c.t.text("thanks", map[string]any{"Unit": esc(unit.Name)})
+	if res.Valid {
+		text += "\n\n" + c.t.text("thanks_ikm", map[string]any{
+			"Period": year.Label, "IKM": c.t.num(res.IKM2), "Mutu": string(res.Mutu),
+			"Kinerja": c.kinerja(res.Mutu), "Respondents": res.Respondents,
+		})
+	}
+	return text + "\n\n" + c.t.text("thanks_more", nil)
+}
+
+// rethank shows the thank-you again in place of the pressed message, for a
+// press on the last question of a survey that is already complete: the
+// reply that said so was lost (a crash after the commit, or every retry of
+// the edit failing). It reports whether the press was such a one.
+func (c *conv) rethank(sid string) (bool, error) {
+	if sid == "" || sid != c.chat.Finished || c.chat.Session != nil {
+		return false, nil
+	}
+	unit, ok := c.b.cfg.Catalog.Unit(c.chat.FinishedUnit)
+	if !ok {
+		return false, nil
+	}
+	year := survey.PeriodOf("year", c.now)
+	tally, err := c.tx.Tally(unit.Code, year)
+	if err != nil {
+		return false, err
+	}
+	c.out.answer(c.in.callbackID, c.t.text("toast.recorded", nil), false)
+	if !c.in.gone {
+		c.out.edit(c.in.chatID, c.in.messageID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
+	}
+	return true, nil
 }
 
 // kinerja is the performance label of a grade in the chat's language.

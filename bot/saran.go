@@ -14,7 +14,10 @@ import (
 // at a person. Long ones are cut to keep a page within one message.
 const (
 	suggestionsPerPage = 5
-	suggestionRunes    = 600
+	suggestionRunes    = 500
+	// suggestionsBudget bounds a page's text in UTF-16 units, as Telegram
+	// counts its 4096: five suggestions of emoji would not fit otherwise.
+	suggestionsBudget = 3600
 )
 
 // saran answers /saran [CODE]: a unit's suggestions, for the unit's admins
@@ -67,9 +70,16 @@ func (c *conv) suggestionsPage(u survey.Unit, before uint64) (string, *models.In
 	if len(rs) == 0 {
 		b.WriteString("\n" + c.t.text("saran.none", nil))
 	}
-	for _, r := range rs {
+	used := 0
+	for i, r := range rs {
+		text := truncate(r.Suggestion, suggestionRunes)
+		if used += utf16Units(text) + 250; used > suggestionsBudget && i > 0 {
+			// The rest start the next page.
+			rs, more = rs[:i], true
+			break
+		}
 		b.WriteString("\n<b>" + r.Submitted.In(c.b.cfg.Location).Format("2006-01-02") + "</b> · " + c.scoreLine(r.Scores) + "\n")
-		b.WriteString("<i>" + esc(truncate(r.Suggestion, suggestionRunes)) + "</i>\n")
+		b.WriteString("<i>" + esc(text) + "</i>\n")
 	}
 	var nav []models.InlineKeyboardButton
 	if before != 0 {
@@ -81,4 +91,16 @@ func (c *conv) suggestionsPage(u survey.Unit, before uint64) (string, *models.In
 	year := survey.PeriodOf(survey.PeriodYear, c.now)
 	rows := [][]models.InlineKeyboardButton{nav, {button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: year}.encode())}}
 	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), nil
+}
+
+// utf16Units is the length of s as Telegram counts it.
+func utf16Units(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }

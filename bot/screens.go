@@ -275,8 +275,10 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	switch {
 	case x.interval.Valid:
 		line("view.ci", map[string]any{"Lo": c.t.num(survey.Round2(x.interval.Lo)), "Hi": c.t.num(survey.Round2(x.interval.Hi))})
-	case x.trend != nil:
+	case x.trend != nil && r.Respondents < survey.MinIntervalRespondents:
 		line("view.ci_few", map[string]any{"Min": survey.MinIntervalRespondents})
+	case x.trend != nil:
+		line("view.ci_none", nil)
 	}
 	if u.Target > 0 {
 		line("ikm.unit_respondents", map[string]any{"N": r.Respondents, "Target": u.Target})
@@ -308,7 +310,7 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	}
 	if len(x.plans) > 0 {
 		b.WriteString("\n")
-		c.plansText(&b, x.plans)
+		c.plansText(&b, x.plans, plansInIKM, planRunesIKM)
 	}
 	c.trendLine(&b, x.trend)
 	if x.funnel != "" {

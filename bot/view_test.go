@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -138,5 +140,59 @@ func TestRankPages(t *testing.T) {
 	h.handle(admin.Callback(admin.Chat()[len(admin.Chat())-1].ID, "ir:2026:4"))
 	if calls := h.srv.Calls()[before:]; len(calls) != 1 || calls[0].Method != "answerCallbackQuery" {
 		t.Errorf("page 4 of 3: %v, want only a toast", calls)
+	}
+}
+
+// TestLongestScreensFit fills every screen with the longest text people can
+// put into it (suggestions and plans of emoji, which count double) and
+// checks that the fake Bot API, which enforces Telegram's 4096, takes them.
+func TestLongestScreensFit(t *testing.T) {
+	h := newHarness(t)
+	emoji := strings.Repeat("😡", survey.MaxSuggestionRunes)
+	err := h.st.Update(func(tx *store.Tx) error {
+		for range 12 {
+			r := survey.Response{Unit: "DISDUKCAPIL", Submitted: h.now, Source: survey.SourcePaper,
+				Scores: survey.Scores{1, 2, 3, 4, 1, 2, 3, 4, 1}, Suggestion: emoji}
+			if err := tx.AddResponse(&r, ""); err != nil {
+				return err
+			}
+		}
+		for _, e := range survey.Elements {
+			_, err := tx.AddFollowUp(store.FollowUp{Unit: "DISDUKCAPIL", Element: e, Action: strings.Repeat("🛠", maxPlanAction),
+				Owner: strings.Repeat("👤", maxPlanOwner), Due: h.now.AddDate(0, 1, 0), Status: store.FollowUpOpen, Created: h.now})
+			if err != nil {
+				return err
+			}
+		}
+		_, err := tx.GrantUnit(store.Grant{User: 2001, Unit: "DISDUKCAPIL", By: testAdmin, At: h.now})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sari := h.srv.User(2001, "Sari", "id")
+	for _, cmd := range []string{"/saran", "/tindaklanjut", "/ikm"} {
+		h.handle(sari.Send(cmd))
+	}
+	for _, label := range []string{"Tindak lanjut"} {
+		upd, err := sari.Tap(label)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.handle(upd)
+	}
+	// A low-score alert of the longest suggestion.
+	err = h.st.Update(func(tx *store.Tx) error {
+		_, err := tx.AddNotice(store.Notice{Chat: 2001, Kind: store.NoticeLowScore, Unit: "DISDUKCAPIL", Response: 1, At: h.now})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot.DeliverNotices(context.Background())
+	for _, c := range h.srv.Calls() {
+		if c.ErrorCode != 0 {
+			t.Errorf("%s failed: %s", c.Method, c.Description)
+		}
 	}
 }

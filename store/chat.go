@@ -19,6 +19,11 @@ type Chat struct {
 	Session     *survey.Session // open survey, nil when none
 	LastUpdate  int64           // highest update_id handled for this chat (idempotency)
 	Touched     time.Time       // last time the bot handled something in this chat, for retention
+
+	// Finished and FinishedUnit name the survey this chat completed last,
+	// so a press that arrives after a lost thank-you can show it again.
+	Finished     string
+	FinishedUnit string
 }
 
 // Chat returns the chat's state, or Chat{ID: id} when none is stored: a chat

@@ -24,6 +24,8 @@ type chatRecord struct {
 	Session     *sessionRecord `json:"sess,omitempty"`
 	LastUpdate  int64          `json:"last,omitempty"`
 	Touched     int64          `json:"at,omitempty"` // unix seconds
+	Finished    string         `json:"fin,omitempty"`
+	FinUnit     string         `json:"finu,omitempty"`
 }
 
 // sessionRecord is an open survey.Session. The unit is kept by code (the
@@ -75,7 +77,7 @@ const stepDone = "done"
 func encodeChat(c Chat) ([]byte, error) {
 	rec := chatRecord{
 		Lang: c.Lang, Mode: c.Mode, Pending: c.Pending, QuestionMsg: c.QuestionMsg,
-		Seq: c.Seq, LastUpdate: c.LastUpdate,
+		Seq: c.Seq, LastUpdate: c.LastUpdate, Finished: c.Finished, FinUnit: c.FinishedUnit,
 	}
 	if !c.Touched.IsZero() {
 		rec.Touched = c.Touched.Unix()
@@ -97,7 +99,7 @@ func (s *Store) decodeChat(id int64, data []byte) (Chat, error) {
 	}
 	c := Chat{
 		ID: id, Lang: rec.Lang, Mode: rec.Mode, Pending: rec.Pending, QuestionMsg: rec.QuestionMsg,
-		Seq: rec.Seq, LastUpdate: rec.LastUpdate,
+		Seq: rec.Seq, LastUpdate: rec.LastUpdate, Finished: rec.Finished, FinishedUnit: rec.FinUnit,
 	}
 	if rec.Touched != 0 {
 		c.Touched = time.Unix(rec.Touched, 0).In(s.opts.Location)

@@ -37,8 +37,9 @@ type IKMInterval struct {
 // element high). It covers sampling error only, as if respondents were a
 // random sample of the unit's users; self-selection is not in it.
 //
-// It is not Valid with fewer than MinIntervalRespondents respondents, or
-// when an answered element has fewer than two answers.
+// It is not Valid with fewer than MinIntervalRespondents respondents, when
+// an answered element has fewer than two answers, or when every element's
+// answers are all the same (zero spread is no evidence of zero error).
 func (t Tally) Interval(w Weighting, z float64) IKMInterval {
 	if t.Respondents < MinIntervalRespondents {
 		return IKMInterval{}
@@ -74,6 +75,11 @@ func (t Tally) Interval(w Weighting, z float64) IKMInterval {
 		}
 		sd := math.Sqrt(ss / float64(n-1))
 		se += weight * sd / math.Sqrt(float64(n))
+	}
+	if se == 0 {
+		// Every answer the same: the normal approximation has nothing to
+		// go on, and an interval of zero width would claim certainty.
+		return IKMInterval{}
 	}
 	half := z * 25 * se
 	return IKMInterval{
