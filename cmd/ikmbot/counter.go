@@ -62,7 +62,6 @@ func runCounter(ctx context.Context, load func() (*Config, error), args []string
 		return err
 	}
 	fs := flag.NewFlagSet("counter", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are returned, not printed twice
 	unitCode := fs.String("unit", "", "the unit whose counter this is, by code (required)")
 	botName := fs.String("bot-username", "", "the bot's Telegram username, e.g. BekasiIKMBot (required to serve)")
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the counter page; keep it on loopback")
@@ -71,20 +70,8 @@ func runCounter(ctx context.Context, load func() (*Config, error), args []string
 	printKey := fs.Bool("print-key", false, "print the unit's counter key, derived from the bot's secret, and exit (on the server)")
 	dbPath := fs.String("db", defaultDB, "the bot's database file, beside which the secret file lies (only to derive the key)")
 	secretFile := fs.String("secret-file", "", "file holding the bot's secret (default: DB.secret; IKMBOT_SECRET overrides)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), counterUsage+"\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return nil
-		}
-		return fmt.Errorf("counter: %w (see ikmbot counter -h)", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("counter: unexpected argument %q (see ikmbot counter -h)", fs.Arg(0))
+	if done, err := parseCommandFlags(fs, counterUsage, args, stdout); done || err != nil {
+		return err
 	}
 	if *unitCode == "" {
 		return errors.New("counter: --unit is required (see ikmbot counter -h)")

@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -178,4 +179,27 @@ func takeConfigFlag(args []string) (string, []string, error) {
 		path = value
 	}
 	return path, rest, nil
+}
+
+// parseCommandFlags parses a command's flags: -h prints its usage to stdout
+// and reports done; a mistake is an error that points at -h.
+func parseCommandFlags(fs *flag.FlagSet, usage string, args []string, stdout io.Writer) (done bool, err error) {
+	fs.SetOutput(io.Discard) // errors are returned, not printed twice
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage+"\nflags:\n")
+		fs.PrintDefaults()
+	}
+	name := fs.Name()
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return true, nil
+		}
+		return false, fmt.Errorf("%s: %w (see ikmbot %s -h)", name, err, name)
+	}
+	if fs.NArg() > 0 {
+		return false, fmt.Errorf("%s: unexpected argument %q (see ikmbot %s -h)", name, fs.Arg(0), name)
+	}
+	return false, nil
 }

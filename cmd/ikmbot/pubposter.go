@@ -42,27 +42,14 @@ const trendPeriods = 5
 // runPoster implements ikmbot poster.
 func runPoster(cfg *Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("poster", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are returned, not printed twice
 	outDir := fs.String("out", "", "directory for the posters, created if missing (required)")
 	unitCode := fs.String("unit", "", "only this unit, by code; default: every unit with respondents")
 	periodArg := fs.String("period", "", "the period of the figures (default: the current year)")
 	dbPath := fs.String("db", defaultDB, "the bot's database file")
 	legacy := fs.Bool("legacy-weights", false, "weigh each element 0.111 as the regulation's worksheets print it")
 	charts := fs.Bool("charts", false, "also draw the element, ranking and trend charts (PNG)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), posterUsage+"\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return nil
-		}
-		return fmt.Errorf("poster: %w (see ikmbot poster -h)", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("poster: unexpected argument %q (see ikmbot poster -h)", fs.Arg(0))
+	if done, err := parseCommandFlags(fs, posterUsage, args, stdout); done || err != nil {
+		return err
 	}
 	if *outDir == "" {
 		return errors.New("poster: --out is required (see ikmbot poster -h)")

@@ -42,27 +42,14 @@ const printShopPDF = "semua-unit.cetak.pdf"
 // runQR implements ikmbot qr.
 func runQR(cfg *Config, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qr", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are returned, not printed twice
 	botName := fs.String("bot-username", "", "the bot's Telegram username, e.g. BekasiIKMBot (required)")
 	outDir := fs.String("out", "", "directory for the PNG and PDF files, created if missing (required)")
 	unitCode := fs.String("unit", "", "only this unit, by code; default: every unit")
 	periodArg := fs.String("period", "", "the survey period printed on the posters (default: the current year)")
 	dbPath := fs.String("db", defaultDB, "the bot's database file: poster versions, and the secret file beside it")
 	secretFile := fs.String("secret-file", "", "file holding the bot's secret (default: DB.secret; IKMBOT_SECRET overrides)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), qrUsage+"\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return nil
-		}
-		return fmt.Errorf("qr: %w (see ikmbot qr -h)", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("qr: unexpected argument %q (see ikmbot qr -h)", fs.Arg(0))
+	if done, err := parseCommandFlags(fs, qrUsage, args, stdout); done || err != nil {
+		return err
 	}
 	if *botName == "" || *outDir == "" {
 		return errors.New("qr: --bot-username and --out are required (see ikmbot qr -h)")

@@ -191,27 +191,14 @@ func (e *lockedError) Unwrap() error { return e.err }
 // period, as text or JSON.
 func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are returned, not printed twice
 	dbPath := fs.String("db", defaultDB, "the bot's database file")
 	unitCode := fs.String("unit", "", "report one unit, by code (see ikmbot units); default: the whole city")
 	periodArg := fs.String("period", "", "2020, 2020-S1, 2020-Q3, 2020-07 or 2020-01-01..2020-03-31 (default: the current year)")
 	format := fs.String("format", "text", "output format: text, json, csv (raw responses) or xlsx (the regulation's worksheets)")
 	outPath := fs.String("out", "", "write to this file instead of standard output")
 	legacy := fs.Bool("legacy-weights", false, "weigh each element 0.111 as the regulation's worksheets print it (reads about 0.1% low), to reproduce old reports")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), reportUsage+"\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return nil
-		}
-		return fmt.Errorf("report: %w (see ikmbot report -h)", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("report: unexpected argument %q (see ikmbot report -h)", fs.Arg(0))
+	if done, err := parseCommandFlags(fs, reportUsage, args, stdout); done || err != nil {
+		return err
 	}
 	// Check every argument before touching the database, so that a typo is
 	// reported as such and not hidden behind a lock or a missing file.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,25 +44,12 @@ type unitJSON struct {
 // runUnits implements ikmbot units: it lists the units with their deep links.
 func runUnits(cfg *Config, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("units", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are returned, not printed twice
 	botName := fs.String("bot-username", "", "the bot's Telegram username, e.g. BekasiIKMBot (default: placeholder "+placeholderBot+")")
 	format := fs.String("format", "text", "output format: text or json")
 	dbPath := fs.String("db", defaultDB, "the bot's database file: poster versions, and the secret file beside it")
 	secretFile := fs.String("secret-file", "", "file holding the bot's secret (default: DB.secret; IKMBOT_SECRET overrides)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), unitsUsage+"\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return nil
-		}
-		return fmt.Errorf("units: %w (see ikmbot units -h)", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("units: unexpected argument %q (see ikmbot units -h)", fs.Arg(0))
+	if done, err := parseCommandFlags(fs, unitsUsage, args, stdout); done || err != nil {
+		return err
 	}
 	bot := placeholderBot
 	if *botName != "" {
