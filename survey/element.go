@@ -79,3 +79,22 @@ func (s Scores) Valid() bool {
 	}
 	return true
 }
+
+// officialNames are the unsur names as PermenPANRB 14/2017 prints them;
+// units publish under these names.
+var officialNames = map[ElementKey]string{
+	Persyaratan: "Persyaratan",
+	Prosedur:    "Sistem, Mekanisme, dan Prosedur",
+	Waktu:       "Waktu Penyelesaian",
+	Biaya:       "Biaya/Tarif",
+	Produk:      "Produk Spesifikasi Jenis Pelayanan",
+	Kompetensi:  "Kompetensi Pelaksana",
+	Perilaku:    "Perilaku Pelaksana",
+	Pengaduan:   "Penanganan Pengaduan, Saran dan Masukan",
+	Sarana:      "Sarana dan Prasarana",
+}
+
+// OfficialName is the element's name as the regulation prints it, for
+// reports and files that must match the published forms; the chat uses the
+// localized names in locales/.
+func (k ElementKey) OfficialName() string { return officialNames[k] }

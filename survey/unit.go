@@ -133,3 +133,21 @@ func (c *Catalog) Search(query string) []Unit {
 	}
 	return out
 }
+
+// TypeName is the printed name of a unit type: names maps extra types (from
+// the config) to their names; the built-in types are named as Kota Bekasi's
+// reports name them.
+func TypeName(t UnitType, names map[UnitType]string) string {
+	if n := names[t]; n != "" {
+		return n
+	}
+	switch t {
+	case PerangkatDaerah:
+		return "Perangkat Daerah"
+	case RSUD:
+		return "RSUD"
+	case Puskesmas:
+		return "Puskesmas"
+	}
+	return string(t)
+}

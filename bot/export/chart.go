@@ -110,7 +110,7 @@ func ElementChart(title string, p survey.Period, r survey.Result) ([]byte, error
 	}
 	for e, er := range r.Elements {
 		ry := plotTop + float64(e)*rowPitch + 10
-		c.label(x0+8, ry, labelSize, false, ink, c.fc.fitText("U"+strconv.Itoa(e+1)+" "+ElementNames[er.Key], labelSize, false, x1-x0-16), left)
+		c.label(x0+8, ry, labelSize, false, ink, c.fc.fitText("U"+strconv.Itoa(e+1)+" "+er.Key.OfficialName(), labelSize, false, x1-x0-16), left)
 		by := ry + labelSize + 12
 		if er.Answers == 0 {
 			c.text(x0+8, by+8, valueSize, false, grey, "tidak ada jawaban", left)

@@ -83,37 +83,8 @@ func localDay(t time.Time, p survey.Period) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// ElementNames are the unsur names as PermenPANRB 14/2017 prints them;
-// units publish under these names.
-var ElementNames = map[survey.ElementKey]string{
-	survey.Persyaratan: "Persyaratan",
-	survey.Prosedur:    "Sistem, Mekanisme, dan Prosedur",
-	survey.Waktu:       "Waktu Penyelesaian",
-	survey.Biaya:       "Biaya/Tarif",
-	survey.Produk:      "Produk Spesifikasi Jenis Pelayanan",
-	survey.Kompetensi:  "Kompetensi Pelaksana",
-	survey.Perilaku:    "Perilaku Pelaksana",
-	survey.Pengaduan:   "Penanganan Pengaduan, Saran dan Masukan",
-	survey.Sarana:      "Sarana dan Prasarana",
-}
-
-// builtinTypeNames name the built-in unit types as cities print them.
-var builtinTypeNames = map[survey.UnitType]string{
-	survey.PerangkatDaerah: "Perangkat Daerah",
-	survey.RSUD:            "RSUD",
-	survey.Puskesmas:       "Puskesmas",
-}
-
 // TypeName is the printed name of unit type t.
-func (rep Report) TypeName(t survey.UnitType) string {
-	if n := rep.TypeNames[t]; n != "" {
-		return n
-	}
-	if n := builtinTypeNames[t]; n != "" {
-		return n
-	}
-	return string(t)
-}
+func (rep Report) TypeName(t survey.UnitType) string { return survey.TypeName(t, rep.TypeNames) }
 
 // num formats x with 2 decimals and a decimal comma, as Indonesian
 // publications print figures ("81,96"). x should already be rounded by

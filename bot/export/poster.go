@@ -252,7 +252,7 @@ func posterLayout(p Poster) ([]op, error) {
 		if e%2 == 0 {
 			l.rect(posterM, y-2, textW, 15, color.RGBA{0xf4, 0xf4, 0xf4, 0xff})
 		}
-		l.text(posterM+4, y, 10, false, ink, "U"+strconv.Itoa(e+1)+"  "+ElementNames[er.Key], left)
+		l.text(posterM+4, y, 10, false, ink, "U"+strconv.Itoa(e+1)+"  "+er.Key.OfficialName(), left)
 		if er.Answers > 0 {
 			l.text(a4W-posterM-60, y, 10, true, ink, num(survey.Round2(er.NRR)), right)
 			l.text(a4W-posterM-12, y, 10, true, mutuColour(er.Mutu), string(er.Mutu), right)

@@ -503,7 +503,7 @@ func (x *workbook) unitSummary(sh *unitSheet, us survey.UnitSummary) error {
 	}
 	row := base + rowLegend + 1
 	for i, key := range survey.Elements {
-		if err := sw.SetRow(cell(1, row), []any{"U" + strconv.Itoa(i+1), ElementNames[key] + " (" + string(key) + ")"}); err != nil {
+		if err := sw.SetRow(cell(1, row), []any{"U" + strconv.Itoa(i+1), key.OfficialName() + " (" + string(key) + ")"}); err != nil {
 			return err
 		}
 		row++

@@ -48,28 +48,6 @@ The bot holds its database file while it runs: stop it, or report on a
 backup copy made while the bot was stopped.
 `
 
-// officialElementNames are the unsur names as PermenPANRB 14/2017 prints
-// them; reports use them because units publish under these names.
-var officialElementNames = map[survey.ElementKey]string{
-	survey.Persyaratan: "Persyaratan",
-	survey.Prosedur:    "Sistem, Mekanisme, dan Prosedur",
-	survey.Waktu:       "Waktu Penyelesaian",
-	survey.Biaya:       "Biaya/Tarif",
-	survey.Produk:      "Produk Spesifikasi Jenis Pelayanan",
-	survey.Kompetensi:  "Kompetensi Pelaksana",
-	survey.Perilaku:    "Perilaku Pelaksana",
-	survey.Pengaduan:   "Penanganan Pengaduan, Saran dan Masukan",
-	survey.Sarana:      "Sarana dan Prasarana",
-}
-
-// builtinTypeNames name the built-in unit types as the city's reports do;
-// extra types take their names from the config.
-var builtinTypeNames = map[survey.UnitType]string{
-	survey.PerangkatDaerah: "Perangkat Daerah",
-	survey.RSUD:            "RSUD",
-	survey.Puskesmas:       "Puskesmas",
-}
-
 // Method labels for the JSON "method" key and the text header.
 const (
 	methodExact  = "exact 1/k"
@@ -497,7 +475,7 @@ func figures(r survey.Result, p survey.Period, method string, target *int) figur
 		Elements:     make([]elementJSON, 0, len(r.Elements)),
 	}
 	for _, e := range r.Elements {
-		ej := elementJSON{Key: string(e.Key), Name: officialElementNames[e.Key], Answers: e.Answers, Sum: e.Sum}
+		ej := elementJSON{Key: string(e.Key), Name: e.Key.OfficialName(), Answers: e.Answers, Sum: e.Sum}
 		if e.Answers > 0 {
 			ej.NRR = nullable(e.NRR)
 			ej.Weighted = nullable(e.Weighted)
@@ -564,15 +542,7 @@ func mutuOf(m survey.Mutu) *string {
 func nullable[T any](v T) *T { return &v }
 
 // unitTypeName is the display name of a unit type.
-func unitTypeName(cfg *Config, t survey.UnitType) string {
-	if n := cfg.TypeNames[t]; n != "" {
-		return n
-	}
-	if n := builtinTypeNames[t]; n != "" {
-		return n
-	}
-	return string(t)
-}
+func unitTypeName(cfg *Config, t survey.UnitType) string { return survey.TypeName(t, cfg.TypeNames) }
 
 // periodLine names the period with its dates, since labels such as 2026-Q1
 // do not say which days they cover.
@@ -676,15 +646,15 @@ func writeUnitText(w io.Writer, cfg *Config, us survey.UnitSummary, verified ver
 	fmt.Fprintln(tw, "ANSWERS\tNRR\tIKM\tMUTU\t  ELEMENT")
 	for _, e := range r.Elements {
 		if e.Answers == 0 {
-			fmt.Fprintf(tw, "0\t-\t-\t-\t  %s\n", officialElementNames[e.Key])
+			fmt.Fprintf(tw, "0\t-\t-\t-\t  %s\n", e.Key.OfficialName())
 			continue
 		}
-		fmt.Fprintf(tw, "%d\t%.2f\t%.2f\t%s\t  %s\n", e.Answers, survey.Round2(e.NRR), survey.Round2(e.IKM), e.Mutu, officialElementNames[e.Key])
+		fmt.Fprintf(tw, "%d\t%.2f\t%.2f\t%s\t  %s\n", e.Answers, survey.Round2(e.NRR), survey.Round2(e.IKM), e.Mutu, e.Key.OfficialName())
 	}
 	tw.Flush()
 	if weak := r.Weakest(1); len(weak) == 1 {
 		e := weak[0]
-		fmt.Fprintf(&b, "\nWeakest element: %s (NRR %.2f, mutu %s): start the follow-up plan here.\n", officialElementNames[e.Key], survey.Round2(e.NRR), e.Mutu)
+		fmt.Fprintf(&b, "\nWeakest element: %s (NRR %.2f, mutu %s): start the follow-up plan here.\n", e.Key.OfficialName(), survey.Round2(e.NRR), e.Mutu)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
