@@ -212,3 +212,30 @@ func TestAlertsNeverHoldUpRespondents(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestAlertForRevokedAdminDropped revokes a unit admin while an alert for
+// them waits in the queue: it must not reach them.
+func TestAlertForRevokedAdminDropped(t *testing.T) {
+	h := newHarness(t)
+	err := h.st.Update(func(tx *store.Tx) error {
+		_, err := tx.GrantUnit(store.Grant{User: 2001, Unit: "DISDUKCAPIL", By: testAdmin, At: h.now})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	completeDirect(t, h, survey.Response{Unit: "DISDUKCAPIL", Submitted: h.now, Source: survey.SourcePaper, Scores: allScores(1), Suggestion: "rahasia"})
+	err = h.st.Update(func(tx *store.Tx) error {
+		_, err := tx.RevokeUnit(2001, "DISDUKCAPIL")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := h.bot.DeliverNotices(context.Background()); n != 1 {
+		t.Errorf("%d notices taken off the queue, want the 1 dropped", n)
+	}
+	if got := h.srv.Chat(2001); len(got) != 0 {
+		t.Errorf("the revoked admin got %+v", got)
+	}
+}

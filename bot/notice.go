@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,12 @@ func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*call, error) {
 	if !ok {
 		return nil, nil // a unit since removed from the config
 	}
+	if n.Kind == store.NoticeLowScore || n.Kind == store.NoticeBand {
+		// The grant may have been revoked while the alert waited.
+		if ok, err := b.stillAdmin(tx, n.Chat, u.Code); err != nil || !ok {
+			return nil, err
+		}
+	}
 	data := map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}
 	var text string
 	var kb *models.InlineKeyboardMarkup
@@ -247,4 +254,13 @@ func (p *pacer) spare(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// stillAdmin reports whether user may see the unit now.
+func (b *Bot) stillAdmin(tx *store.Tx, user int64, unit string) (bool, error) {
+	if b.IsAdmin(user) {
+		return true, nil
+	}
+	units, err := tx.UnitsOf(user)
+	return slices.Contains(units, unit), err
 }

@@ -306,7 +306,10 @@ func (c *conv) redeemInvite(payload string) error {
 		c.b.log.Info("invitation refused", "reason", "expired")
 		c.out.send(c.in.chatID, c.t.text("invite.expired", nil), nil)
 		return nil
-	case !known:
+	case !known || !c.b.IsAdmin(inv.By):
+		// A unit since removed, or a maker who is no longer a city admin:
+		// the invitation dies with their authority.
+		c.b.log.Info("invitation refused", "reason", "unit or maker gone")
 		c.out.send(c.in.chatID, c.t.text("invite.invalid", nil), nil)
 		return nil
 	case c.b.IsAdmin(c.in.userID):
