@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"time"
 
@@ -12,7 +13,11 @@ import (
 
 // schemaVersion is written to meta/version. Bump it, with a migration in
 // Open, whenever the meaning of stored bytes changes.
-const schemaVersion = 1
+var schemaVersion = 1 // a variable only so tests can exercise migrations
+
+// migrations[v] upgrades a file from schema version v to v+1. Open runs the
+// ones a file needs in one transaction, after writing a backup of it.
+var migrations = map[int]func(*Tx) error{}
 
 // ErrLocked means another process holds the database file.
 var ErrLocked = errors.New("database is locked")
@@ -101,6 +106,12 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, opts: opts}
+	if !opts.ReadOnly {
+		if err := s.migrate(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
 	if opts.ReadOnly {
 		err = db.View(s.checkSchema)
 	} else {
@@ -238,4 +249,50 @@ func (tx *Tx) writeBucket(name []byte) (*bolt.Bucket, error) {
 		return nil, fmt.Errorf("write to %s: %w", name, bolt.ErrTxNotWritable)
 	}
 	return tx.tx.CreateBucketIfNotExists(name)
+}
+
+// migrate brings an older file up to schemaVersion: it first writes a
+// consistent backup beside it (PATH.pre-vN-TIME), so a failed or wrong
+// migration can be undone with ikmbot restore, then runs the migrations and
+// the version bump in one transaction.
+func (s *Store) migrate() error {
+	v := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			v, _ = strconv.Atoi(string(meta.Get(keyVersion)))
+		}
+		return nil
+	})
+	if err != nil || v == 0 || v >= schemaVersion {
+		return err // a new file, a current one, or one checkSchema refuses
+	}
+	backup := fmt.Sprintf("%s.pre-v%d-%s", s.path, schemaVersion, time.Now().Format("20060102-150405"))
+	f, err := os.OpenFile(backup, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup before migrating: %w", err)
+	}
+	if _, err := s.Backup(f); err != nil {
+		f.Close()
+		return fmt.Errorf("backup before migrating: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("backup before migrating: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return s.db.Update(func(btx *bolt.Tx) error {
+		tx := &Tx{tx: btx, s: s}
+		for from := v; from < schemaVersion; from++ {
+			m := migrations[from]
+			if m == nil {
+				return fmt.Errorf("no migration from schema version %d", from)
+			}
+			if err := m(tx); err != nil {
+				return fmt.Errorf("migrate schema %d to %d: %w", from, from+1, err)
+			}
+		}
+		return btx.Bucket(bucketMeta).Put(keyVersion, []byte(strconv.Itoa(schemaVersion)))
+	})
 }
