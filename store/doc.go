@@ -125,6 +125,7 @@
 // every accessor decodes or copies before returning; nothing handed out by
 // this package points into the memory-mapped file.
 //
-// Bump schemaVersion and add a migration in Open whenever the meaning of a
-// stored byte changes; Open refuses files made by a newer ikmbot.
+// Bump schemaVersion and add an entry to migrations whenever the meaning of a
+// stored byte changes: Open backs an older file up, then migrates it, and
+// refuses files made by a newer ikmbot.
 package store

@@ -11,8 +11,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// schemaVersion is written to meta/version. Bump it, with a migration in
-// Open, whenever the meaning of stored bytes changes.
+// schemaVersion is written to meta/version. Bump it, with an entry in
+// migrations, whenever the meaning of stored bytes changes.
 var schemaVersion = 1 // a variable only so tests can exercise migrations
 
 // migrations[v] upgrades a file from schema version v to v+1. Open runs the
