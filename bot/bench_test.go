@@ -87,8 +87,10 @@ func seededStore(b *testing.B, n int) *store.Store {
 	}
 	units := benchCatalog().Units()
 	rng := mrand.New(mrand.NewPCG(6, uint64(n)))
+	// Every response falls in 2026, from New Year's morning to the last
+	// afternoon of December.
 	start := time.Date(2026, 1, 1, 8, 0, 0, 0, benchLocation)
-	step := 365 * 24 * time.Hour / time.Duration(n)
+	step := time.Date(2026, 12, 31, 16, 0, 0, 0, benchLocation).Sub(start) / time.Duration(n)
 	began := time.Now()
 	const batch = 10_000
 	for done := 0; done < n; done += batch {

@@ -69,6 +69,11 @@ type Config struct {
 	ChatRetention       time.Duration
 	SuggestionRetention time.Duration
 
+	// Digest sends every admin a daily digest at DigestHour (0-23) in
+	// Location, queued behind respondents' replies like alerts (digest.go).
+	Digest     bool
+	DigestHour int
+
 	// Now and NewID are inputs so tests are deterministic; nil means the
 	// wall clock and random ids.
 	Now   func() time.Time
@@ -96,6 +101,7 @@ type Bot struct {
 	localizers map[string]*i18n.Localizer
 
 	noticeWake chan struct{} // RunNotices waits on it; see wakeNotices
+	exports    chan struct{} // the export slot: one export is drawn at a time (Bot.slot)
 }
 
 // New returns a bot that keeps its state in st and talks through api.
@@ -131,7 +137,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger, metrics: cfg.Metrics,
 		admins: map[int64]bool{}, localizers: map[string]*i18n.Localizer{},
-		pace: newPacer(cfg.SendRate, cfg.ChatRate), noticeWake: make(chan struct{}, 1),
+		pace: newPacer(cfg.SendRate, cfg.ChatRate), noticeWake: make(chan struct{}, 1), exports: make(chan struct{}, 1),
 	}
 	if cfg.UserRate > 0 {
 		b.users = newLimiters(cfg.UserRate, max(1, cfg.UserBurst))
@@ -206,6 +212,13 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
 		return err
 	}
 	b.metrics.countEvents(out.events)
+	if i := out.firstFile(); i >= 0 {
+		// Messages first; then the update is done as far as Telegram and
+		// other chats are concerned, while its files are drawn and sent.
+		b.deliver(ctx, in.chatID, outbox{calls: out.calls[:i]})
+		reportEarly(ctx)
+		out.calls = out.calls[i:]
+	}
 	b.renderFiles(&out)
 	b.deliver(ctx, in.chatID, out)
 	if out.notices {

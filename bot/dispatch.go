@@ -10,7 +10,10 @@ import (
 // Dispatcher runs updates of one chat in order and updates of different
 // chats in parallel. go-telegram/bot runs every update in its own goroutine,
 // which would let a double tap race itself; this keeps a queue per chat
-// instead, with one goroutine per chat that has work.
+// instead, with one goroutine per chat that has work. So a slow update (an
+// export being drawn) holds up only its own chat's queue: other chats'
+// goroutines never wait for it, and, through reportEarly, neither does the
+// Poller's next batch (TestExportHoldsNoOtherChat).
 type Dispatcher struct {
 	handle func(context.Context, *models.Update) error
 
@@ -59,10 +62,34 @@ func (d *Dispatcher) drain(ctx context.Context, key int64) {
 		j := q[0]
 		d.queues[key] = q[1:]
 		d.mu.Unlock()
-		err := d.handle(ctx, j.upd)
-		if j.done != nil {
-			j.done(err)
+		var once sync.Once
+		report := func(err error) {
+			once.Do(func() {
+				if j.done != nil {
+					j.done(err)
+				}
+			})
 		}
+		report(d.handle(context.WithValue(ctx, earlyKey{}, report), j.upd))
+	}
+}
+
+// earlyKey is the context key of the function that reports an update done
+// before its handler returns (reportEarly).
+type earlyKey struct{}
+
+// reportEarly tells the Dispatcher's caller that the update is committed
+// and its messages sent while the handler still works on it: drawing and
+// uploading files (a year of a whole city's XLSX takes seconds). The
+// Poller waits for a whole batch before it asks Telegram for the next, so
+// without this one admin's export would hold up every other chat's next
+// updates; the chat's own later updates still wait in its queue. Nothing
+// is lost by confirming the update to Telegram here: its state is
+// committed, and a redelivered press would not draw the file again. A
+// handler not run by a Dispatcher (the tests' harness) reports nothing.
+func reportEarly(ctx context.Context) {
+	if report, ok := ctx.Value(earlyKey{}).(func(error)); ok {
+		report(nil)
 	}
 }
 

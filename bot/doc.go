@@ -13,8 +13,12 @@
 //   - admin commands and admin buttons check the sender's role (roles.go)
 //     against what they name, every time: city admins from the config, unit
 //     admins from the store; a forged button gets a refusal and nothing else;
-//   - messages to someone other than the sender (alerts, grants) are queued
-//     in the store and sent by RunNotices, never on the sender's update.
+//   - messages to someone other than the sender (alerts, grants, the daily
+//     digest) are queued in the store and sent by RunNotices, never on the
+//     sender's update;
+//   - files (exports, posters, backups) are drawn after the commit, in read
+//     transactions of their own, after the update is reported done, so that
+//     they hold up no other chat (exports.go, Dispatcher).
 //
 // The fake Bot API in bot/telegramtest lets tests and the demo run the real
 // bot without Telegram.

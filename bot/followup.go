@@ -171,7 +171,7 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 		c.plansText(&b, open, plansShown, planRunes)
 	}
 	if done > 0 {
-		b.WriteString(c.t.text("tl.done_count", map[string]any{"N": done}) + "\n")
+		b.WriteString(c.t.plural("tl.done_count", done, map[string]any{"N": done}) + "\n")
 	}
 	weak := tally.Result(c.b.cfg.Weighting).Weakest(3)
 	if len(weak) > 0 {

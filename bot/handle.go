@@ -276,7 +276,8 @@ func (c *conv) expire() error {
 		}
 	}
 	c.out.events.expired++
-	text := c.t.text("expired", map[string]any{"Unit": esc(s.Unit.Name), "Hours": int(c.b.cfg.SessionTTL.Hours())})
+	hours := int(c.b.cfg.SessionTTL.Hours())
+	text := c.t.plural("expired", hours, map[string]any{"Unit": esc(s.Unit.Name), "Hours": hours})
 	kb := keyboard([]models.InlineKeyboardButton{button(c.t.text("btn.start_again", nil), encodeUnit(s.Unit.Code))})
 	if c.in.kind == kindIgnored || c.in.kind == kindCallback && c.in.messageID == c.chat.QuestionMsg {
 		c.sendOrEdit(c.chat.QuestionMsg, text, kb)

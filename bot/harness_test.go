@@ -164,6 +164,8 @@ func indent(s string) string {
 //	restart                   close the store and start a new bot on the file
 //	advance DURATION          move the clock
 //	sweep                     run the expiry sweep
+//	notices                   the notice loop wakes: queue the daily
+//	                          digests if due, send queued notices
 //	seed UNIT N SCORES [DAY] [PROFILE] [saran:TEXT]
 //	                          store N paper responses straight away, e.g.
 //	                          seed PKM-KRANJI 12 344334433 2025-06-01 P,35,SMA,Swasta,KTP-el
@@ -232,6 +234,19 @@ func (h *harness) step(line string) error {
 		return nil
 	case "seed":
 		return h.seed(f[1:])
+	case "notices":
+		fmt.Fprintln(&h.out, "> (the notice loop wakes)")
+		before := len(h.srv.Calls())
+		n, err := h.bot.queueDigests()
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(&h.out, "> (%d daily digests queued)\n", n)
+		}
+		h.bot.DeliverNotices(context.Background())
+		h.calls(before)
+		return nil
 	case "sweep":
 		fmt.Fprintln(&h.out, "> (expiry sweep)")
 		before := len(h.srv.Calls())

@@ -87,6 +87,10 @@ func TestUnitAdminCannotReachOtherUnits(t *testing.T) {
 		"fl": {"fl:PKM-KRANJI"},
 		"fn": {"fn:PKM-KRANJI:waktu"},
 		"fs": {"fs:PKM-KRANJI:1:d", "fs:PKM-KRANJI:1:p"},
+		"xc": {"xc:x:" + year, "xc:c:" + year, "xc:g:2026-Q1", "xc:p:" + year},
+		"xt": {"xt:x:puskesmas:" + year, "xt:p:perangkat_daerah:" + year},
+		"xu": {"xu:x:PKM-KRANJI:" + year, "xu:c:pkm-kranji:" + year, "xu:g:PKM-KRANJI:20260101-20261231", "xu:p:PKM-KRANJI:" + year},
+		"xm": {}, // a unit admin's own units: nothing to forge
 	}
 	for op := range adminOps {
 		if _, ok := forged[op]; !ok {

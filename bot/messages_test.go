@@ -20,7 +20,7 @@ func TestEveryMessageIDExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	literal := regexp.MustCompile(`\.text\("([a-z_]+\.[a-z_.]*[a-z])"`)
+	literal := regexp.MustCompile(`\.(?:text|plural)\("([a-z_]+\.[a-z_.]*[a-z])"`)
 	ids := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -57,6 +57,37 @@ func TestEveryMessageIDExists(t *testing.T) {
 		for id := range ids {
 			if got := tx.text(id, nil); got == id {
 				t.Errorf("%s: message %q is missing", lang, id)
+			}
+		}
+	}
+}
+
+// TestEnglishPlurals reads English screens with counts of one and more:
+// "1 unit", "2 units", never "1 units".
+func TestEnglishPlurals(t *testing.T) {
+	h := newHarness(t)
+	h.run(`user admin 9001 en
+seed RSUD-CAM 1 344444443
+admin send /language
+admin tap English
+admin send /ikm`)
+	admin := h.user("admin")
+	last := func() string { return admin.Chat()[len(admin.Chat())-1].Text }
+	city := last()
+	h.run("admin tap Hospitals (RSUD) (1)")
+	hospitals := last()
+	for _, want := range []string{"over 1 unit\n", "(A, 1 respondent)", "12 units have no respondents yet."} {
+		if !strings.Contains(city, want) {
+			t.Errorf("the city screen has no %q:\n%s", want, city)
+		}
+	}
+	if !strings.Contains(hospitals, "over 1 unit\n") {
+		t.Errorf("the type screen has no %q:\n%s", "over 1 unit", hospitals)
+	}
+	for _, text := range []string{city, hospitals} {
+		for _, bad := range []string{"1 units", "1 respondents", " 1 answers", "1 plans"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("%q in:\n%s", bad, text)
 			}
 		}
 	}

@@ -24,7 +24,8 @@ import (
 // before alerts.
 
 // noticePoll is how often RunNotices looks at the queue without being
-// woken: after a restart, or when a send failed.
+// woken: after a restart, or when a send failed; and at the clock, for the
+// daily digest (digest.go).
 const noticePoll = 30 * time.Second
 
 // noticeBatch is how many notices one read of the queue takes.
@@ -53,6 +54,9 @@ func (b *Bot) RunNotices(ctx context.Context) {
 	t := time.NewTicker(noticePoll)
 	defer t.Stop()
 	for {
+		if _, err := b.queueDigests(); err != nil {
+			b.log.Error("daily digests not queued", "err", err)
+		}
 		b.DeliverNotices(ctx)
 		select {
 		case <-ctx.Done():
@@ -164,6 +168,9 @@ func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*call, error) {
 		lang = b.cfg.DefaultLanguage
 	}
 	c := &conv{b: b, tx: tx, t: b.localizer(lang), now: b.now()}
+	if n.Kind == store.NoticeDigest {
+		return b.renderDigest(c, n)
+	}
 	u, ok := b.cfg.Catalog.Unit(n.Unit)
 	if !ok {
 		return nil, nil // a unit since removed from the config

@@ -68,6 +68,17 @@ func (o *outbox) sendFile(kind callKind, chatID int64, filename, caption, failed
 	o.calls = append(o.calls, call{kind: kind, chatID: chatID, filename: filename, text: caption, render: render, renderFailed: failed})
 }
 
+// firstFile returns the index of the first call whose file is drawn after
+// the commit, or -1.
+func (o *outbox) firstFile() int {
+	for i, c := range o.calls {
+		if c.render != nil {
+			return i
+		}
+	}
+	return -1
+}
+
 // renderFiles draws the files that the transaction decided to send. It runs
 // after the commit: drawing a poster takes tens of milliseconds, which
 // every other chat's commit in the same bbolt batch would wait for. A file

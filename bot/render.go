@@ -126,7 +126,7 @@ func (c *conv) typePage(t survey.UnitType, page int) (string, *models.InlineKeyb
 		nav = append(nav, button(c.t.text("btn.next", nil), encodeTypePage(string(t), page+1)))
 	}
 	rows = append(rows, nav, []models.InlineKeyboardButton{button(c.t.text("btn.types", nil), encodeTypes())})
-	text := c.t.text("picker.page", map[string]any{"Type": esc(c.typeName(t)), "Count": len(units), "Page": page, "Pages": pages})
+	text := c.t.plural("picker.page", len(units), map[string]any{"Type": esc(c.typeName(t)), "Count": len(units), "Page": page, "Pages": pages})
 	return text, keyboard(rows...), true
 }
 

@@ -44,6 +44,7 @@ func (c *conv) cityView(v view) (string, *models.InlineKeyboardMarkup, error) {
 		button(c.t.text("view.btn_rank_units", nil), view{kind: 'r', period: v.period, page: 1}.encode()),
 		button(c.t.text("view.btn_rank_elements", nil), view{kind: 'x', period: v.period}.encode()),
 	})
+	rows = append(rows, c.exportRow(v))
 	rows = append(rows, c.periodRows(v)...)
 	return c.cityText(sum, &prev), keyboard(rows...), nil
 }
@@ -64,7 +65,7 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
 		meanChange = c.change(s.MeanIKM2, prev.MeanIKM2, prev.WithData > 0, prev.Period)
 	}
 	b.WriteString(strings.TrimRight(c.t.text("ikm.city_pooled", map[string]any{"IKM": c.t.num(s.Pooled.IKM2), "Mutu": string(s.Pooled.Mutu), "Kinerja": c.kinerja(s.Pooled.Mutu)}), "\n") + pooledChange + "\n")
-	b.WriteString(c.t.text("ikm.city_mean", map[string]any{"IKM": c.t.num(s.MeanIKM2), "Mutu": string(s.MeanMutu), "Kinerja": c.kinerja(s.MeanMutu), "Units": s.WithData}) + meanChange + "\n")
+	b.WriteString(c.t.plural("ikm.city_mean", s.WithData, map[string]any{"IKM": c.t.num(s.MeanIKM2), "Mutu": string(s.MeanMutu), "Kinerja": c.kinerja(s.MeanMutu), "Units": s.WithData}) + meanChange + "\n")
 	line("ikm.city_respondents", map[string]any{"N": s.Respondents(), "Units": s.WithData, "Total": len(s.Units)})
 	b.WriteString("\n")
 	line("view.by_type", nil)
@@ -85,7 +86,7 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
 		bottom = append(bottom, ranked[i])
 	}
 	rankRow := func(i int, u survey.UnitSummary) {
-		line("view.rank_row", map[string]any{"N": i, "Code": esc(u.Unit.Code), "IKM": c.t.num(u.Result.IKM2), "Mutu": string(u.Result.Mutu), "Respondents": u.Result.Respondents})
+		b.WriteString(c.t.plural("view.rank_row", u.Result.Respondents, map[string]any{"N": i, "Code": esc(u.Unit.Code), "IKM": c.t.num(u.Result.IKM2), "Mutu": string(u.Result.Mutu), "Respondents": u.Result.Respondents}) + "\n")
 	}
 	b.WriteString("\n")
 	line("view.top", nil)
@@ -106,7 +107,7 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
 	}
 	if len(below) > 0 {
 		b.WriteString("\n")
-		line("view.below_target", map[string]any{"N": len(below)})
+		b.WriteString(c.t.plural("view.below_target", len(below), map[string]any{"N": len(below)}) + "\n")
 		var names []string
 		for _, u := range below[:min(belowShown, len(below))] {
 			names = append(names, fmt.Sprintf("%s %d/%d", esc(u.Unit.Code), u.Tally.Respondents, u.Target))
@@ -117,7 +118,7 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
 		b.WriteString(strings.Join(names, " · ") + "\n")
 	}
 	if n := len(s.Units) - len(ranked); n > 0 {
-		line("ikm.units_empty", map[string]any{"N": n})
+		b.WriteString(c.t.plural("ikm.units_empty", n, map[string]any{"N": n}) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -142,7 +143,7 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 		line("ikm.city_none", nil)
 	} else {
 		line("view.group_pooled", map[string]any{"IKM": c.t.num(g.Result.IKM2), "Mutu": string(g.Result.Mutu), "Kinerja": c.kinerja(g.Result.Mutu)})
-		line("view.group_mean", map[string]any{"IKM": c.t.num(g.MeanIKM2), "Mutu": string(g.MeanMutu), "Kinerja": c.kinerja(g.MeanMutu), "Units": g.WithData})
+		b.WriteString(c.t.plural("view.group_mean", g.WithData, map[string]any{"IKM": c.t.num(g.MeanIKM2), "Mutu": string(g.MeanMutu), "Kinerja": c.kinerja(g.MeanMutu), "Units": g.WithData}) + "\n")
 		line("ikm.city_respondents", map[string]any{"N": g.Result.Respondents, "Units": g.WithData, "Total": g.Units})
 		b.WriteString("\n")
 		var rows []string
@@ -151,7 +152,7 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 		}
 		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
 		if n := g.Units - g.WithData; n > 0 {
-			line("ikm.units_empty", map[string]any{"N": n})
+			b.WriteString(c.t.plural("ikm.units_empty", n, map[string]any{"N": n}) + "\n")
 		}
 	}
 	lo, hi := (v.page-1)*unitsPerPage, min(v.page*unitsPerPage, len(units))
@@ -171,6 +172,7 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 		nav = append(nav, button(c.t.text("btn.next", nil), w.encode()))
 	}
 	rows = append(rows, nav, []models.InlineKeyboardButton{button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode())})
+	rows = append(rows, c.exportRow(view{kind: 't', arg: v.arg, period: v.period}))
 	rows = append(rows, c.periodRows(v)...)
 	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), true, nil
 }
@@ -248,6 +250,7 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 		button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, 0)),
 		button(c.t.text("view.btn_followups", nil), encodeFollowUps(u.Code)),
 	})
+	rows = append(rows, c.exportRow(view{kind: 'u', arg: u.Code, period: v.period}))
 	rows = append(rows, c.backRow(u, v.period, r))
 	rows = append(rows, c.periodRows(v)...)
 	return text, keyboard(rows...), nil
@@ -363,7 +366,7 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 		pe := prev.result.Elements[i]
 		b.WriteString(c.t.text("view.element_nrr", map[string]any{"NRR": c.t.num(now.NRR), "IKM": c.t.num(survey.Round2(now.IKM)), "Mutu": string(now.Mutu), "Kinerja": c.kinerja(now.Mutu)}) +
 			c.change(survey.Round2(now.NRR), survey.Round2(pe.NRR), pe.Answers > 0, prev.period) + "\n")
-		line("view.element_answers", map[string]any{"N": now.Answers})
+		b.WriteString(c.t.plural("view.element_answers", int(now.Answers), map[string]any{"N": now.Answers}) + "\n")
 		var rows []string
 		for s := survey.MaxScore; s >= survey.MinScore; s-- {
 			n := t.Dist[i][s-1]
@@ -396,7 +399,7 @@ func (c *conv) profileView(v view) (string, *models.InlineKeyboardMarkup, error)
 	}
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
-	line("view.profile_title", map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": pt.Respondents})
+	b.WriteString(c.t.plural("view.profile_title", pt.Respondents, map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": pt.Respondents}) + "\n")
 	rows := pt.Breakdown(profileMinCell)
 	if rows == nil {
 		line("view.profile_few", map[string]any{"Min": profileMinCell})
@@ -456,6 +459,7 @@ func (c *conv) myUnitsView(v view, r role) (string, *models.InlineKeyboardMarkup
 		rows = append(rows, []models.InlineKeyboardButton{button(unitLabel(u.Unit), view{kind: 'u', arg: u.Unit.Code, period: v.period}.encode())})
 	}
 	b.WriteString("<pre>" + strings.Join(lines, "\n") + "</pre>")
+	rows = append(rows, c.exportRow(view{kind: 'm', period: v.period}))
 	rows = append(rows, c.periodRows(v)...)
 	return b.String(), keyboard(rows...), nil
 }
@@ -484,7 +488,7 @@ func (c *conv) rankView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 		b.WriteString(c.t.text("view.rank_header", nil) + "\n<pre>" + strings.Join(rows, "\n") + "</pre>\n")
 	}
 	if n := len(sum.Units) - len(ranked); n > 0 {
-		b.WriteString(c.t.text("ikm.units_empty", map[string]any{"N": n}) + "\n")
+		b.WriteString(c.t.plural("ikm.units_empty", n, map[string]any{"N": n}) + "\n")
 	}
 	var nav []models.InlineKeyboardButton
 	if v.page > 1 {

@@ -36,6 +36,17 @@ func (t texts) text(id string, data map[string]any) string {
 	return s
 }
 
+// plural renders message id for count, which data also carries: English
+// says "1 unit" but "2 units" (go-i18n's one and other forms of a
+// message); Indonesian has one form for every count.
+func (t texts) plural(id string, count int, data map[string]any) string {
+	s, err := t.l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
 // num formats a figure with two decimals the way the language writes it:
 // Indonesian uses a decimal comma (81,96).
 func (t texts) num(x float64) string {

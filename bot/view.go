@@ -29,6 +29,7 @@ import (
 //	fl:<unit>                a unit's follow-up plans
 //	fn:<unit>:<element>      a new follow-up plan for an element
 //	fs:<unit>:<seq>:<status> set a plan's status
+//	xc: xt: xu: xm:          exports of a screen's scope (exports.go)
 //
 // <P> is a period: its label (2026, 2026-S1, 2026-Q1, 2026-03), or a date
 // range as YYYYMMDD-YYYYMMDD. The longest, ie: with a 32-character unit
@@ -97,12 +98,14 @@ type adminData struct {
 	elem   survey.ElementKey
 	seq    uint64
 	status string
+	format byte // the x* ops: the file (exports.go)
 }
 
 // adminOps are the admin ops and how many fields each one's data has.
 var adminOps = map[string]int{
 	"ic": 2, "it": 4, "iu": 3, "ie": 4, "ip": 3, "im": 2, "ir": 3, "ix": 2,
 	"sg": 3, "au": 2, "fl": 2, "fn": 3, "fs": 4,
+	"xc": 3, "xt": 4, "xu": 4, "xm": 3,
 }
 
 // parseAdminData decodes admin callback data, or reports false.
@@ -168,11 +171,22 @@ func parseAdminData(data string, loc *time.Location) (adminData, bool) {
 		d.seq, good = seqNumber(parts[2])
 		d.status = parts[3]
 		ok = ok && good && d.seq > 0 && validStatus(d.status)
+	case "xc", "xm", "xt", "xu":
+		if ok = validExportFormat(parts[1]); ok {
+			d.format = parts[1][0]
+		}
+		switch d.op {
+		case "xt":
+			d.v.arg = code(parts[2])
+		case "xu":
+			d.unit = code(parts[2])
+		}
+		period(parts[len(parts)-1])
 	}
 	if !ok {
 		return adminData{}, false
 	}
-	if d.op[0] == 'i' {
+	if d.op[0] == 'i' || d.op[0] == 'x' {
 		d.v.kind = d.op[1]
 		if d.unit != "" {
 			d.v.arg = d.unit
@@ -222,7 +236,7 @@ func (c *conv) adminPress(d adminData) error {
 		d.v.arg = u.Code
 	}
 	switch d.op {
-	case "ic", "it", "ir", "ix", "au":
+	case "ic", "it", "ir", "ix", "au", "xc", "xt":
 		if !r.city {
 			c.refusePress("admin.refuse_city")
 			return nil
@@ -237,6 +251,8 @@ func (c *conv) adminPress(d adminData) error {
 		text, kb, err = c.auditPage(d.seq)
 	case "fl", "fn", "fs":
 		return c.followUpPress(d, u)
+	case "xc", "xt", "xu", "xm":
+		return c.exportPress(d, r)
 	default:
 		var ok bool
 		text, kb, ok, err = c.render(d.v, r)

@@ -50,6 +50,8 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	for _, data := range []string{
 		encodeSuggestions(long, 18446744073709551615), encodeAudit(0), encodeFollowUps(long),
 		encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 1<<40, "d"),
+		encodeExport(view{kind: 'u', arg: long, period: rng}, exportPoster), encodeExport(view{kind: 't', arg: long, period: rng}, exportXLSX),
+		encodeExport(view{kind: 'c', period: rng}, exportCSV), encodeExport(view{kind: 'm', period: rng}, exportCharts),
 	} {
 		if len(data) > maxCallbackData {
 			t.Errorf("%q is over 64 bytes", data)
@@ -63,6 +65,7 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 		"iu:" + long + "X:2026", "ie:A:unknown:2026", "ie:A:Waktu:2026", "it:puskesmas:2026:0", "it:puskesmas:2026:-1",
 		"ir:2026:x", "sg:A:01", "sg:A:-1", "sg:A:18446744073709551616", "au:", "fs:A:0:d", "fs:A:1:x", "fn:A:",
 		"zz:2026", "i:2026", "ic:19991231-20100101",
+		"xc::2026", "xc:xx:2026", "xc:z:2026", "xu:x::2026", "xu:x:A B:2026", "xt:x:2026", "xm:x:2026:1", "xu:X:A:2026",
 	} {
 		if d, ok := parseAdminData(data, loc); ok {
 			t.Errorf("parseAdminData(%q) = %+v, want refused", data, d)
@@ -71,7 +74,7 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 }
 
 func FuzzParseAdminData(f *testing.F) {
-	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:waktu:20260101-20260331", "sg:A:12", "fs:A:3:d"} {
+	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:waktu:20260101-20260331", "sg:A:12", "fs:A:3:d", "xu:x:A:2026", "xc:g:2026-Q1"} {
 		f.Add(s)
 	}
 	loc := time.FixedZone("WIB", 7*3600)
@@ -80,7 +83,7 @@ func FuzzParseAdminData(f *testing.F) {
 		if !ok {
 			return
 		}
-		if adminOps[d.op] == 0 || d.v.period.Label == "" && d.op[0] == 'i' {
+		if adminOps[d.op] == 0 || d.v.period.Label == "" && (d.op[0] == 'i' || d.op[0] == 'x') || d.op[0] == 'x' && !validExportFormat(string(d.format)) {
 			t.Errorf("parseAdminData(%q) accepted %+v", data, d)
 		}
 		if d.unit != "" && !validCode(d.unit) {

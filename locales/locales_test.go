@@ -97,3 +97,50 @@ func TestMessagesRender(t *testing.T) {
 		}
 	}
 }
+
+// TestPluralForms checks the plural messages: English ones with a count
+// have a "one" and an "other" form with the same fields, and render by
+// the count; Indonesian has one form for every count, so none of its
+// messages has plural forms.
+func TestPluralForms(t *testing.T) {
+	plurals := 0
+	for id, m := range messageIDs(t, language.English) {
+		if m.One == "" {
+			continue
+		}
+		plurals++
+		if got, want := fields(m.One), fields(m.Other); got != want {
+			t.Errorf("en %q: the one form uses fields %s, the other form %s", id, got, want)
+		}
+	}
+	if plurals < 10 {
+		t.Errorf("en has %d plural messages, want those with counts (units_empty, rank_row, ...)", plurals)
+	}
+	for id, m := range messageIDs(t, language.Indonesian) {
+		if m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != "" {
+			t.Errorf("id %q has plural forms; Indonesian needs only one", id)
+		}
+	}
+	b, err := Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 1, "1 unit has no respondents yet."},
+		{"en", 2, "2 units have no respondents yet."},
+		{"en", 0, "0 units have no respondents yet."},
+		{"id", 1, "1 unit belum memiliki responden."},
+		{"id", 2, "2 unit belum memiliki responden."},
+	} {
+		got, err := i18n.NewLocalizer(b, tt.lang).Localize(&i18n.LocalizeConfig{
+			MessageID: "ikm.units_empty", TemplateData: map[string]any{"N": tt.n}, PluralCount: tt.n,
+		})
+		if err != nil || got != tt.want {
+			t.Errorf("%s ikm.units_empty with %d = %q, %v; want %q", tt.lang, tt.n, got, err, tt.want)
+		}
+	}
+}

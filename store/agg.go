@@ -213,8 +213,14 @@ func (tx *Tx) RebuildAggregates() error {
 			return err
 		}
 	}
-	for k, id := range respondents {
-		if err := tx.putRespondent(k.unit, k.window, k.who, id); err != nil {
+	// In key order too: in map order every put lands in the middle of an
+	// ever larger unsplit node, and the copying grows with the square of
+	// the respondents.
+	who := slices.SortedFunc(maps.Keys(respondents), func(a, b respondent) int {
+		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.window, b.window), cmp.Compare(a.who, b.who))
+	})
+	for _, k := range who {
+		if err := tx.putRespondent(k.unit, k.window, k.who, respondents[k]); err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
 	}

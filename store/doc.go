@@ -83,6 +83,10 @@
 //	     {"chat", "kind", "unit", "resp",    deleted once sent
 //	      "period", "from", "to", "ikm" (hundredths), "user", "at"}
 //
+//	digests/                                 the daily digest to admins
+//	|--> "day" -> "YYYY-MM-DD"               the last day whose digests were
+//	                                         queued (as notices)
+//
 //	alerts/                                  per unit: the mutu band of its
 //	|--> <unit code> -> JSON {"period", "mutu", "seen": bands entered in the
 //	                          period, e.g. "BC"}

@@ -16,6 +16,9 @@ import (
 var (
 	bucketNotices = []byte("notices")
 	bucketAlerts  = []byte("alerts")
+	bucketDigests = []byte("digests")
+
+	keyDigestDay = []byte("day")
 )
 
 // Notice kinds.
@@ -27,6 +30,9 @@ const (
 	// NoticeInviteUsed tells the city admin who made an invitation that
 	// User opened it and is now an admin of Unit.
 	NoticeInviteUsed = "invite_used"
+	// NoticeDigest is an admin's daily digest; Period is the day it was
+	// queued (YYYY-MM-DD), and it is drawn from the figures when sent.
+	NoticeDigest = "digest"
 )
 
 // Notice is an alert waiting to be sent to one admin.
@@ -159,4 +165,24 @@ func (tx *Tx) PutBand(unit string, s BandState) error {
 		return err
 	}
 	return b.Put([]byte(unit), v)
+}
+
+// DigestDay returns the last day (YYYY-MM-DD) whose digests were queued,
+// or "" when none ever were.
+func (tx *Tx) DigestDay() (string, error) {
+	b := tx.bucket(bucketDigests)
+	if b == nil {
+		return "", nil
+	}
+	return string(b.Get(keyDigestDay)), nil
+}
+
+// SetDigestDay records that day's digests as queued, in the transaction
+// that queues them, so each is queued once whatever restarts.
+func (tx *Tx) SetDigestDay(day string) error {
+	b, err := tx.writeBucket(bucketDigests)
+	if err != nil {
+		return err
+	}
+	return b.Put(keyDigestDay, []byte(day))
 }

@@ -1,8 +1,9 @@
 // Package export draws the files a city or a unit sends onward: the XLSX
 // workbook in the layout of the regulation's worksheets (a "pengolahan data
 // per responden dan per unsur" sheet per unit, a recap of all units, the
-// respondents' profile and the suggestions), a CSV of the raw responses, a
-// publication poster (PNG and A4 PDF) and charts (PNG) sized for a phone.
+// respondents' profile, the suggestions and the follow-up plans), a CSV of
+// the raw responses, a publication poster (PNG and A4 PDF) and charts
+// (PNG) sized for a phone.
 //
 // Every figure comes from package survey: the caller passes the
 // survey.CitySummary it reports (from the store's aggregates) and the raw

@@ -26,6 +26,22 @@ type Report struct {
 	// Generated is printed as the time the file was made; the zero time
 	// leaves it out, so that the same figures give the same file.
 	Generated time.Time
+	// Scope names what Summary covers when it is not the whole city (a
+	// unit type, one unit, a unit admin's units), e.g. "Puskesmas": the
+	// recap then labels its totals with it instead of the city's name, so
+	// that a part is never printed as the city's IKM. Empty: the city.
+	Scope string
+	// FollowUps are the follow-up plans the XLSX lists in SheetFollowUps;
+	// plans of units outside Summary are left out.
+	FollowUps []FollowUp
+}
+
+// scopeName is what the totals of rep belong to: Scope, else the city.
+func (rep Report) scopeName() string {
+	if rep.Scope != "" {
+		return rep.Scope
+	}
+	return rep.City
 }
 
 // Responses yields raw responses to fn until fn returns an error, which it

@@ -75,8 +75,9 @@ const maxSheetName = 31
 
 // WriteXLSX writes the workbook of rep's period: the recap of all units
 // (SheetRecap), the respondents' profile (SheetProfile), the suggestions
-// (SheetSuggestions) and, for each unit with respondents, its sheet in the
-// layout of the regulation's worksheet, named by its code.
+// (SheetSuggestions), the units' follow-up plans (SheetFollowUps) and, for
+// each unit with respondents, its sheet in the layout of the regulation's
+// worksheet, named by its code.
 //
 // Every NRR, weighted NRR, index, IKM and mutu is the value package survey
 // computed, written as a number; the unit sheets also carry Excel formulas
@@ -174,12 +175,12 @@ func (x *workbook) setup() error {
 	if err := f.SetSheetName("Sheet1", SheetRecap); err != nil {
 		return err
 	}
-	for _, name := range []string{SheetProfile, SheetSuggestions} {
+	for _, name := range []string{SheetProfile, SheetSuggestions, SheetFollowUps} {
 		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
 	}
-	taken := map[string]bool{strings.ToUpper(SheetRecap): true, strings.ToUpper(SheetProfile): true, strings.ToUpper(SheetSuggestions): true}
+	taken := map[string]bool{strings.ToUpper(SheetRecap): true, strings.ToUpper(SheetProfile): true, strings.ToUpper(SheetSuggestions): true, strings.ToUpper(SheetFollowUps): true}
 	for i, us := range x.rep.Summary.Units {
 		if us.Tally.Respondents == 0 {
 			continue
@@ -377,6 +378,9 @@ func (x *workbook) finish() error {
 	}
 	if err := x.profile(); err != nil {
 		return fmt.Errorf("export: xlsx: sheet %s: %w", SheetProfile, err)
+	}
+	if err := x.followUps(); err != nil {
+		return fmt.Errorf("export: xlsx: sheet %s: %w", SheetFollowUps, err)
 	}
 	// The recap is the first sheet and so the active one. SetActiveSheet
 	// would say so again at the cost of parsing every streamed sheet back.
@@ -577,7 +581,11 @@ func (s *sheetWriter) row(row int, style int, values ...any) {
 func (x *workbook) recap() error {
 	c, st := x.rep.Summary, x.st
 	s := &sheetWriter{f: x.f, sheet: SheetRecap}
-	s.set(1, 1, "REKAPITULASI INDEKS KEPUASAN MASYARAKAT "+strings.ToUpper(x.rep.City), st.title)
+	title := "REKAPITULASI INDEKS KEPUASAN MASYARAKAT " + strings.ToUpper(x.rep.City)
+	if x.rep.Scope != "" {
+		title += ", " + strings.ToUpper(x.rep.Scope)
+	}
+	s.set(1, 1, title, st.title)
 	s.set(1, 2, "Periode: "+periodText(c.Period), 0)
 	s.set(1, 3, "Cara hitung: PermenPANRB 14/2017; "+weightText(x.rep.Weighting), 0)
 	if !x.rep.Generated.IsZero() {
@@ -615,9 +623,9 @@ func (x *workbook) recap() error {
 		s.set(11, row, note, 0)
 		row++
 	}
-	cityRow("IKM "+x.rep.City+", rata-rata IKM unit", c.MeanIKM2, c.MeanMutu, c.WithData > 0,
+	cityRow("IKM "+x.rep.scopeName()+", rata-rata IKM unit", c.MeanIKM2, c.MeanMutu, c.WithData > 0,
 		fmt.Sprintf("rata-rata IKM %d unit yang punya responden; setiap unit berbobot sama", c.WithData))
-	cityRow("IKM "+x.rep.City+", gabungan seluruh responden", c.Pooled.IKM2, c.Pooled.Mutu, c.Pooled.Valid,
+	cityRow("IKM "+x.rep.scopeName()+", gabungan seluruh responden", c.Pooled.IKM2, c.Pooled.Mutu, c.Pooled.Valid,
 		fmt.Sprintf("dihitung dari %d responden semua unit sekaligus; unit dengan banyak responden berbobot lebih", c.Respondents()))
 	if total, ok := targetSum(c); ok {
 		s.set(3, row, "Jumlah target sampel", st.bold)
@@ -710,7 +718,7 @@ func (x *workbook) profile() error {
 			}
 		}
 	}
-	write(allUnits, x.rep.City, city)
+	write(allUnits, x.rep.scopeName(), city)
 	for i, us := range x.rep.Summary.Units {
 		if x.profiles[i].Respondents > 0 {
 			write(us.Unit.Code, us.Unit.Name, x.profiles[i])

@@ -101,7 +101,7 @@ func (s sheetCells) calc(ref string) float64 {
 func TestXLSXSheets(t *testing.T) {
 	rep, rs := fixture(survey.ExactWeights)
 	f := book(t, rep, rs)
-	want := []string{SheetRecap, SheetProfile, SheetSuggestions, "DISDUKCAPIL", "PKM-JATIBENING"}
+	want := []string{SheetRecap, SheetProfile, SheetSuggestions, SheetFollowUps, "DISDUKCAPIL", "PKM-JATIBENING"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Errorf("sheets %q, want %q (no sheet for a unit without respondents)", got, want)
 	}

@@ -58,6 +58,8 @@ type Config struct {
 	SignedLinksOnly  bool                       // refuse deep links without a signature (see bot/deeplink.go)
 	ChatRetention    time.Duration              // how long a chat id outlives its last survey (a chosen language keeps it)
 	SuggestionDays   int                        // suggestions' free text is blanked after this many days; 0 = kept
+	Digest           bool                       // send every admin a daily digest at DigestHour
+	DigestHour       int                        // 0-23, in Location
 	TypeNames        map[survey.UnitType]string // display names for extra types
 	Catalog          *survey.Catalog
 }
@@ -65,7 +67,7 @@ type Config struct {
 // Keys accepted in a config file. A key outside these lists is an error, so
 // that a typo such as "servics:" does not silently drop a city's services.
 var (
-	topKeys      = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "chat_retention", "suggestion_retention_days", "unit_types", "services", "units"}
+	topKeys      = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "chat_retention", "suggestion_retention_days", "digest_hour", "unit_types", "services", "units"}
 	unitKeys     = []string{"code", "name", "type", "area", "services", "users_per_year"}
 	unitTypeKeys = []string{"key", "name"}
 )
@@ -337,6 +339,18 @@ func (p *configParser) config(root *yaml.Node) *Config {
 			p.errorf(n, "suggestion_retention_days", "want a whole number of days (0 keeps suggestions), got %s", describe(n))
 		} else {
 			cfg.SuggestionDays = days
+		}
+	}
+
+	if n := resolve(f["digest_hour"]); n != nil && !isNull(n) {
+		var hour int
+		switch {
+		case n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&hour) != nil:
+			p.errorf(n, "digest_hour", "want an hour from 0 to 23 (the digest goes out at that hour in the timezone), or no digest_hour for no digest, got %s", describe(n))
+		case hour < 0 || hour > 23:
+			p.errorf(n, "digest_hour", "%d is not an hour: want 0 to 23 (the digest goes out at that hour in the timezone), or no digest_hour for no digest", hour)
+		default:
+			cfg.Digest, cfg.DigestHour = true, hour
 		}
 	}
 

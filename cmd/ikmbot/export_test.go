@@ -79,8 +79,8 @@ func TestReportXLSX(t *testing.T) {
 		}
 	}
 	sheets := f.GetSheetList()
-	if len(sheets) != 5 || sheets[3] != "DISDUKCAPIL" || sheets[4] != "PKM-JATIBENING" {
-		t.Errorf("sheets %q: want the three summaries and one per unit with respondents", sheets)
+	if len(sheets) != 6 || sheets[3] != export.SheetFollowUps || sheets[4] != "DISDUKCAPIL" || sheets[5] != "PKM-JATIBENING" {
+		t.Errorf("sheets %q: want the three summaries, the follow-up plans and one per unit with respondents", sheets)
 	}
 	// DISDUKCAPIL's sheet: 8 respondents from row 7, then the sums.
 	if v, _ := f.GetCellValue("DISDUKCAPIL", "A15", raw); v != "Σ Nilai/Unsur" {

@@ -39,10 +39,10 @@ period, from the database's live aggregates. P is 2020, 2020-S1, 2020-Q3,
 --format csv writes the period's raw responses, one row each (no
 respondent identity); --format xlsx the workbook in the layout of the
 regulation's worksheets: a recap of all units, the respondents' profile
-(counts under 5 suppressed), the suggestions, and per unit the
-"pengolahan data per responden dan per unsur" sheet. Both need --out
-FILE, or a standard output that is not a terminal. --out writes the file
-whole or not at all.
+(counts under 5 suppressed), the suggestions, the follow-up plans, and
+per unit the "pengolahan data per responden dan per unsur" sheet. Both
+need --out FILE, or a standard output that is not a terminal. --out
+writes the file whole or not at all.
 
 The bot holds its database file while it runs: stop it, or report on a
 backup copy made while the bot was stopped.

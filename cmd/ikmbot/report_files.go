@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/bot/export"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
@@ -48,7 +49,7 @@ func renderReportFile(tx *store.Tx, cfg *Config, format string, sum survey.CityS
 	written := sum.Respondents()
 	if format == "csv" {
 		written, err = export.WriteCSV(&buf, rep, responses)
-	} else {
+	} else if rep.FollowUps, err = bot.ExportFollowUps(tx, summaryUnits(sum)); err == nil {
 		err = export.WriteXLSX(&buf, rep, responses)
 	}
 	prog.done()
@@ -56,6 +57,15 @@ func renderReportFile(tx *store.Tx, cfg *Config, format string, sum survey.CityS
 		return nil, 0, err
 	}
 	return buf.Bytes(), written, nil
+}
+
+// summaryUnits lists the units of a summary.
+func summaryUnits(s survey.CitySummary) []survey.Unit {
+	out := make([]survey.Unit, len(s.Units))
+	for i, u := range s.Units {
+		out[i] = u.Unit
+	}
+	return out
 }
 
 // countProgress shows "responses read 12000" on one line of a terminal

@@ -185,7 +185,7 @@ func botConfig(cfg *Config, secret []byte, w survey.Weighting, log *slog.Logger)
 		RespondentPeriod: cfg.RespondentPeriod, AllowReplace: cfg.AllowReplace, SessionTTL: cfg.SessionTTL,
 		DefaultLanguage: cfg.DefaultLanguage, Admins: cfg.Admins, Weighting: w, Secret: secret, Logger: log,
 		ChatRetention: cfg.ChatRetention, SuggestionRetention: time.Duration(cfg.SuggestionDays) * 24 * time.Hour,
-		SignedLinksOnly: cfg.SignedLinksOnly,
+		SignedLinksOnly: cfg.SignedLinksOnly, Digest: cfg.Digest, DigestHour: cfg.DigestHour,
 	}
 }
 

@@ -46,8 +46,6 @@ type running interface {
 type botStats struct {
 	handler *latency      // time spent per update in the handler; nil if unknown
 	cpu     time.Duration // CPU time of the bot's own process; 0 when in this process
-	peakRSS int64         // bytes: the child's peak, or 0 when in this process
-	notes   []string      // what makes the figures less than they seem
 }
 
 // inProcess is a bot polling the fake from this process, wired as
@@ -136,7 +134,6 @@ func startEcho(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 // child is a bot in its own process: the ikmbot binary, or ikmload's echo
 // bot. Its debug log gives the handler time of every update.
 type child struct {
-	notes   []string
 	cmd     *exec.Cmd
 	handler *latency
 	logDone chan struct{}
@@ -215,13 +212,15 @@ func (c *child) stop() (botStats, error) {
 		c.cmd.Process.Kill()
 		err = errors.Join(errors.New("bot did not stop within 30s of SIGTERM"), <-c.exited)
 	}
-	st := botStats{notes: c.notes}
+	st := botStats{}
 	if c.handler.n.Load() > 0 {
 		st.handler = c.handler
 	}
+	// Not the rusage's maxrss: Linux carries the parent's peak over the
+	// fork and exec into it, so it reports ikmload's memory. The child's
+	// VmHWM, sampled while it runs, is its own.
 	if ru, ok := c.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		st.cpu = rusageCPU(ru)
-		st.peakRSS = ru.Maxrss << 10 // kilobytes on Linux
 	}
 	return st, err
 }
@@ -245,10 +244,6 @@ func startBinary(ctx context.Context, srv *telegramtest.Server, ready <-chan str
 	c, err := startChild(ctx, srv, ready, path, append(args, extra...), stderr)
 	if err != nil {
 		return nil, err
-	}
-	if !flags["chat-rate"] {
-		c.notes = append(c.notes, "this ikmbot serve has no --chat-rate flag: it paces every chat at 1 message a second, "+
-			"which caps a respondent who answers instantly at about one update a second")
 	}
 	return c, nil
 }

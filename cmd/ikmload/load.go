@@ -56,7 +56,6 @@ type runResult struct {
 	DBBytes       int64           `json:"db_bytes,omitempty"`
 	Commits       uint64          `json:"commits,omitempty"` // bbolt write transactions, each with two fsyncs
 	Lost          int64           `json:"lost_replies,omitempty"`
-	Notes         []string        `json:"notes,omitempty"`
 }
 
 // loadReport is the output of "ikmload run".
@@ -332,10 +331,8 @@ func (l *loader) measure(ctx context.Context, name string, start func(*telegramt
 	if stats.handler != nil {
 		r.Handler = stats.handler.summary()
 	}
-	r.Notes = stats.notes
 	if stats.cpu > 0 {
 		cpu, r.CPUOf, r.MemoryOf = stats.cpu, "bot process", "bot process"
-		mem.Peak = max(mem.Peak, stats.peakRSS)
 	} else if echo {
 		// This process's peak includes the ikmbot run before.
 		r.Memory, r.MemoryOf = nil, ""
@@ -425,9 +422,6 @@ func printResult(w io.Writer, r runResult) {
 	fmt.Fprintln(w)
 	if r.Lost > 0 {
 		fmt.Fprintf(w, "         %d replies did not fit a respondent's inbox\n", r.Lost)
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "         note: %s\n", n)
 	}
 }
 
