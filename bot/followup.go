@@ -60,32 +60,9 @@ func statusCode(status string) string {
 // tindaklanjut answers /tindaklanjut [CODE]: the unit's plans, with
 // buttons to add one or move one along.
 func (c *conv) tindaklanjut(arg string) error {
-	r, err := c.role()
-	if err != nil {
+	u, ok, err := c.adminUnit("tindaklanjut", "tl.usage", arg)
+	if !ok || err != nil {
 		return err
-	}
-	if !r.admin() {
-		c.refuse("tindaklanjut", "admin.refuse")
-		return nil
-	}
-	f := strings.Fields(arg)
-	var u survey.Unit
-	switch {
-	case len(f) == 0 && !r.city && len(r.units) == 1:
-		u = r.units[0]
-	case len(f) != 1:
-		c.out.send(c.in.chatID, c.t.text("tl.usage", nil), nil)
-		return nil
-	default:
-		var ok bool
-		if u, ok = c.b.cfg.Catalog.Unit(f[0]); !ok {
-			c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[0], 40))}), nil)
-			return nil
-		}
-		if !r.sees(u.Code) {
-			c.refuse("tindaklanjut", "admin.refuse_unit")
-			return nil
-		}
 	}
 	text, kb, err := c.plansScreen(u)
 	if err != nil {

@@ -23,32 +23,9 @@ const (
 // saran answers /saran [CODE]: a unit's suggestions, for the unit's admins
 // and city admins. A unit admin of one unit may leave the code out.
 func (c *conv) saran(arg string) error {
-	r, err := c.role()
-	if err != nil {
+	u, ok, err := c.adminUnit("saran", "saran.usage", arg)
+	if !ok || err != nil {
 		return err
-	}
-	if !r.admin() {
-		c.refuse("saran", "admin.refuse")
-		return nil
-	}
-	f := strings.Fields(arg)
-	var u survey.Unit
-	switch {
-	case len(f) == 0 && !r.city && len(r.units) == 1:
-		u = r.units[0]
-	case len(f) != 1:
-		c.out.send(c.in.chatID, c.t.text("saran.usage", nil), nil)
-		return nil
-	default:
-		var ok bool
-		if u, ok = c.b.cfg.Catalog.Unit(f[0]); !ok {
-			c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[0], 40))}), nil)
-			return nil
-		}
-		if !r.sees(u.Code) {
-			c.refuse("saran", "admin.refuse_unit")
-			return nil
-		}
 	}
 	text, kb, err := c.suggestionsPage(u, 0)
 	if err != nil {
@@ -103,4 +80,36 @@ func utf16Units(s string) int {
 		}
 	}
 	return n
+}
+
+// adminUnit resolves the unit a unit-level admin command names: a unit
+// admin of one unit may leave the code out. Anything else (no role, a bad
+// or unknown code, a unit the sender may not see) is answered here, and ok
+// is false.
+func (c *conv) adminUnit(cmd, usageID, arg string) (u survey.Unit, ok bool, err error) {
+	r, err := c.role()
+	if err != nil {
+		return u, false, err
+	}
+	if !r.admin() {
+		c.refuse(cmd, "admin.refuse")
+		return u, false, nil
+	}
+	f := strings.Fields(arg)
+	switch {
+	case len(f) == 0 && !r.city && len(r.units) == 1:
+		return r.units[0], true, nil
+	case len(f) != 1:
+		c.out.send(c.in.chatID, c.t.text(usageID, nil), nil)
+		return u, false, nil
+	}
+	if u, ok = c.b.cfg.Catalog.Unit(f[0]); !ok {
+		c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[0], 40))}), nil)
+		return u, false, nil
+	}
+	if !r.sees(u.Code) {
+		c.refuse(cmd, "admin.refuse_unit")
+		return u, false, nil
+	}
+	return u, true, nil
 }
