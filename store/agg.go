@@ -127,25 +127,33 @@ func (tx *Tx) VerifiedTally(unit string, p survey.Period) (survey.Tally, error) 
 
 func (tx *Tx) tally(name []byte, unit string, p survey.Period) (survey.Tally, error) {
 	var sum survey.Tally
+	err := tx.periodValues(name, unit, p, func(v []byte) error {
+		t, err := decodeTally(v)
+		sum.Merge(t)
+		return err
+	})
+	return sum, err
+}
+
+// periodValues calls fn with each stored month and leftover-day value of
+// name/unit that p.Buckets names: a period's figure is a sum of a few reads,
+// never a scan of responses.
+func (tx *Tx) periodValues(name []byte, unit string, p survey.Period, fn func(v []byte) error) error {
 	ub := nested(tx.bucket(name), unit)
 	if ub == nil {
-		return sum, nil
+		return nil
 	}
 	months, days := p.Buckets()
 	for _, keys := range [][]string{months, days} {
 		for _, key := range keys {
-			v := ub.Get([]byte(key))
-			if v == nil {
-				continue
+			if v := ub.Get([]byte(key)); v != nil {
+				if err := fn(v); err != nil {
+					return fmt.Errorf("%s/%s/%s: %w", name, unit, key, err)
+				}
 			}
-			t, err := decodeTally(v)
-			if err != nil {
-				return survey.Tally{}, fmt.Errorf("%s/%s/%s: %w", name, unit, key, err)
-			}
-			sum.Merge(t)
 		}
 	}
-	return sum, nil
+	return nil
 }
 
 // RebuildAggregates drops agg/, agg_verified/ and respondents/ and

@@ -136,25 +136,12 @@ func (tx *Tx) changeProfile(unit string, r survey.Response, change func(*survey.
 // questions, from the month and day aggregates p.Buckets names, like Tally.
 func (tx *Tx) ProfileTally(unit string, p survey.Period) (survey.ProfileTally, error) {
 	var sum survey.ProfileTally
-	ub := nested(tx.bucket(bucketProfiles), unit)
-	if ub == nil {
-		return sum, nil
-	}
-	months, days := p.Buckets()
-	for _, keys := range [][]string{months, days} {
-		for _, key := range keys {
-			v := ub.Get([]byte(key))
-			if v == nil {
-				continue
-			}
-			t, err := decodeProfileTally(v)
-			if err != nil {
-				return survey.ProfileTally{}, fmt.Errorf("prof/%s/%s: %w", unit, key, err)
-			}
-			sum.Merge(t)
-		}
-	}
-	return sum, nil
+	err := tx.periodValues(bucketProfiles, unit, p, func(v []byte) error {
+		t, err := decodeProfileTally(v)
+		sum.Merge(t)
+		return err
+	})
+	return sum, err
 }
 
 // Suggestions returns up to n of the unit's responses with a suggestion,
