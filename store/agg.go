@@ -143,17 +143,38 @@ func (tx *Tx) periodValues(name []byte, unit string, p survey.Period, fn func(v 
 	if ub == nil {
 		return nil
 	}
-	months, days := p.Buckets()
-	for _, keys := range [][]string{months, days} {
-		for _, key := range keys {
-			if v := ub.Get([]byte(key)); v != nil {
-				if err := fn(v); err != nil {
-					return fmt.Errorf("%s/%s/%s: %w", name, unit, key, err)
-				}
+	for _, key := range tx.periodKeys(p) {
+		if v := ub.Get(key); v != nil {
+			if err := fn(v); err != nil {
+				return fmt.Errorf("%s/%s/%s: %w", name, unit, key, err)
 			}
 		}
 	}
 	return nil
+}
+
+// periodKeys are a period's month and leftover-day keys, as p.Buckets names
+// them.
+type periodKeys struct {
+	p    survey.Period
+	keys [][]byte
+}
+
+// periodKeys returns p's keys, computed once per transaction for the same
+// period: formatting them took an eighth of a city /ikm.
+func (tx *Tx) periodKeys(p survey.Period) [][]byte {
+	if tx.keys != nil && tx.keys.p == p {
+		return tx.keys.keys
+	}
+	months, days := p.Buckets()
+	k := &periodKeys{p: p, keys: make([][]byte, 0, len(months)+len(days))}
+	for _, keys := range [][]string{months, days} {
+		for _, key := range keys {
+			k.keys = append(k.keys, []byte(key))
+		}
+	}
+	tx.keys = k
+	return k.keys
 }
 
 // RebuildAggregates drops agg/, agg_verified/ and respondents/ and

@@ -236,6 +236,10 @@ func (s *Store) Tally(unit string, p survey.Period) (survey.Tally, error) {
 type Tx struct {
 	tx *bolt.Tx
 	s  *Store
+
+	// keys remembers the aggregate keys of the last period asked for: a
+	// city report asks the same period of every unit (see periodKeys).
+	keys *periodKeys
 }
 
 // bucket returns a top-level bucket. Open creates them all in write mode, so
