@@ -15,7 +15,6 @@ type Chat struct {
 	Mode        string          // small bot-defined state, e.g. "search" while a unit search is awaited
 	Pending     string          // bot-defined payload for Mode (e.g. a unit code waiting for "continue or start over")
 	QuestionMsg int             // message id of the question being edited in place; 0 = none
-	Seq         uint64          // counter of sessions started in this chat, for short session ids
 	Session     *survey.Session // open survey, nil when none
 	LastUpdate  int64           // highest update_id handled for this chat (idempotency)
 	Touched     time.Time       // last time the bot handled something in this chat, for retention

@@ -32,7 +32,7 @@ func TestUpdateGroupsConcurrentCalls(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					c.Seq++
+					c.LastUpdate++
 					return tx.PutChat(c)
 				})
 				if err != nil {
@@ -44,8 +44,8 @@ func TestUpdateGroupsConcurrentCalls(t *testing.T) {
 	wg.Wait()
 	view(t, s, func(tx *Tx) error {
 		for g := range goroutines {
-			if c, _ := tx.Chat(int64(g)); c.Seq != each {
-				t.Errorf("chat %d: seq %d, want %d", g, c.Seq, each)
+			if c, _ := tx.Chat(int64(g)); c.LastUpdate != int64(each) {
+				t.Errorf("chat %d: seq %d, want %d", g, c.LastUpdate, each)
 			}
 		}
 		return nil

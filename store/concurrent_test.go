@@ -33,7 +33,7 @@ func TestConcurrentUpdates(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					c.Seq++
+					c.LastUpdate++
 					if err := tx.PutChat(c); err != nil {
 						return err
 					}
@@ -95,8 +95,8 @@ func TestConcurrentUpdates(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if c.Seq != perGoroutine {
-				t.Errorf("chat %d seq = %d, want %d", g, c.Seq, perGoroutine)
+			if c.LastUpdate != int64(perGoroutine) {
+				t.Errorf("chat %d seq = %d, want %d", g, c.LastUpdate, perGoroutine)
 			}
 		}
 		n := 0
@@ -135,7 +135,7 @@ func TestUpdateRetriesAfterFailingBatchMember(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				c.Seq++
+				c.LastUpdate++
 				if err := tx.PutChat(c); err != nil {
 					return err
 				}
@@ -152,8 +152,8 @@ func TestUpdateRetriesAfterFailingBatchMember(t *testing.T) {
 	wg.Wait()
 	view(t, s, func(tx *Tx) error {
 		c, _ := tx.Chat(1)
-		if c.Seq != 15 {
-			t.Errorf("seq = %d, want 15 (20 updates, 5 failed and rolled back)", c.Seq)
+		if c.LastUpdate != 15 {
+			t.Errorf("seq = %d, want 15 (20 updates, 5 failed and rolled back)", c.LastUpdate)
 		}
 		return nil
 	})

@@ -20,7 +20,6 @@ type chatRecord struct {
 	Mode        string         `json:"mode,omitempty"`
 	Pending     string         `json:"pend,omitempty"`
 	QuestionMsg int            `json:"qmsg,omitempty"`
-	Seq         uint64         `json:"seq,omitempty"`
 	Session     *sessionRecord `json:"sess,omitempty"`
 	LastUpdate  int64          `json:"last,omitempty"`
 	Touched     int64          `json:"at,omitempty"` // unix seconds
@@ -77,7 +76,7 @@ const stepDone = "done"
 func encodeChat(c Chat) ([]byte, error) {
 	rec := chatRecord{
 		Lang: c.Lang, Mode: c.Mode, Pending: c.Pending, QuestionMsg: c.QuestionMsg,
-		Seq: c.Seq, LastUpdate: c.LastUpdate, Finished: c.Finished, FinUnit: c.FinishedUnit,
+		LastUpdate: c.LastUpdate, Finished: c.Finished, FinUnit: c.FinishedUnit,
 	}
 	if !c.Touched.IsZero() {
 		rec.Touched = c.Touched.Unix()
@@ -99,7 +98,7 @@ func (s *Store) decodeChat(id int64, data []byte) (Chat, error) {
 	}
 	c := Chat{
 		ID: id, Lang: rec.Lang, Mode: rec.Mode, Pending: rec.Pending, QuestionMsg: rec.QuestionMsg,
-		Seq: rec.Seq, LastUpdate: rec.LastUpdate, Finished: rec.Finished, FinishedUnit: rec.FinUnit,
+		LastUpdate: rec.LastUpdate, Finished: rec.Finished, FinishedUnit: rec.FinUnit,
 	}
 	if rec.Touched != 0 {
 		c.Touched = time.Unix(rec.Touched, 0).In(s.opts.Location)

@@ -97,8 +97,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 	start := time.Date(2026, 3, 2, 9, 15, 0, 123456789, loc)
 
 	chats := []Chat{
-		{ID: 4242, Lang: "en", QuestionMsg: 17, Seq: 3, LastUpdate: 900001, Session: sessionAtStep7(t, unit, start)},
-		{ID: -1001234567890, Mode: "search", Pending: "PKM", Seq: 1, LastUpdate: 900002},
+		{ID: 4242, Lang: "en", QuestionMsg: 17, LastUpdate: 900001, Session: sessionAtStep7(t, unit, start)},
+		{ID: -1001234567890, Mode: "search", Pending: "PKM", LastUpdate: 900002},
 	}
 	rs := []survey.Response{
 		{Unit: "DISDUKCAPIL", Submitted: start, Source: survey.SourceTelegram, Respondent: "a",
@@ -209,7 +209,7 @@ func TestChatAbsentDeleteAndForEach(t *testing.T) {
 	})
 	update(t, s, func(tx *Tx) error {
 		for _, id := range []int64{3, -7, 5} {
-			if err := tx.PutChat(Chat{ID: id, Seq: uint64(id * id)}); err != nil {
+			if err := tx.PutChat(Chat{ID: id, LastUpdate: id * id}); err != nil {
 				return err
 			}
 		}
@@ -218,7 +218,7 @@ func TestChatAbsentDeleteAndForEach(t *testing.T) {
 	update(t, s, func(tx *Tx) error { return tx.DeleteChat(5) }) // again: no error
 	got := map[int64]uint64{}
 	view(t, s, func(tx *Tx) error {
-		return tx.ForEachChat(func(c Chat) error { got[c.ID] = c.Seq; return nil })
+		return tx.ForEachChat(func(c Chat) error { got[c.ID] = uint64(c.LastUpdate); return nil })
 	})
 	if want := map[int64]uint64{3: 9, -7: 49}; !reflect.DeepEqual(got, want) {
 		t.Errorf("chats = %v, want %v", got, want)
@@ -824,7 +824,7 @@ func TestSeenUpdateIdempotencyAndPruning(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			c.Seq++
+			c.LastUpdate++
 			return errors.Join(tx.PutChat(c), tx.MarkUpdate(updateID, now))
 		})
 	}
@@ -835,8 +835,8 @@ func TestSeenUpdateIdempotencyAndPruning(t *testing.T) {
 	handle(1042, t0.Add(time.Hour)) // redelivered: no effect
 	view(t, s, func(tx *Tx) error {
 		c, _ := tx.Chat(1)
-		if c.Seq != uint64(handled) {
-			t.Errorf("chat seq = %d after %d distinct updates and one repeat, want %d", c.Seq, handled, handled)
+		if c.LastUpdate != int64(handled) {
+			t.Errorf("chat seq = %d after %d distinct updates and one repeat, want %d", c.LastUpdate, handled, handled)
 		}
 		for _, c := range []struct {
 			id   int64
