@@ -52,7 +52,7 @@ func (s *Server) pushLocked(u *models.Update) int64 {
 			s.queries[cq.ID] = &query{chatID: cq.From.ID}
 		}
 	}
-	raw, err := json.Marshal(u)
+	raw, err := encodeUpdate(u)
 	if err != nil {
 		s.reporter.Errorf("telegramtest: cannot encode pushed update %d: %v", u.ID, err)
 		return u.ID
