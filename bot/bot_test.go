@@ -170,6 +170,61 @@ func TestDispatcherOrdersPerChat(t *testing.T) {
 	}
 }
 
+// TestDispatcherBoundsWorkers checks that no more than the set number of
+// handlers run at once, that all the chats still get their turn, and that
+// an update reported early (an export drawing its file) frees its place.
+func TestDispatcherBoundsWorkers(t *testing.T) {
+	const workers = 3
+	var running, most atomic.Int32
+	release := make(chan struct{})
+	d := NewDispatcher(func(ctx context.Context, u *models.Update) error {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		if u.Message.Text == "export" {
+			running.Add(-1)
+			reportEarly(ctx) // from here on it holds no place
+			<-release
+			return nil
+		}
+		time.Sleep(2 * time.Millisecond)
+		running.Add(-1)
+		return nil
+	}).WithWorkers(workers)
+	submit := func(id, chat int64, text string, done func(error)) {
+		d.Submit(context.Background(), &models.Update{ID: id, Message: &models.Message{
+			Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate}, From: &models.User{ID: chat}, Text: text}}, done)
+	}
+	// As many exports as places: each reports early and then waits, so
+	// the other chats can only be handled if reporting frees the place.
+	var early sync.WaitGroup
+	for chat := int64(1); chat <= workers; chat++ {
+		early.Add(1)
+		submit(chat, chat, "export", func(error) { early.Done() })
+	}
+	early.Wait()
+	var wg sync.WaitGroup
+	for i := int64(0); i < 60; i++ {
+		wg.Add(1)
+		submit(100+i, 10+i%20, "x", func(error) { wg.Done() })
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(30 * time.Second):
+		t.Fatal("updates of other chats never ran while exports were drawing: reporting early did not free a place")
+	}
+	close(release)
+	d.Wait()
+	if m := most.Load(); m > workers {
+		t.Errorf("%d handlers ran at once, want at most %d", m, workers)
+	}
+	if m := most.Load(); m < 2 {
+		t.Errorf("at most %d handler ran at once, want chats in parallel", m)
+	}
+}
+
 // TestPollerConfirmsOnlyAfterHandling checks that an update is not
 // confirmed to Telegram while its handler is still running, so a crash
 // there means redelivery, not loss.
