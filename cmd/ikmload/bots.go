@@ -60,14 +60,14 @@ type inProcess struct {
 
 // startInProcess starts polling with handle, timing every call of it, and
 // runs sweep (if not nil) beside it as ikmbot serve runs its sweeper.
-func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.Client, log *slog.Logger, metrics *bot.Metrics, handle func(context.Context, *models.Update) error, sweep func(context.Context)) *inProcess {
+func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, log *slog.Logger, metrics *bot.Metrics, handle func(context.Context, *models.Update) error, sweep func(context.Context)) *inProcess {
 	p := &inProcess{done: make(chan error, 1), swept: make(chan struct{}), handler: &latency{}}
 	p.d = bot.NewDispatcher(func(ctx context.Context, u *models.Update) error {
 		start := time.Now()
 		err := handle(ctx, u)
 		p.handler.add(time.Since(start))
 		return err
-	})
+	}).WithWorkers(workers)
 	poller := &bot.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: client, Timeout: pollTimeout, Logger: log, Metrics: metrics}
 	pctx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
@@ -92,13 +92,13 @@ func (p *inProcess) stop() (botStats, error) {
 }
 
 func newAPI(srv *telegramtest.Server, client *http.Client, log *slog.Logger) (*tg.Bot, error) {
-	return tg.New(telegramtest.Token, tg.WithServerURL(srv.URL()), tg.WithHTTPClient(pollTimeout, client),
+	return tg.New(telegramtest.Token, tg.WithServerURL(srv.URL()), tg.WithHTTPClient(pollTimeout, bot.BufferedClient{Client: client}),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 }
 
 // startOurs runs ikmbot's bot in this process on st. Pacing is off: the
 // fake has no flood limits, and waiting for Telegram's is not the bot's cost.
-func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Client, c *city, st *store.Store, log *slog.Logger) (running, error) {
+func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, c *city, st *store.Store, log *slog.Logger) (running, error) {
 	api, err := newAPI(srv, client, log)
 	if err != nil {
 		return nil, err
@@ -119,16 +119,16 @@ func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 	if err := b.RegisterCommands(ctx); err != nil {
 		return nil, err
 	}
-	return startInProcess(ctx, srv, client, log, metrics, b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
+	return startInProcess(ctx, srv, client, workers, log, metrics, b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
 }
 
 // startEcho runs the echo bot in this process.
-func startEcho(ctx context.Context, srv *telegramtest.Server, client *http.Client, log *slog.Logger) (running, error) {
+func startEcho(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, log *slog.Logger) (running, error) {
 	api, err := newAPI(srv, client, log)
 	if err != nil {
 		return nil, err
 	}
-	return startInProcess(ctx, srv, client, log, nil, echoHandler(api, log), nil), nil
+	return startInProcess(ctx, srv, client, workers, log, nil, echoHandler(api, log), nil), nil
 }
 
 // child is a bot in its own process: the ikmbot binary, or ikmload's echo
@@ -283,12 +283,12 @@ func buildIkmbot(dir string) (string, error) {
 
 // startEchoChild runs the echo bot as a child process (ikmload echobot),
 // for comparison with the ikmbot binary on equal terms.
-func startEchoChild(ctx context.Context, srv *telegramtest.Server, ready <-chan struct{}, stderr io.Writer) (running, error) {
+func startEchoChild(ctx context.Context, srv *telegramtest.Server, ready <-chan struct{}, workers int, stderr io.Writer) (running, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	c, err := startChild(ctx, srv, ready, self, []string{echoCommand, "--api-url", srv.URL()}, stderr)
+	c, err := startChild(ctx, srv, ready, self, []string{echoCommand, "--api-url", srv.URL(), "--workers", strconv.Itoa(workers)}, stderr)
 	if err != nil {
 		return nil, err
 	}

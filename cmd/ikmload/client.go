@@ -10,13 +10,12 @@ import (
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
 )
 
-// botClient is the in-process bots' HTTP client. By default it is the
-// fake's own client, which refuses every host but the fake and pools
-// connections as ikmbot serve's client does: Go's default of two idle
-// connections per host, so that most of a hundred concurrent replies open a
-// new connection. With idleConns > 0 it keeps that many instead, which
-// shows what a larger pool would save; it then refuses every address that
-// is not loopback.
+// botClient is the in-process bots' HTTP client. It keeps idleConns idle
+// connections to the fake, as ikmbot serve keeps 100 to Telegram, and
+// refuses every address that is not loopback. With idleConns <= 0 it is the
+// fake's own client, which refuses every host but the fake and keeps Go's
+// default of two idle connections per host: of a hundred replies in flight
+// most then open a new connection, which shows what the pool saves.
 func botClient(srv *telegramtest.Server, idleConns int) *http.Client {
 	if idleConns <= 0 {
 		c := srv.Client()

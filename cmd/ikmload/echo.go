@@ -83,6 +83,7 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet(echoCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	apiURL := fs.String("api-url", "", "Bot API base URL: the load tool's fake")
+	workers := fs.Int("workers", bot.DefaultWorkers, "updates handled at once")
 	if err := fs.Parse(args); err != nil {
 		return usageError{echoCommand + ": " + err.Error()}
 	}
@@ -92,13 +93,13 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
-	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(pollTimeout, client),
+	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(pollTimeout, bot.BufferedClient{Client: client}),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		return err
 	}
 	handle := echoHandler(api, log)
-	d := bot.NewDispatcher(handle)
+	d := bot.NewDispatcher(handle).WithWorkers(*workers)
 	poller := &bot.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: pollTimeout, Logger: log}
 	err = poller.Run(ctx, d)
 	d.Wait()

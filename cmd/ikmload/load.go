@@ -12,12 +12,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 )
@@ -36,6 +38,7 @@ type loadOptions struct {
 	serveArgs      []string
 	cpuprofile     string
 	idleConns      int
+	workers        int
 }
 
 // runResult is one bot's figures.
@@ -64,6 +67,7 @@ type loadReport struct {
 	Users      int           `json:"users"`
 	Surveys    int           `json:"surveys"`
 	Units      int           `json:"units"`
+	Workers    int           `json:"workers"`
 	Fsync      bool          `json:"fsync"`
 	GOMAXPROCS int           `json:"gomaxprocs"`
 	CPUs       int           `json:"cpus"`
@@ -97,14 +101,19 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadOptions, error) {
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "stop the run after this long")
 	fs.DurationVar(&o.wait, "reply-timeout", time.Minute, "fail when the bot takes longer than this to reply to one action")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the bot too, in-process) to this file")
-	fs.IntVar(&o.idleConns, "idle-conns", 0, "in-process: idle connections the bots keep to the fake (default: Go's 2 per host, as ikmbot serve)")
+	fs.IntVar(&o.idleConns, "idle-conns", 100, "in-process: idle connections the bots keep to the fake, as ikmbot serve keeps 100; 0 for Go's default of 2")
+	fs.IntVar(&o.workers, "workers", bot.DefaultWorkers, "updates each bot handles at once, as ikmbot serve --workers")
 	serveArg := fs.String("serve-args", "", "with --mode binary: more flags for ikmbot serve, space-separated")
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{"run: " + err.Error()}
 	}
+	idleSet := false
+	fs.Visit(func(f *flag.Flag) { idleSet = idleSet || f.Name == "idle-conns" })
 	switch {
 	case fs.NArg() > 0:
 		return o, usageError{fmt.Sprintf("run: unexpected argument %q", fs.Arg(0))}
+	case o.workers < 1:
+		return o, usageError{"run: --workers must be at least 1"}
 	case o.users < 1:
 		return o, usageError{"run: --users must be at least 1"}
 	case o.surveys < 0:
@@ -113,7 +122,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadOptions, error) {
 		return o, usageError{"run: --mode must be inprocess or binary"}
 	case o.binary != "" && o.mode != "binary":
 		return o, usageError{"run: --binary needs --mode binary"}
-	case o.idleConns != 0 && o.mode == "binary":
+	case idleSet && o.mode == "binary":
 		return o, usageError{"run: --idle-conns works in-process only"}
 	case o.nosync && o.mode == "binary":
 		return o, usageError{"run: --nosync works in-process only: ikmbot serve always syncs"}
@@ -151,7 +160,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	rep := loadReport{
-		Mode: o.mode, Users: o.users, Surveys: o.surveys, Units: c.Catalog.Len(), Fsync: !o.nosync,
+		Mode: o.mode, Users: o.users, Surveys: o.surveys, Units: c.Catalog.Len(), Workers: o.workers, Fsync: !o.nosync,
 		GOMAXPROCS: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU(), DB: o.db,
 	}
 	l := &loader{o: o, city: c, stderr: stderr, progress: isTerminal(stderr)}
@@ -175,9 +184,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.echo {
 		echo, err := l.measure(ctx, "echo", func(srv *telegramtest.Server, ready <-chan struct{}) (running, error) {
 			if o.mode == "binary" {
-				return startEchoChild(ctx, srv, ready, stderr)
+				return startEchoChild(ctx, srv, ready, o.workers, stderr)
 			}
-			return startEcho(ctx, srv, botClient(srv, o.idleConns), l.log())
+			return startEcho(ctx, srv, botClient(srv, o.idleConns), o.workers, l.log())
 		})
 		if err != nil {
 			return fmt.Errorf("echo bot: %w", err)
@@ -246,9 +255,9 @@ func (l *loader) runIkmbot(ctx context.Context) (runResult, *verification, error
 	l.base = userBase + int64(before.complete+before.incomplete)
 	res, err := l.measure(ctx, "ikmbot", func(srv *telegramtest.Server, ready <-chan struct{}) (running, error) {
 		if l.o.mode == "binary" {
-			return startBinary(ctx, srv, ready, l.o.binary, l.o.db, l.o.serveArgs, l.stderr)
+			return startBinary(ctx, srv, ready, l.o.binary, l.o.db, append([]string{"--workers", strconv.Itoa(l.o.workers)}, l.o.serveArgs...), l.stderr)
 		}
-		return startOurs(ctx, srv, botClient(srv, l.o.idleConns), l.city, st, l.log())
+		return startOurs(ctx, srv, botClient(srv, l.o.idleConns), l.o.workers, l.city, st, l.log())
 	})
 	if err != nil {
 		if st != nil {
@@ -376,8 +385,8 @@ func printReport(w io.Writer, r loadReport) {
 	if !r.Fsync {
 		sync = "fsync OFF (--nosync)"
 	}
-	fmt.Fprintf(w, "ikmload: %s, %d respondents at once, %d surveys over %d units, %s, GOMAXPROCS %d (%d CPUs)\n",
-		r.Mode, r.Users, r.Surveys, r.Units, sync, r.GOMAXPROCS, r.CPUs)
+	fmt.Fprintf(w, "ikmload: %s, %d respondents at once, %d surveys over %d units, %d updates handled at once, %s, GOMAXPROCS %d (%d CPUs)\n",
+		r.Mode, r.Users, r.Surveys, r.Units, r.Workers, sync, r.GOMAXPROCS, r.CPUs)
 	printResult(w, r.Ikmbot)
 	if r.Echo != nil {
 		printResult(w, *r.Echo)
