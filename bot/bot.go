@@ -63,6 +63,11 @@ type Config struct {
 	UserRate  float64
 	UserBurst int
 
+	// CallTimeout bounds one Bot API call (an upload gets four times as
+	// long); a call that hangs is given up and made again, as a failed one
+	// is. 0 means DefaultCallTimeout.
+	CallTimeout time.Duration
+
 	// ChatRetention is how long a chat record (and so a chat id) outlives
 	// its last survey; SuggestionRetention, how long a suggestion's free
 	// text is kept. 0 keeps them.
@@ -133,6 +138,9 @@ func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = DefaultCallTimeout
 	}
 	b := &Bot{
 		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger, metrics: cfg.Metrics,

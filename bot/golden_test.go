@@ -92,3 +92,18 @@ func TestGoldenRepeatReplace(t *testing.T) {
 func TestGoldenLostReply(t *testing.T) { golden(t, "lost_reply") }
 
 func TestGoldenLostThanks(t *testing.T) { golden(t, "lost_thanks") }
+
+// TestGoldenNetworkFaults: a call that hangs and calls whose connection
+// drops after Telegram acted; the survey goes on, no answer is lost or
+// counted twice.
+func TestGoldenNetworkFaults(t *testing.T) {
+	h := golden(t, "network_faults")
+	var chat store.Chat
+	err := h.st.View(func(tx *store.Tx) (err error) { chat, err = tx.Chat(1001); return err })
+	if err != nil || chat.Session == nil {
+		t.Fatalf("chat = %+v, %v; want the survey open", chat, err)
+	}
+	if got := chat.Session.Profile; got.Gender == "" || got.Age != 41 || got.Education == "" || got.Occupation == "" {
+		t.Errorf("profile = %+v, want gender, age 41, education and occupation", got)
+	}
+}

@@ -223,14 +223,39 @@ func (h *harness) step(line string) error {
 		fmt.Fprintf(&h.out, "> (%s pass)\n", f[1])
 		return nil
 	case "fail":
-		// fail METHOD CODE TIMES: the fake Bot API refuses the next calls.
-		code, err1 := strconv.Atoi(f[2])
-		times, err2 := strconv.Atoi(f[3])
-		if len(f) != 4 || err1 != nil || err2 != nil {
-			return fmt.Errorf("want: fail METHOD CODE TIMES")
+		// fail METHOD CODE|drop|hang TIMES: the fake Bot API refuses the
+		// next calls, or its connection drops after acting, or it hangs.
+		if len(f) != 4 {
+			return fmt.Errorf("want: fail METHOD CODE|drop|hang TIMES")
 		}
-		h.srv.Fail(f[1], telegramtest.Fault{Code: code, Description: "Internal Server Error", Times: times})
-		fmt.Fprintf(&h.out, "> (Telegram fails the next %d %s calls with %d)\n", times, f[1], code)
+		times, err := strconv.Atoi(f[3])
+		if err != nil {
+			return fmt.Errorf("want: fail METHOD CODE|drop|hang TIMES")
+		}
+		switch f[2] {
+		case "drop":
+			h.srv.Fail(f[1], telegramtest.Fault{Network: telegramtest.Drop, Times: times})
+			fmt.Fprintf(&h.out, "> (the connection drops after the next %d %s calls take effect)\n", times, f[1])
+		case "hang":
+			h.srv.Fail(f[1], telegramtest.Fault{Network: telegramtest.Hang, Times: times})
+			fmt.Fprintf(&h.out, "> (Telegram never answers the next %d %s calls)\n", times, f[1])
+		default:
+			code, err := strconv.Atoi(f[2])
+			if err != nil {
+				return fmt.Errorf("want: fail METHOD CODE|drop|hang TIMES")
+			}
+			h.srv.Fail(f[1], telegramtest.Fault{Code: code, Description: "Internal Server Error", Times: times})
+			fmt.Fprintf(&h.out, "> (Telegram fails the next %d %s calls with %d)\n", times, f[1], code)
+		}
+		return nil
+	case "call-timeout":
+		// call-timeout DURATION: how long the bot waits for one Bot API call.
+		d, err := time.ParseDuration(f[1])
+		if len(f) != 2 || err != nil {
+			return fmt.Errorf("want: call-timeout DURATION")
+		}
+		h.cfg.CallTimeout = d
+		h.bot.cfg.CallTimeout = d
 		return nil
 	case "seed":
 		return h.seed(f[1:])

@@ -24,6 +24,13 @@ const (
 	maxRetryAfter = 30 * time.Second
 )
 
+// DefaultCallTimeout bounds one Bot API call. Telegram answers in well under
+// a second; without a bound, a connection that silently died would hold the
+// update (and one of the Dispatcher's places) until the HTTP client's own
+// timeout, a minute later, and the person's button would spin as long:
+// Telegram shows an unanswered press as failed after about 15 seconds.
+const DefaultCallTimeout = 10 * time.Second
+
 // deliver makes the calls of one update in order. Only the person's own chat
 // is involved, so there is nothing to gain from parallel sends.
 func (b *Bot) deliver(ctx context.Context, chatID int64, out outbox) {
@@ -99,7 +106,13 @@ func (b *Bot) do(ctx context.Context, c call) (int, error) {
 			return 0, err
 		}
 		var id int
-		id, err = b.once(ctx, c)
+		timeout := b.cfg.CallTimeout
+		if c.kind == callSendDocument || c.kind == callSendPhoto {
+			timeout *= 4
+		}
+		callCtx, cancel := context.WithTimeout(ctx, timeout)
+		id, err = b.once(callCtx, c)
+		cancel()
 		if err == nil || isNotModified(err) {
 			return id, nil
 		}

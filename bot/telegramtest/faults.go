@@ -16,6 +16,34 @@ type Fault struct {
 	Description string // empty means Telegram's usual text for Code
 	RetryAfter  int    // seconds, sent as parameters.retry_after (use with 429)
 	Times       int    // how many calls fail; 0 means every call until cleared
+
+	// Network faults, in place of an error answer (Code is then unused):
+	Network Network
+}
+
+// Network is a fault of the connection rather than of the Bot API.
+type Network int
+
+const (
+	// NoNetworkFault: the fault is an error answer.
+	NoNetworkFault Network = iota
+	// Drop: the call takes effect (a message is sent, an edit made), then
+	// the connection closes without an answer, so the client cannot know
+	// that it worked: the case that makes a retried send a duplicate.
+	Drop
+	// Hang: no answer until the client gives up; the call has no effect.
+	Hang
+)
+
+// String is how transcripts show the fault.
+func (n Network) String() string {
+	switch n {
+	case Drop:
+		return "connection dropped after the call took effect"
+	case Hang:
+		return "no answer: the client gave up"
+	}
+	return ""
 }
 
 type faultRule struct {
@@ -49,8 +77,8 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
-// faultLocked returns the injected error for this call of method, if any.
-func (s *Server) faultLocked(method string) *apiError {
+// faultLocked returns the injected fault for this call of method, if any.
+func (s *Server) faultLocked(method string) *Fault {
 	key := method
 	r := s.faults[key]
 	if r == nil {
@@ -67,7 +95,8 @@ func (s *Server) faultLocked(method string) *apiError {
 	if r.fault.Times > 0 && r.used >= r.fault.Times {
 		delete(s.faults, key)
 	}
-	return r.fault.apiError()
+	f := r.fault
+	return &f
 }
 
 func (f Fault) apiError() *apiError {

@@ -184,17 +184,23 @@ func indentRest(s string) string {
 
 // sent is the outcome of a send: the new message id or the error.
 func sent(c Call) string {
-	if c.ErrorCode != 0 {
+	switch {
+	case c.ErrorCode != 0 || c.Network == Hang:
 		return failed(c)
+	case c.Network == Drop:
+		return fmt.Sprintf(" -> #%d (%s)", c.MessageID, c.Network)
 	}
 	return fmt.Sprintf(" -> #%d", c.MessageID)
 }
 
 func failed(c Call) string {
-	if c.ErrorCode == 0 {
-		return ""
+	switch {
+	case c.Network != NoNetworkFault:
+		return fmt.Sprintf(" -> (%s)", c.Network)
+	case c.ErrorCode != 0:
+		return fmt.Sprintf(" -> %d %s", c.ErrorCode, c.Description)
 	}
-	return fmt.Sprintf(" -> %d %s", c.ErrorCode, c.Description)
+	return ""
 }
 
 // writeLines writes text indented by two spaces; blank lines stay empty so

@@ -91,6 +91,7 @@ type Call struct {
 	MessageID   int               // message sent, edited or deleted; 0 if none
 	ErrorCode   int               // 0 when the call succeeded
 	Description string            // error description when ErrorCode != 0
+	Network     Network           // a connection fault instead of an answer (ErrorCode is 0)
 }
 
 // Server is a fake Telegram Bot API server.
@@ -411,7 +412,33 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	if e := s.faultLocked(m.name); e != nil {
+	f := s.faultLocked(m.name)
+	switch {
+	case f == nil:
+	case f.Network == Hang:
+		c := s.recordLocked(m.name, req, 0, nil)
+		c.Network = Hang
+		s.calls[len(s.calls)-1].Network = Hang
+		s.mu.Unlock()
+		select {
+		case <-r.Context().Done():
+		case <-s.done:
+		}
+		s.drop(w)
+		s.callHook(c)
+		return
+	case f.Network == Drop:
+		result, msgID, e := m.fn(s, req)
+		c := s.recordLocked(m.name, req, msgID, e)
+		c.Network = Drop
+		s.calls[len(s.calls)-1].Network = Drop
+		s.mu.Unlock()
+		_ = result
+		s.drop(w)
+		s.callHook(c)
+		return
+	default:
+		e := f.apiError()
 		c := s.recordLocked(m.name, req, 0, e)
 		s.mu.Unlock()
 		s.respond(w, c, e, nil)
@@ -421,6 +448,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	c := s.recordLocked(m.name, req, msgID, e)
 	s.mu.Unlock()
 	s.respond(w, c, e, result)
+}
+
+// drop closes the connection of w without an answer.
+func (s *Server) drop(w http.ResponseWriter) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+		return
+	}
+	panic(http.ErrAbortHandler) // HTTP/2 or a recorder: abort the stream
 }
 
 // finish records a call made without the lock held and answers it.
@@ -437,6 +473,10 @@ func (s *Server) respond(w http.ResponseWriter, c Call, e *apiError, result any)
 	} else {
 		writeResult(w, result)
 	}
+	s.callHook(c)
+}
+
+func (s *Server) callHook(c Call) {
 	if s.hook != nil {
 		s.hook(c.clone())
 	}

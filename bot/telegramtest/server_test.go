@@ -833,3 +833,58 @@ func TestRefusesToProxy(t *testing.T) {
 		t.Errorf("reported %q, want a refused proxy request", got)
 	}
 }
+
+// TestNetworkFaults checks Drop (the call takes effect, the answer never
+// comes) and Hang (no answer until the client gives up, no effect).
+func TestNetworkFaults(t *testing.T) {
+	srv := newServer(t)
+	b := newBot(t, srv)
+	u := srv.User(1001, "Sari", "id")
+	u.Send("/start")
+	ctx := context.Background()
+
+	srv.Fail("sendMessage", telegramtest.Fault{Network: telegramtest.Drop, Times: 1})
+	if _, err := b.SendMessage(ctx, &tg.SendMessageParams{ChatID: 1001, Text: "satu", ReplyMarkup: keyboard([]models.InlineKeyboardButton{btn("A", "a")})}); err == nil {
+		t.Error("dropped sendMessage returned no error")
+	}
+	chat := srv.Chat(1001)
+	if last := chat[len(chat)-1]; !last.FromBot || last.Text != "satu" {
+		t.Fatalf("dropped sendMessage did not take effect: last message %+v", last)
+	}
+	sent := chat[len(chat)-1].ID
+	m, err := b.SendMessage(ctx, &tg.SendMessageParams{ChatID: 1001, Text: "dua"})
+	if err != nil || m.ID != sent+1 {
+		t.Fatalf("after the fault: %v, %v", m, err)
+	}
+
+	srv.Fail("editMessageText", telegramtest.Fault{Network: telegramtest.Hang, Times: 1})
+	hctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	_, err = b.EditMessageText(hctx, &tg.EditMessageTextParams{ChatID: 1001, MessageID: sent, Text: "diubah"})
+	cancel()
+	if err == nil {
+		t.Error("hung editMessageText returned no error")
+	}
+	for _, msg := range srv.Chat(1001) {
+		if msg.ID == sent && msg.Text != "satu" {
+			t.Errorf("hung edit took effect: %q", msg.Text)
+		}
+	}
+	if _, err := b.EditMessageText(ctx, &tg.EditMessageTextParams{ChatID: 1001, MessageID: sent, Text: "diubah"}); err != nil {
+		t.Errorf("edit after the fault: %v", err)
+	}
+	var got []string
+	for _, c := range srv.Calls() {
+		if c.Method == "sendMessage" || c.Method == "editMessageText" {
+			got = append(got, telegramtest.FormatCall(c))
+		}
+	}
+	want := []string{
+		"sendMessage chat=1001 -> #2 (connection dropped after the call took effect)\n  satu\n  [A]",
+		"sendMessage chat=1001 -> #3\n  dua",
+		"editMessageText chat=1001 #2 -> (no answer: the client gave up)\n  diubah",
+		"editMessageText chat=1001 #2\n  diubah",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

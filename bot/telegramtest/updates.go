@@ -171,8 +171,11 @@ func (s *Server) getUpdates(ctx context.Context, req *request) (any, *apiError) 
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.faultLocked("getUpdates"); e != nil {
-		return nil, e
+	if f := s.faultLocked("getUpdates"); f != nil {
+		if f.Network != NoNetworkFault {
+			s.reporter.Errorf("telegramtest: getUpdates takes no network faults, only error answers")
+		}
+		return nil, f.apiError()
 	}
 	if s.webhook != "" {
 		return nil, &apiError{code: http.StatusConflict, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
