@@ -123,7 +123,12 @@ func classifyHundredths(h *big.Int) Mutu {
 		}
 		return MutuA
 	}
-	switch v := h.Int64(); {
+	return gradeHundredths(h.Int64())
+}
+
+// gradeHundredths grades an IKM already rounded to v hundredths.
+func gradeHundredths(v int64) Mutu {
+	switch {
 	case v < minC:
 		return MutuD
 	case v < minB:
@@ -191,13 +196,17 @@ type Result struct {
 
 // Result computes NRRs, the index, the IKM and its grade.
 //
-// Every NRR is a ratio of integers, so the whole computation is done in
-// math/big.Rat and only converted to float64 at the end. That matters for the
-// half-up rounding that decides the grade: an IKM of exactly 76.605 must
-// become 76.61 (B), but in float64 arithmetic the same value typically comes
-// out as 76.60499999999999 and would round to 76.60 (C). From the exact
-// rational value the rounding is never in doubt, and exact inputs give exact
-// results (all answers 4 give IKM 100, not 99.99999999999999).
+// Every NRR is a ratio of integers, and every figure is defined from the
+// exact rational values: each float64 field is the float64 nearest to its
+// exact value, and IKM2 and the grades come from rounding the exact IKM. That
+// matters for the half-up rounding that decides the grade: an IKM of exactly
+// 76.605 must become 76.61 (B), but in float64 arithmetic the same value
+// typically comes out as 76.60499999999999 and would round to 76.60 (C). From
+// the exact rational value the rounding is never in doubt, and exact inputs
+// give exact results (all answers 4 give IKM 100, not 99.99999999999999).
+// ratResult is the reference, in math/big.Rat; fastResult gets the same bits
+// with machine integers (see there why) and leaves the rare value it cannot
+// be sure of to ratResult.
 //
 // With ExactWeights the weight is 1/k, k being the number of elements with at
 // least one answer, so an element nobody answered neither counts as zero nor
@@ -205,6 +214,16 @@ type Result struct {
 // exactly as the regulation's worksheets do; it only reproduces those
 // worksheets when all nine elements are answered.
 func (t Tally) Result(w Weighting) Result {
+	if r, ok := t.fastResult(w); ok {
+		return r
+	}
+	return t.ratResult(w)
+}
+
+// ratResult is Result computed in math/big.Rat throughout, converted to
+// float64 only at the end: slow (a city report computes about a hundred) but
+// obviously right, so it is the reference that fastResult is tested against.
+func (t Tally) ratResult(w Weighting) Result {
 	r := Result{Respondents: t.Respondents}
 	var nrrs [NumElements]*big.Rat
 	k := 0
