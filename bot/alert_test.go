@@ -50,6 +50,22 @@ func completeDirect(t *testing.T, h *harness, rs ...survey.Response) {
 	}
 }
 
+// newUnitAdminHarness starts a harness in which user 2001 administers unit,
+// so that the unit's alerts have a unit admin to reach besides the city
+// admin (testAdmin).
+func newUnitAdminHarness(t *testing.T, unit string) *harness {
+	t.Helper()
+	h := newHarness(t)
+	err := h.st.Update(func(tx *store.Tx) error {
+		_, err := tx.GrantUnit(store.Grant{User: 2001, Unit: unit, By: testAdmin, At: h.now})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func allScores(v uint8) survey.Scores {
 	var s survey.Scores
 	for i := range s {
@@ -63,14 +79,7 @@ func allScores(v uint8) survey.Scores {
 // band entered is told once to each admin, and each 1-with-a-suggestion
 // once to the unit's admins only.
 func TestAlertsDeduplicated(t *testing.T) {
-	h := newHarness(t)
-	err := h.st.Update(func(tx *store.Tx) error {
-		_, err := tx.GrantUnit(store.Grant{User: 2001, Unit: "PKM-KRANJI", By: testAdmin, At: h.now})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newUnitAdminHarness(t, "PKM-KRANJI")
 	add := func(n int, v uint8, suggestion string) {
 		rs := make([]survey.Response, n)
 		for i := range rs {
@@ -88,7 +97,7 @@ func TestAlertsDeduplicated(t *testing.T) {
 	add(10, 1, "Tolong") // ten complaints with a suggestion, in D
 	add(2200, 4, "")     // up through C and B (told already) to A: told once
 	counts := map[int64]map[string]int{}
-	err = h.st.View(func(tx *store.Tx) error {
+	err := h.st.View(func(tx *store.Tx) error {
 		ns, err := tx.Notices(100000)
 		for _, n := range ns {
 			if counts[n.Chat] == nil {
@@ -147,14 +156,7 @@ func equalCounts(a, b map[string]int) bool {
 // that respondents are answered at once regardless, that the alert stays
 // queued across a restart, and that it goes out once the chat can take it.
 func TestAlertsNeverHoldUpRespondents(t *testing.T) {
-	h := newHarness(t)
-	err := h.st.Update(func(tx *store.Tx) error {
-		_, err := tx.GrantUnit(store.Grant{User: 2001, Unit: "DISDUKCAPIL", By: testAdmin, At: h.now})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newUnitAdminHarness(t, "DISDUKCAPIL")
 	h.bot.pace = newPacer(0, 1)
 	lim := h.bot.pace.chats.get(2001)
 	for range 3600 { // an hour's messages, booked ahead
@@ -216,16 +218,9 @@ func ptr[T any](v T) *T { return &v }
 // TestAlertForRevokedAdminDropped revokes a unit admin while an alert for
 // them waits in the queue: it must not reach them.
 func TestAlertForRevokedAdminDropped(t *testing.T) {
-	h := newHarness(t)
-	err := h.st.Update(func(tx *store.Tx) error {
-		_, err := tx.GrantUnit(store.Grant{User: 2001, Unit: "DISDUKCAPIL", By: testAdmin, At: h.now})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newUnitAdminHarness(t, "DISDUKCAPIL")
 	completeDirect(t, h, survey.Response{Unit: "DISDUKCAPIL", Submitted: h.now, Source: survey.SourcePaper, Scores: allScores(1), Suggestion: "rahasia"})
-	err = h.st.Update(func(tx *store.Tx) error {
+	err := h.st.Update(func(tx *store.Tx) error {
 		_, err := tx.RevokeUnit(2001, "DISDUKCAPIL")
 		return err
 	})
