@@ -44,6 +44,8 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 	// is far above honest use and stops a script flooding the bot.
 	userRate := fs.Float64("user-rate", 2, "updates per second one person may send before further ones are dropped; 0 for no cap")
 	userBurst := fs.Int("user-burst", 20, "updates one person may send at once")
+	workers := fs.Int("workers", bot.DefaultWorkers, "updates handled at once; the others wait their turn")
+	callTimeout := fs.Duration("call-timeout", bot.DefaultCallTimeout, "longest wait for one Bot API call before it is made again (uploads: four times as long)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{"serve: " + err.Error()}
 	}
@@ -74,7 +76,7 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 100
 	client := &http.Client{Timeout: *pollTimeout + 15*time.Second, Transport: transport}
-	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(*pollTimeout, client),
+	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(*pollTimeout, bot.BufferedClient{Client: client}),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		// The library's message can carry the request URL, which carries the token.
@@ -89,6 +91,7 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 	bc.BotUsername = askUsername(ctx, api, log)
 	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, 1
 	bc.UserRate, bc.UserBurst = *userRate, *userBurst
+	bc.CallTimeout = *callTimeout
 	b, err := bot.New(bc, st, api)
 	if err != nil {
 		return err
@@ -116,7 +119,7 @@ func runServe(ctx context.Context, cfg *Config, args []string, getenv func(strin
 		defer close(noticesDone)
 		b.RunNotices(ctx)
 	}()
-	d := bot.NewDispatcher(b.Process)
+	d := bot.NewDispatcher(b.Process).WithWorkers(*workers)
 	if *webhookURL != "" {
 		err = serveWebhook(ctx, api, d, metrics, *webhookURL, *listen, webhookSecret(getenv, secret), log)
 	} else {
