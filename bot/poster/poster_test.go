@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
 	"image/png"
 	"os"
 	"os/exec"
@@ -14,36 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-	"golang.org/x/image/draw"
+	"github.com/ikmbot/ikmbot/bot/poster/postertest"
 )
 
 var writeReference = flag.Bool("reference", false, "rewrite testdata/poster.png from a pdftoppm rendering")
-
-// decodeQR reads a QR code from an image with gozxing, a port of ZXing
-// that shares no code with the encoder, as a phone's scanner would.
-func decodeQR(t *testing.T, img image.Image) (string, error) {
-	t.Helper()
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", err
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
-}
-
-// shrink scales img to width pixels wide, smoothing as a camera's sensor
-// and a phone's downscaler do.
-func shrink(img image.Image, width int) image.Image {
-	b := img.Bounds()
-	dst := image.NewRGBA(image.Rect(0, 0, width, b.Dy()*width/b.Dx()))
-	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
-	return dst
-}
 
 var testLinks = []string{
 	"https://t.me/BekasiIKMBot?start=DPMPTSP-v1-Xq3kP0b_9aQe",
@@ -67,7 +40,7 @@ func TestPNGDecodesToTheLink(t *testing.T) {
 			t.Errorf("%s: PNG is %d px wide, want %d (modules + quiet zone)", link, got, want)
 		}
 		for _, width := range []int{img.Bounds().Dx(), 200} {
-			got, err := decodeQR(t, shrink(img, width))
+			got, err := postertest.Decode(postertest.Shrink(img, width))
 			if err != nil || got != link {
 				t.Errorf("%d px wide: decoded %q, %v; want %q", width, got, err, link)
 			}
@@ -118,7 +91,7 @@ func TestPDFPagesAndSize(t *testing.T) {
 	if !bytes.HasPrefix(data, []byte("%PDF-")) {
 		t.Fatalf("not a PDF: %q", data[:min(16, len(data))])
 	}
-	if got := len(regexp.MustCompile(`/Type /Page\b[^s]`).FindAll(data, -1)); got != 3 {
+	if got := postertest.PDFPages(data); got != 3 {
 		t.Errorf("%d pages, want 3", got)
 	}
 	// A4 as gopdf writes it: 595 x 842 points (210 x 297 mm).
@@ -156,19 +129,8 @@ func utf16Hex(s string) string {
 	return b.String()
 }
 
-// tool returns the path of a poppler tool, or skips the test without it
-// (apt-get install poppler-utils zbar-tools).
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed (apt-get install poppler-utils zbar-tools): %v", name, err)
-	}
-	return p
-}
-
 func TestPDFTextLayer(t *testing.T) {
-	pdftotext := tool(t, "pdftotext")
+	pdftotext := postertest.Tool(t, "pdftotext")
 	pages := testPages()
 	data, err := PDF(pages)
 	if err != nil {
@@ -197,7 +159,7 @@ func TestPDFTextLayer(t *testing.T) {
 // the QR code off the picture, at print resolution and at the resolution
 // of a phone photo of the whole poster.
 func TestPDFRenderedPageScans(t *testing.T) {
-	pdftoppm := tool(t, "pdftoppm")
+	pdftoppm := postertest.Tool(t, "pdftoppm")
 	pages := testPages()
 	data, err := PDF(pages)
 	if err != nil {
@@ -218,8 +180,7 @@ func TestPDFRenderedPageScans(t *testing.T) {
 		t.Fatalf("pdftoppm made %d pages, want %d", len(files), len(pages))
 	}
 	for i, f := range files {
-		img := readPNG(t, f)
-		got, err := decodeQR(t, img)
+		got, err := postertest.Decode(postertest.ReadPNG(t, f))
 		if err != nil || got != pages[i].Link {
 			t.Errorf("page %d rendered at 72 dpi: decoded %q, %v; want %q", i+1, got, err, pages[i].Link)
 		}
@@ -244,31 +205,18 @@ func TestPDFRenderedPageScans(t *testing.T) {
 // with -reference, then looked at by a person) in step with the code: it
 // must still be a readable PNG of an A4 page whose QR code scans.
 func TestReferenceImage(t *testing.T) {
-	img := readPNG(t, filepath.Join("testdata", "poster.png"))
+	path := filepath.Join("testdata", "poster.png")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s missing: go test ./bot/poster -run RenderedPage -reference", path)
+	}
+	img := postertest.ReadPNG(t, path)
 	b := img.Bounds()
 	if ratio := float64(b.Dy()) / float64(b.Dx()); ratio < 1.40 || ratio > 1.43 {
 		t.Errorf("reference image is %dx%d, not A4 portrait", b.Dx(), b.Dy())
 	}
-	if got, err := decodeQR(t, img); err != nil || got != testLinks[0] {
+	if got, err := postertest.Decode(img); err != nil || got != testLinks[0] {
 		t.Errorf("reference image decodes to %q, %v; want %q", got, err, testLinks[0])
 	}
-}
-
-func readPNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("%s missing: go test ./bot/poster -run RenderedPage -reference", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return img
 }
 
 // TestEncodeMovesOffCodesZXingMisreads: this link's smallest code
@@ -312,7 +260,7 @@ func TestManyLinksReadBack(t *testing.T) {
 // TestZbarReadsThePNG decodes with zbar (apt-get install zbar-tools), a
 // decoder that shares nothing with ZXing, where it is installed.
 func TestZbarReadsThePNG(t *testing.T) {
-	zbarimg := tool(t, "zbarimg")
+	zbarimg := postertest.Tool(t, "zbarimg")
 	dir := t.TempDir()
 	for i, link := range testLinks {
 		data, err := PNG(link)
