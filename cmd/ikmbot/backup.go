@@ -11,13 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 )
 
 // runBackup implements ikmbot backup: a consistent copy of the database,
 // taken directly when no bot holds the file, else from the running bot
 // over its loopback ops listener (only the lock holder can read it safely).
-func runBackup(cfg *Config, args []string, stderr io.Writer) error {
+func runBackup(cfg *config.Config, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbPath := fs.String("db", defaultDB, "the bot's database file")
@@ -106,7 +107,7 @@ func writeFileAtomic(path string, write func(io.Writer) (int64, error)) (int64, 
 }
 
 // checkFile opens a database read-only and runs every check on it.
-func checkFile(path string, cfg *Config) ([]string, error) {
+func checkFile(path string, cfg *config.Config) ([]string, error) {
 	st, err := store.Open(path, store.Options{Timeout: 300 * time.Millisecond, ReadOnly: true, Location: cfg.Location})
 	if err != nil {
 		return nil, err
@@ -131,7 +132,7 @@ func checkFile(path string, cfg *Config) ([]string, error) {
 
 // runCheck implements ikmbot check: the file's structure, every record,
 // and the aggregates against a recount of the raw responses.
-func runCheck(cfg *Config, args []string, stdout io.Writer) error {
+func runCheck(cfg *config.Config, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	dbPath := fs.String("db", defaultDB, "the database file to check (a backup, or the bot's own while it is stopped)")
@@ -157,7 +158,7 @@ func runCheck(cfg *Config, args []string, stdout io.Writer) error {
 
 // runRestore implements ikmbot restore: it checks a backup, keeps the
 // current database aside, and puts the backup in its place.
-func runRestore(cfg *Config, args []string, stderr io.Writer) error {
+func runRestore(cfg *config.Config, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbPath := fs.String("db", defaultDB, "the bot's database file to replace (the bot must be stopped)")

@@ -4,26 +4,15 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
 )
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
@@ -44,20 +33,25 @@ func TestOpsBackupCheckRestore(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ikmbot.db")
-	ops := freeAddr(t)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	tctx := testContext(t)
+	var logs lockedBuffer
 	done := make(chan error, 1)
+	running, ended := context.WithCancel(tctx)
 	go func() {
-		done <- run(ctx, []string{"serve", "--db", db, "--api-url", srv.URL(), "--poll-timeout", "1s", "--ops", ops},
-			env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}), nil, io.Discard, io.Discard)
+		// Port 0, and the port from the log: a port found free beforehand
+		// may be taken by the time the bot listens.
+		err := run(ctx, []string{"serve", "--db", db, "--api-url", srv.URL(), "--poll-timeout", "1s", "--ops", "127.0.0.1:0"},
+			env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}), nil, io.Discard, &logs)
+		ended()
+		done <- err
 	}()
+	ops := logs.waitFor(running, t, regexp.MustCompile(`msg="ops listening" addr=(127\.0\.0\.1:\d+)`))
 	u := srv.User(5001, "Ani", "id")
 	upd := u.Send("/start PKM-KRANJI")
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := srv.WaitConfirmed(wctx, upd.ID); err != nil {
-		t.Fatal(err)
+	if err := srv.WaitConfirmed(tctx, upd.ID); err != nil {
+		t.Fatalf("update %d not handled: %v\nlogs:\n%s", upd.ID, err, logs.String())
 	}
 
 	if code, body := get(t, "http://"+ops+"/healthz"); code != 200 {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/bot/poster"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -56,7 +57,7 @@ const counterKeyEnv = "IKMBOT_COUNTER_KEY"
 
 // runCounter implements ikmbot counter: it serves the counter screen until
 // ctx ends, or prints the unit's counter key with --print-key.
-func runCounter(ctx context.Context, load func() (*Config, error), args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func runCounter(ctx context.Context, load func() (*config.Config, error), args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := load()
 	if err != nil {
 		return err
@@ -226,7 +227,7 @@ type counterQR struct {
 	png  []byte
 }
 
-func newCounterPage(cfg *Config, u survey.Unit, botName string, key []byte, step time.Duration, now func() time.Time) (*counterPage, error) {
+func newCounterPage(cfg *config.Config, u survey.Unit, botName string, key []byte, step time.Duration, now func() time.Time) (*counterPage, error) {
 	if err := bot.CheckCounterStep(step); err != nil {
 		return nil, err
 	}

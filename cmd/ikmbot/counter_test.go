@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
-	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,10 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/bot/poster/postertest"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -45,24 +43,6 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
-}
-
-// decodePNG reads the QR code in a PNG with gozxing, as a phone would.
-func decodePNG(t *testing.T, data []byte) string {
-	t.Helper()
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("not a PNG: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("QR code does not decode: %v", err)
-	}
-	return res.GetText()
 }
 
 var pageQR = regexp.MustCompile(`<img src="([^"]+)"`)
@@ -104,7 +84,9 @@ func getCounter(t *testing.T, srv *httptest.Server) (link string, page string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link = decodePNG(t, data)
+	if link, err = postertest.DecodePNG(t, data, 0); err != nil {
+		t.Fatalf("the page's QR code does not decode: %v", err)
+	}
 	if !strings.Contains(string(body), link) {
 		t.Errorf("the page does not spell out the link %s", link)
 	}
@@ -112,8 +94,8 @@ func getCounter(t *testing.T, srv *httptest.Server) (link string, page string) {
 	if resp.Header.Get("Content-Type") != "image/png" {
 		t.Errorf("/qr.png Content-Type %q", resp.Header.Get("Content-Type"))
 	}
-	if got := decodePNG(t, pngData); got != link {
-		t.Errorf("/qr.png decodes to %s, the page to %s", got, link)
+	if got, err := postertest.DecodePNG(t, pngData, 0); err != nil || got != link {
+		t.Errorf("/qr.png decodes to %q, %v; the page to %s", got, err, link)
 	}
 	return link, string(body)
 }
@@ -122,7 +104,7 @@ func getCounter(t *testing.T, srv *httptest.Server) (link string, page string) {
 // the QR code decodes to the current step's link, which the bot accepts as
 // verified, and to a new link once the step has passed.
 func TestCounterPage(t *testing.T) {
-	cfg, err := loadConfig("")
+	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,19 +221,13 @@ func TestCounterKeyFromTheServer(t *testing.T) {
 	defer cancel()
 	var logs lockedBuffer
 	done := make(chan error, 1)
+	running, ended := context.WithCancel(testContext(t))
 	go func() {
-		done <- run(ctx, []string{"counter", "--unit", "DISDUKCAPIL", "--bot-username", "BekasiIKMBot", "--listen", "127.0.0.1:0", "--key-file", keyFile, "--db", noDB}, env(nil), nil, io.Discard, &logs)
+		err := run(ctx, []string{"counter", "--unit", "DISDUKCAPIL", "--bot-username", "BekasiIKMBot", "--listen", "127.0.0.1:0", "--key-file", keyFile, "--db", noDB}, env(nil), nil, io.Discard, &logs)
+		ended()
+		done <- err
 	}()
-	urlPattern := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/)`)
-	var url string
-	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := urlPattern.FindStringSubmatch(logs.String()); m != nil {
-			url = m[1]
-		}
-	}
-	if url == "" {
-		t.Fatalf("the counter did not start:\n%s", logs.String())
-	}
+	url := logs.waitFor(running, t, regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/)`))
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)

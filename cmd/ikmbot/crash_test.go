@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -44,7 +45,7 @@ func TestServeSurvivesKill9(t *testing.T) {
 		kills = 5
 	)
 	bin := buildIkmbot(t)
-	cfg, err := loadConfig("")
+	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +56,13 @@ func TestServeSurvivesKill9(t *testing.T) {
 	db := filepath.Join(dir, "ikmbot.db")
 	const secret = "crash-test-secret-0123456789"
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithCancel(testContext(t))
 	defer cancel()
 
-	crowd := newSimCrowd(t, srv, cfg, seed, users, []string{"DISDUKCAPIL", "PKM-KRANJI", "RSUD-CAM", "DPMPTSP"})
 	// No Bot API call fails in this test, so an update the bot confirmed
-	// must already show its reply: a respondent waiting longer is stuck.
-	crowd.settle = 3 * time.Second
-	crowd.stuckAfter = 30 * time.Second
+	// already shows its reply: a respondent who still sees no reply once
+	// the bot confirmed the update is stuck (newSimCrowd's settle).
+	crowd := newSimCrowd(t, srv, cfg, seed, users, []string{"DISDUKCAPIL", "PKM-KRANJI", "RSUD-CAM", "DPMPTSP"})
 
 	var logs lockedBuffer
 	p := &botProcess{
@@ -145,7 +145,7 @@ supervise:
 	}
 
 	// A clean stop: SIGTERM, then the file must be closed and consistent.
-	if err := p.terminate(30 * time.Second); err != nil {
+	if err := p.terminate(ctx); err != nil {
 		fail("SIGTERM: %v", err)
 	}
 	if strings.Contains(logs.String(), telegramtest.Token) {
@@ -159,8 +159,8 @@ supervise:
 		crowd.knownBug("leftover live keyboard after a kill: %s", l)
 	}
 	crowd.reportKnownBugs()
-	t.Logf("%d respondents, %d answers acknowledged, %d kills, %d Bot API calls, %d requests cut short by a kill; played in %v",
-		users, crowd.acks.Load(), killed, srv.LastSeq(), cut.cut.Load(), time.Since(began).Round(time.Millisecond))
+	t.Logf("%d respondents, %d answers acknowledged, %d kills, %d Bot API calls, %d requests cut short by a kill; played in %v, slowest reply %v",
+		users, crowd.acks.Load(), killed, srv.LastSeq(), cut.cut.Load(), time.Since(began).Round(time.Millisecond), crowd.slowest())
 }
 
 // killReporter passes the fake's complaints on to t, except one that a
@@ -265,18 +265,19 @@ func (p *botProcess) kill() error {
 	return nil
 }
 
-// terminate stops the process as an operator would and wants exit status 0.
-func (p *botProcess) terminate(timeout time.Duration) error {
+// terminate stops the process as an operator would and wants exit status 0
+// before ctx ends.
+func (p *botProcess) terminate(ctx context.Context) error {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		return err
 	}
 	select {
 	case <-p.exited:
 		return p.err
-	case <-time.After(timeout):
+	case <-ctx.Done():
 		p.cmd.Process.Kill()
 		<-p.exited
-		return fmt.Errorf("ikmbot did not stop within %v of SIGTERM", timeout)
+		return fmt.Errorf("ikmbot did not stop after SIGTERM: %w", ctx.Err())
 	}
 }
 
@@ -521,15 +522,20 @@ type simCrowd struct {
 
 	// settle is how long a respondent waits, once the bot has confirmed
 	// their update, for its reply to show. If nudge is set they then do it
-	// again, as a person would; else they are stuck.
+	// again, as a person would; else they are stuck. It is no bet on the
+	// machine's speed: the bot confirms an update only after its replies
+	// were answered, so the first look after the confirmation is final.
 	settle time.Duration
 	nudge  bool
-	// stuckAfter bounds the wait for any reply, counted from the action or
-	// from the bot's last start, whichever is later.
+	// stuckAfter bounds the wait for a reply to an update the bot has not
+	// yet confirmed, counted from the action or from the bot's last start,
+	// whichever is later. It catches a hang, not slowness: on two cores at
+	// a load of 17 the slowest reply took 8s (the test logs its slowest).
 	stuckAfter time.Duration
 
-	acks atomic.Int64 // actions acknowledged, over all respondents
-	up   atomic.Int64 // unix nanoseconds of the bot's last start
+	acks     atomic.Int64 // actions acknowledged, over all respondents
+	up       atomic.Int64 // unix nanoseconds of the bot's last start
+	slowestN atomic.Int64 // nanoseconds, the longest any action waited for its reply
 
 	mu   sync.Mutex
 	bugs []string // known bugs met, reported by the test's goroutine
@@ -550,8 +556,8 @@ func (c *simCrowd) reportKnownBugs() {
 	}
 }
 
-func newSimCrowd(t *testing.T, srv *telegramtest.Server, cfg *Config, seed uint64, n int, codes []string) *simCrowd {
-	c := &simCrowd{t: t, srv: srv, settle: 3 * time.Second, stuckAfter: 20 * time.Second}
+func newSimCrowd(t *testing.T, srv *telegramtest.Server, cfg *config.Config, seed uint64, n int, codes []string) *simCrowd {
+	c := &simCrowd{t: t, srv: srv, settle: 3 * time.Second, stuckAfter: 2 * time.Minute}
 	for i := range n {
 		unit, ok := cfg.Catalog.Unit(codes[i%len(codes)])
 		if !ok {
@@ -574,11 +580,32 @@ func newSimCrowd(t *testing.T, srv *telegramtest.Server, cfg *Config, seed uint6
 
 func (c *simCrowd) botUp() { c.up.Store(time.Now().UnixNano()) }
 
+// slowest is the longest an acknowledged action waited for its reply.
+func (c *simCrowd) slowest() time.Duration {
+	return time.Duration(c.slowestN.Load()).Round(time.Millisecond)
+}
+
+// waited records how long an acknowledged action waited for its reply.
+func (c *simCrowd) waited(d time.Duration) {
+	for {
+		old := c.slowestN.Load()
+		if int64(d) <= old || c.slowestN.CompareAndSwap(old, int64(d)) {
+			return
+		}
+	}
+}
+
 // run plays every respondent's survey; the first failure stops the others.
+// When ctx ends first (the test's deadline), the error tells what a
+// respondent was still waiting for.
 func (c *simCrowd) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var wg sync.WaitGroup
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
 	for i, u := range c.users {
 		wg.Go(func() {
 			// Arrive over the first second, not all in the same instant.
@@ -588,13 +615,14 @@ func (c *simCrowd) run(ctx context.Context) error {
 				return
 			}
 			if err := c.play(ctx, u); err != nil {
+				once.Do(func() { first = err })
 				cancel(err)
 			}
 		})
 	}
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
+	if first != nil {
+		return first
 	}
 	return ctx.Err()
 }
@@ -605,7 +633,7 @@ func (c *simCrowd) play(ctx context.Context, u *simUser) error {
 		time.Sleep(time.Duration(u.pause.IntN(30)) * time.Millisecond)
 		v, err := c.act(ctx, u, a)
 		if err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 				return nil // another respondent failed first
 			}
 			return fmt.Errorf("respondent %d (%s, %s): %w\n\n%s", u.id, u.unit.Code, u.lang, err, c.describe(u))
@@ -646,6 +674,7 @@ func (c *simCrowd) act(ctx context.Context, u *simUser, a simAction) (simView, e
 			}
 			u.acknowledged(a, v.done)
 			c.acks.Add(1)
+			c.waited(time.Since(start))
 			return v, nil
 		case v.done:
 			return simView{}, fmt.Errorf("the thank-you appeared at step %d", since)
@@ -712,7 +741,8 @@ func (c *simCrowd) act(ctx context.Context, u *simUser, a simAction) (simView, e
 		c.srv.WaitCall(wctx, seq, "")
 		cancel()
 		if ctx.Err() != nil {
-			return simView{}, ctx.Err()
+			return simView{}, fmt.Errorf("%w while waiting for the reply to %s (update %d, confirmed: %v); the chat shows %v, want %s",
+				context.Cause(ctx), a.desc, upd, c.srv.Confirmed(upd), v, wantString(a.want))
 		}
 	}
 }
@@ -809,7 +839,7 @@ func respondentHash(secret string, userID int64) string {
 // checkStored opens the database read-only and checks that it holds every
 // respondent's survey exactly once, with the answers the bot acknowledged,
 // nothing else, and aggregates that match the raw responses.
-func checkStored(t *testing.T, db string, cfg *Config, secret string, users []*simUser) {
+func checkStored(t *testing.T, db string, cfg *config.Config, secret string, users []*simUser) {
 	t.Helper()
 	st, err := store.Open(db, store.Options{ReadOnly: true, Location: cfg.Location, Units: cfg.Catalog.Unit})
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -47,7 +48,7 @@ type demo struct {
 // runDemo implements ikmbot demo: interactive in a terminal, otherwise it
 // plays a script (--script FILE, or standard input, or the built-in one) and
 // prints the transcript.
-func runDemo(ctx context.Context, cfg *Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	script := fs.String("script", "", "play this script instead of asking in the terminal (lines: send TEXT, tap LABEL, sticker, photo, admin TEXT)")

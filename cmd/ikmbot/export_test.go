@@ -13,11 +13,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ikmbot/ikmbot/bot/export"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 )
 
 // importedCity is the report tests' city: DISDUKCAPIL (8 questionnaires,
 // IKM 80.11 B) and PKM-JATIBENING (2, IKM 62.50 D) in 2026.
-func importedCity(t *testing.T) (*Config, string) {
+func importedCity(t *testing.T) (*config.Config, string) {
 	t.Helper()
 	setClock(t, lateIn2026)
 	cfg := bekasi(t)

@@ -16,6 +16,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 )
 
@@ -55,7 +56,7 @@ func TestServeUnderTelegramFaults(t *testing.T) {
 		seed  = 5
 		users = 24
 	)
-	cfg, err := loadConfig("")
+	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +96,9 @@ func TestServeUnderTelegramFaults(t *testing.T) {
 
 	// Every injected failure was retried, after retry_after for a 429 and
 	// after the backoff for a 5xx, up to four attempts in all. The times are
-	// when the fake answered, so a wait can only look longer than it was,
-	// but for the moment between writing an answer and noting its time.
+	// noted by the fake's call hook, which runs in its handler, before
+	// net/http sends the small answer it holds in its buffer: so a wait can
+	// only look longer than it was, however busy the machine.
 	injected := map[string]int{}
 	dropped := map[int64]int{} // sendMessage calls given up on, per chat
 	for _, run := range attemptRuns(faulty.calls) {
@@ -224,7 +226,7 @@ func (p *played) at(seq int) time.Time { return p.times[seq] }
 // plays the respondents' script, with faults (if not nil) running beside it
 // until the respondents are done, stops the bot as SIGTERM would, and
 // checks what was stored.
-func playServe(t *testing.T, cfg *Config, seed uint64, users int, codes []string,
+func playServe(t *testing.T, cfg *config.Config, seed uint64, users int, codes []string,
 	faults func(context.Context, *telegramtest.Server, *simCrowd)) *played {
 	t.Helper()
 	const secret = "fault-test-secret-0123456789"
@@ -254,9 +256,9 @@ func playServe(t *testing.T, cfg *Config, seed uint64, users int, codes []string
 
 	crowd := newSimCrowd(t, srv, cfg, seed, users, codes)
 	crowd.nudge = true
-	crowd.stuckAfter = 45 * time.Second // a 429 holds back the whole batch it is in
 	crowd.botUp()
-	playCtx, endPlay := context.WithTimeout(ctx, 3*time.Minute)
+	tctx := testContext(t)
+	playCtx, endPlay := context.WithCancel(tctx)
 	defer endPlay()
 	faulting := make(chan struct{})
 	go func() {
@@ -280,8 +282,8 @@ func playServe(t *testing.T, cfg *Config, seed uint64, users int, codes []string
 		if err != nil {
 			t.Fatalf("serve: %v\n%s", err, tail(logs.String(), 6000))
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop after its context ended")
+	case <-tctx.Done():
+		t.Fatalf("serve did not stop after its context ended\n%s", tail(logs.String(), 6000))
 	}
 	checkStored(t, db, cfg, secret, crowd.users)
 	crowd.reportKnownBugs()
@@ -313,14 +315,13 @@ func TestServeRecoversLostReplies(t *testing.T) {
 		}
 	}()
 
+	tctx := testContext(t)
 	wait := func(upd models.Update, err error) models.Update {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
-		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := srv.WaitConfirmed(wctx, upd.ID); err != nil {
+		if err := srv.WaitConfirmed(tctx, upd.ID); err != nil {
 			t.Fatalf("update %d not handled: %v\nlogs:\n%s", upd.ID, err, logs.String())
 		}
 		return upd
@@ -389,7 +390,7 @@ func TestServeRecoversLostReplies(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
 	}
-	cfg, err := loadConfig("")
+	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}

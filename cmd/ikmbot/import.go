@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -128,7 +130,7 @@ func (ie *importErrors) err() error {
 
 // runImport implements ikmbot import: it stores the answers of paper
 // questionnaires for one unit, all in one transaction or none at all.
-func runImport(cfg *Config, args []string, stderr io.Writer) error {
+func runImport(cfg *config.Config, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned, not printed twice
 	dbPath := fs.String("db", defaultDB, "the bot's database file (created if missing)")
@@ -353,8 +355,8 @@ func importHeader(ie *importErrors, header []string) ([]string, bool) {
 		case c == "":
 			ie.add(1, "", "column %d has no name (want %s)", i+1, strings.Join(importColumns, ","))
 			ok = false
-		case !contains(importColumns, c):
-			ie.add(1, "", "unknown column %q (%s)", strings.TrimSpace(h), suggest(c, importColumns))
+		case !slices.Contains(importColumns, c):
+			ie.add(1, "", "unknown column %q (%s)", strings.TrimSpace(h), config.Suggest(c, importColumns))
 			ok = false
 		case seen[c]:
 			ie.add(1, "", "column %q appears twice", c)
@@ -448,8 +450,8 @@ func (p *rowParser) parse(line int, f map[string]string) (survey.Response, bool)
 	if s := f[colLayanan]; s != "" {
 		if v, ok := oneOf(s, p.unit.Services); ok {
 			r.Profile.Service = v
-		} else if strings.EqualFold(s, otherService) || strings.EqualFold(s, otherServiceWord) {
-			r.Profile.Service = otherService
+		} else if strings.EqualFold(s, survey.ServiceOther) || strings.EqualFold(s, otherServiceWord) {
+			r.Profile.Service = survey.ServiceOther
 		} else {
 			bad(colLayanan, "%q is not a service of %s (want %s, or blank)", s, p.unit.Code, strings.Join(append(append([]string(nil), p.unit.Services...), otherServiceWord), ", "))
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -413,7 +414,7 @@ func TestImportLocked(t *testing.T) {
 }
 
 func FuzzParsePaperCSV(f *testing.F) {
-	cfg, err := loadConfig("")
+	cfg, err := config.Load("")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -24,6 +24,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 )
 
 const usage = `ikmbot runs the public-service satisfaction survey (SKM) as a Telegram bot.
@@ -94,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	load := func() (*Config, error) { return loadConfig(configPath) }
+	load := func() (*config.Config, error) { return config.Load(configPath) }
 	switch cmd {
 	case "serve":
 		cfg, err := load()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,13 +19,18 @@ import (
 
 // lockedBuffer is a bytes.Buffer safe for the server goroutine's logging.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed and replaced at every write
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.written != nil {
+		close(l.written)
+		l.written = nil
+	}
 	return l.b.Write(p)
 }
 
@@ -34,7 +40,53 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// waitFor waits until what was written matches re and returns the first
+// submatch (or the match). It fails t when ctx ends first: pass one that
+// ends when the command that logs returns, or a stopped command is waited
+// for until the test's deadline.
+func (l *lockedBuffer) waitFor(ctx context.Context, t *testing.T, re *regexp.Regexp) string {
+	t.Helper()
+	for {
+		l.mu.Lock()
+		m := re.FindSubmatch(l.b.Bytes())
+		if l.written == nil {
+			l.written = make(chan struct{})
+		}
+		written := l.written
+		l.mu.Unlock()
+		if m != nil {
+			return string(m[len(m)-1])
+		}
+		select {
+		case <-written:
+		case <-ctx.Done():
+			if m := re.FindStringSubmatch(l.String()); m != nil {
+				return m[len(m)-1] // written just before the command returned
+			}
+			t.Fatalf("no log line matches %s: %v\nlogs:\n%s", re, ctx.Err(), l.String())
+		}
+	}
+}
+
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// testContext bounds a test's waits for the bot. It ends a while before the
+// test binary's -timeout would kill every test with a dump of goroutines,
+// so that a test stuck on a loaded machine fails with its own message and
+// the bot's logs. Waits tied to it assume no speed: a fixed "20 seconds"
+// holds on an idle machine and fails on a busy one.
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	deadline, ok := t.Deadline()
+	if !ok {
+		return t.Context() // -timeout 0: wait as long as it takes
+	}
+	// A tenth of what is left, at least 10s, to stop the bot and report.
+	margin := max(time.Until(deadline)/10, 10*time.Second)
+	ctx, cancel := context.WithDeadline(t.Context(), deadline.Add(-margin))
+	t.Cleanup(cancel)
+	return ctx
+}
 
 // TestServeEndToEnd runs "ikmbot serve" against the fake Bot API over real
 // HTTP long polling, completes surveys at two units, stops the bot as a
@@ -45,6 +97,7 @@ func TestServeEndToEnd(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ikmbot.db")
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	tctx := testContext(t)
 	var logs lockedBuffer
 	done := make(chan error, 1)
 	go func() {
@@ -57,9 +110,7 @@ func TestServeEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := srv.WaitConfirmed(wctx, upd.ID); err != nil {
+		if err := srv.WaitConfirmed(tctx, upd.ID); err != nil {
 			t.Fatalf("update %d not handled: %v\nlogs:\n%s", upd.ID, err, logs.String())
 		}
 	}
@@ -90,8 +141,8 @@ func TestServeEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("serve: %v\nlogs:\n%s", err, logs.String())
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop after its context ended")
+	case <-tctx.Done():
+		t.Fatalf("serve did not stop after its context ended\nlogs:\n%s", logs.String())
 	}
 	if strings.Contains(logs.String(), telegramtest.Token) {
 		t.Error("the bot token appears in the logs")
@@ -158,17 +209,16 @@ func TestServeRefusesASecondInstance(t *testing.T) {
 	tok := env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token})
 	go func() { done <- run(ctx, args, tok, nil, io.Discard, io.Discard) }()
 	// Wait until the first instance polls, so it surely holds the file.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		polled := false
-		for _, c := range srv.Calls() {
-			polled = polled || c.Method == "getUpdates"
+	polled := make(chan error, 1)
+	go func() { _, err := srv.WaitCall(testContext(t), 0, "getUpdates"); polled <- err }()
+	select {
+	case err := <-polled:
+		if err != nil {
+			stop()
+			t.Fatalf("first instance never polled: %v (it returned %v)", err, <-done)
 		}
-		if polled {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("first instance never polled")
-		}
+	case err := <-done:
+		t.Fatalf("first instance stopped before it polled: %v", err)
 	}
 	err := run(context.Background(), args, tok, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is another ikmbot using this file?") {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ikmbot/ikmbot/bot/export"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -40,7 +41,7 @@ while it runs, so stop it or use a hot backup (ikmbot backup --out COPY).
 const trendPeriods = 5
 
 // runPoster implements ikmbot poster.
-func runPoster(cfg *Config, args []string, stdout, stderr io.Writer) error {
+func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("poster", flag.ContinueOnError)
 	outDir := fs.String("out", "", "directory for the posters, created if missing (required)")
 	unitCode := fs.String("unit", "", "only this unit, by code; default: every unit with respondents")
@@ -164,7 +165,7 @@ func runPoster(cfg *Config, args []string, stdout, stderr io.Writer) error {
 
 // readPosterFigures reads, in one read transaction, the units' tallies for
 // every period and their profile aggregates for the last one.
-func readPosterFigures(dbPath string, cfg *Config, units []survey.Unit, periods []survey.Period, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, error) {
+func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, periods []survey.Period, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, error) {
 	st, err := store.Open(dbPath, store.Options{Timeout: storeTimeout, Location: cfg.Location, ReadOnly: true, Units: cfg.Catalog.Unit})
 	if err != nil {
 		return nil, nil, friendlyOpenError(dbPath, err,
@@ -200,7 +201,7 @@ func readPosterFigures(dbPath string, cfg *Config, units []survey.Unit, periods 
 // writeCityCharts draws the ranking of the last period and the city's
 // trend over all of sums (both figures, pooled and the mean of units, are
 // published; the trend shows the pooled one and says so).
-func writeCityCharts(cfg *Config, sums []survey.CitySummary, write func(string, []byte) error) error {
+func writeCityCharts(cfg *config.Config, sums []survey.CitySummary, write func(string, []byte) error) error {
 	last := sums[len(sums)-1]
 	ranked := last.Ranked()
 	if len(ranked) > export.MaxRankingUnits {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/bot/poster"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -40,7 +41,7 @@ posters: 2026, 2026-S1, 2026-Q3, ...; the default is the current year.
 const printShopPDF = "semua-unit.cetak.pdf"
 
 // runQR implements ikmbot qr.
-func runQR(cfg *Config, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func runQR(cfg *config.Config, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qr", flag.ContinueOnError)
 	botName := fs.String("bot-username", "", "the bot's Telegram username, e.g. BekasiIKMBot (required)")
 	outDir := fs.String("out", "", "directory for the PNG and PDF files, created if missing (required)")
@@ -161,7 +162,7 @@ func (l linkSigner) link(botName string, u survey.Unit) string {
 // posterVersions reads the current poster version of each unit. A
 // database that does not exist yet has every poster at version 1; it is
 // not created.
-func posterVersions(dbPath string, cfg *Config, units []survey.Unit) (map[string]int, error) {
+func posterVersions(dbPath string, cfg *config.Config, units []survey.Unit) (map[string]int, error) {
 	versions := map[string]int{}
 	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
 		return versions, nil

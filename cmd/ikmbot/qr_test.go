@@ -5,61 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/png"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-	"golang.org/x/image/draw"
-
 	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/bot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
 const qrTestSecret = "0123456789abcdef-qr-test-secret"
-
-// decodeQRFile reads the QR code in a PNG file with gozxing, a decoder
-// that shares no code with the encoder, at the file's size and scaled down
-// to width pixels as a phone camera's frame would have it.
-func decodeQRFile(t *testing.T, path string, width int) (string, error) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if width > 0 {
-		b := img.Bounds()
-		small := image.NewRGBA(image.Rect(0, 0, width, b.Dy()*width/b.Dx()))
-		draw.ApproxBiLinear.Scale(small, small.Bounds(), img, b, draw.Src, nil)
-		img = small
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", err
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
-}
-
-func pdfPages(data []byte) int {
-	return len(regexp.MustCompile(`/Type /Page\b[^s]`).FindAll(data, -1))
-}
 
 func TestQRAllUnits(t *testing.T) {
 	cfg := bekasi(t)
@@ -106,7 +65,7 @@ func TestQRAllUnits(t *testing.T) {
 		}
 		want := "https://t.me/BekasiIKMBot?start=" + bot.SignPayload([]byte(qrTestSecret), u.Code, version)
 		for _, width := range []int{0, 200} {
-			got, err := decodeQRFile(t, filepath.Join(out, u.Code+".png"), width)
+			got, err := postertest.DecodeFile(t, filepath.Join(out, u.Code+".png"), width)
 			if err != nil || got != want {
 				t.Errorf("%s.png (width %d) decodes to %q, %v; want %q", u.Code, width, got, err, want)
 			}
@@ -115,7 +74,7 @@ func TestQRAllUnits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := pdfPages(pdf); n != 1 {
+		if n := postertest.PDFPages(pdf); n != 1 {
 			t.Errorf("%s.pdf has %d pages, want 1", u.Code, n)
 		}
 	}
@@ -123,7 +82,7 @@ func TestQRAllUnits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := pdfPages(all); got != n {
+	if got := postertest.PDFPages(all); got != n {
 		t.Errorf("%s has %d pages, want %d", printShopPDF, got, n)
 	}
 	if !bytes.Contains(all, []byte("/MediaBox [ 0 0 595.00 842.00 ]")) {
@@ -138,10 +97,7 @@ func TestQRAllUnits(t *testing.T) {
 	}
 
 	// The print shop's file, page by page, in the text layer.
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext not installed (apt-get install poppler-utils): text layer not checked")
-	}
+	pdftotext := postertest.Tool(t, "pdftotext")
 	text, err := exec.Command(pdftotext, filepath.Join(out, printShopPDF), "-").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +139,7 @@ func TestQRSecretAsServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "https://t.me/BekasiIKMBot?start=" + bot.SignPayload(secret, "PKM-KRANJI", 1)
-	if got, err := decodeQRFile(t, filepath.Join(out, "PKM-KRANJI.png"), 0); err != nil || got != want {
+	if got, err := postertest.DecodeFile(t, filepath.Join(out, "PKM-KRANJI.png"), 0); err != nil || got != want {
 		t.Errorf("PKM-KRANJI.png decodes to %q, %v; want %q", got, err, want)
 	}
 	entries, _ := os.ReadDir(out)

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -167,7 +168,7 @@ func (e *lockedError) Unwrap() error { return e.err }
 
 // runReport implements ikmbot report: the IKM of the city or one unit over a
 // period, as text or JSON.
-func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
+func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	dbPath := fs.String("db", defaultDB, "the bot's database file")
 	unitCode := fs.String("unit", "", "report one unit, by code (see ikmbot units); default: the whole city")
@@ -305,7 +306,7 @@ func runReport(cfg *Config, args []string, stdout, stderr io.Writer) error {
 }
 
 // writeFigures writes the text or JSON report.
-func writeFigures(stdout io.Writer, cfg *Config, unit *survey.Unit, sum survey.CitySummary, posters map[string]unitPosters,
+func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum survey.CitySummary, posters map[string]unitPosters,
 	verified map[string]verifiedJSON, w survey.Weighting, method, format string) error {
 	p := sum.Period
 	if unit != nil {
@@ -331,13 +332,13 @@ func writeFigures(stdout io.Writer, cfg *Config, unit *survey.Unit, sum survey.C
 
 // unitByCode looks a unit up ignoring case and, when the code is unknown,
 // suggests the nearest code, since most unknown codes are typos.
-func unitByCode(cfg *Config, code string) (survey.Unit, error) {
+func unitByCode(cfg *config.Config, code string) (survey.Unit, error) {
 	if u, ok := cfg.Catalog.Unit(code); ok {
 		return u, nil
 	}
 	best, bestDist := "", 3
 	for _, u := range cfg.Catalog.Units() {
-		if d := editDistance(strings.ToUpper(code), strings.ToUpper(u.Code)); d < bestDist {
+		if d := config.EditDistance(strings.ToUpper(code), strings.ToUpper(u.Code)); d < bestDist {
 			best, bestDist = u.Code, d
 		}
 	}
@@ -387,7 +388,7 @@ func writeReportJSON(w io.Writer, v any) error {
 }
 
 // unitReport builds the JSON of one unit.
-func unitReport(cfg *Config, us survey.UnitSummary, p survey.Period, method string) unitReportJSON {
+func unitReport(cfg *config.Config, us survey.UnitSummary, p survey.Period, method string) unitReportJSON {
 	out := unitReportJSON{
 		City:        cfg.City,
 		Unit:        unitRefJSON{Code: us.Unit.Code, Name: us.Unit.Name, Type: string(us.Unit.Type)},
@@ -401,7 +402,7 @@ func unitReport(cfg *Config, us survey.UnitSummary, p survey.Period, method stri
 }
 
 // cityReport builds the JSON of the whole city.
-func cityReport(cfg *Config, c survey.CitySummary, w survey.Weighting, method string) cityReportJSON {
+func cityReport(cfg *config.Config, c survey.CitySummary, w survey.Weighting, method string) cityReportJSON {
 	out := cityReportJSON{
 		City:                 cfg.City,
 		figuresJSON:          figures(c.Pooled, c.Period, method, cityTarget(c)),
@@ -542,7 +543,9 @@ func mutuOf(m survey.Mutu) *string {
 func nullable[T any](v T) *T { return &v }
 
 // unitTypeName is the display name of a unit type.
-func unitTypeName(cfg *Config, t survey.UnitType) string { return survey.TypeName(t, cfg.TypeNames) }
+func unitTypeName(cfg *config.Config, t survey.UnitType) string {
+	return survey.TypeName(t, cfg.TypeNames)
+}
 
 // periodLine names the period with its dates, since labels such as 2026-Q1
 // do not say which days they cover.
@@ -563,7 +566,7 @@ func gradeText(ikm float64, m survey.Mutu, valid bool) string {
 }
 
 // writeCityText writes the city report for a terminal.
-func writeCityText(out io.Writer, cfg *Config, c survey.CitySummary, w survey.Weighting, method string) error {
+func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, w survey.Weighting, method string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "IKM %s\n%s\n\n", cfg.City, periodLine(c.Period, method))
 	if c.Respondents() == 0 {
@@ -611,7 +614,7 @@ func writeCityText(out io.Writer, cfg *Config, c survey.CitySummary, w survey.We
 // writeUnitText writes one unit's report for a terminal, ending with the
 // weakest element, where the unit's follow-up plan starts. The verified
 // figures show when the unit has any.
-func writeUnitText(w io.Writer, cfg *Config, us survey.UnitSummary, verified verifiedJSON, p survey.Period, method string) error {
+func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, verified verifiedJSON, p survey.Period, method string) error {
 	var b strings.Builder
 	r := us.Result
 	fmt.Fprintf(&b, "IKM %s (%s), %s, %s\n%s\n\n", us.Unit.Name, us.Unit.Code, unitTypeName(cfg, us.Unit.Type), cfg.City, periodLine(p, method))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/bot/export"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -26,14 +27,14 @@ func isTerminalWriter(w io.Writer) bool {
 }
 
 // exportReport is the Report bot/export draws files from.
-func exportReport(cfg *Config, sum survey.CitySummary, w survey.Weighting) export.Report {
+func exportReport(cfg *config.Config, sum survey.CitySummary, w survey.Weighting) export.Report {
 	return export.Report{City: cfg.City, Summary: sum, Weighting: w, TypeNames: cfg.TypeNames, Generated: cmdNow().In(sum.Period.From.Location())}
 }
 
 // renderReportFile draws the CSV or XLSX of sum from the raw responses, in
 // the read transaction the tallies came from, so that the responses add up
 // to the figures. It returns the file and the number of responses in it.
-func renderReportFile(tx *store.Tx, cfg *Config, format string, sum survey.CitySummary, w survey.Weighting, stderr io.Writer) ([]byte, int, error) {
+func renderReportFile(tx *store.Tx, cfg *config.Config, format string, sum survey.CitySummary, w survey.Weighting, stderr io.Writer) ([]byte, int, error) {
 	rep := exportReport(cfg, sum, w)
 	prog := newCountProgress(stderr, "responses read")
 	n := 0

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -102,7 +103,7 @@ func emptyDB(t *testing.T) string {
 }
 
 // mustImport runs ikmbot import and returns what it wrote to stderr.
-func mustImport(t *testing.T, cfg *Config, db, unit, file string) string {
+func mustImport(t *testing.T, cfg *config.Config, db, unit, file string) string {
 	t.Helper()
 	var stderr bytes.Buffer
 	if err := runImport(cfg, []string{"--db", db, "--unit", unit, "--file", file}, &stderr); err != nil {
@@ -112,7 +113,7 @@ func mustImport(t *testing.T, cfg *Config, db, unit, file string) string {
 }
 
 // reportOut runs ikmbot report and returns stdout.
-func reportOut(t *testing.T, cfg *Config, args ...string) string {
+func reportOut(t *testing.T, cfg *config.Config, args ...string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	if err := runReport(cfg, args, &stdout, &stderr); err != nil {
@@ -179,7 +180,7 @@ type testReport struct {
 
 // jsonReport runs ikmbot report --format json and decodes it twice: into
 // testReport for the figures, and into a map to see which keys are present.
-func jsonReport(t *testing.T, cfg *Config, args ...string) (testReport, map[string]any) {
+func jsonReport(t *testing.T, cfg *config.Config, args ...string) (testReport, map[string]any) {
 	t.Helper()
 	out := reportOut(t, cfg, append([]string{"--format", "json"}, args...)...)
 	var rep testReport
@@ -535,9 +536,9 @@ var spaces = regexp.MustCompile(` +`)
 
 // targetConfig is a two-unit city whose users per year are known, so that
 // sample targets can be checked: N 1000 -> 278, N 200 -> 132 over a year.
-func targetConfig(t *testing.T) *Config {
+func targetConfig(t *testing.T) *config.Config {
 	t.Helper()
-	cfg, err := parseConfig("target.yaml", []byte(`
+	cfg, err := config.Parse("target.yaml", []byte(`
 city: Kota Uji
 units:
   - {code: DISDUKCAPIL, name: Dinas Kependudukan dan Pencatatan Sipil, type: perangkat_daerah, users_per_year: 1000,

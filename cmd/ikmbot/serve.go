@@ -20,13 +20,14 @@ import (
 	tg "github.com/go-telegram/bot"
 
 	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
 // runServe runs the bot until ctx ends (SIGINT/SIGTERM): by long polling,
 // or behind a webhook with --webhook-url.
-func runServe(ctx context.Context, cfg *Config, args []string, getenv func(string) string, stderr io.Writer) error {
+func runServe(ctx context.Context, cfg *config.Config, args []string, getenv func(string) string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbPath := fs.String("db", "ikmbot.db", "database file (created if missing)")
@@ -187,7 +188,7 @@ func serveWebhook(ctx context.Context, api *tg.Bot, d *bot.Dispatcher, m *bot.Me
 }
 
 // botConfig is the bot's view of the configuration.
-func botConfig(cfg *Config, secret []byte, w survey.Weighting, log *slog.Logger) bot.Config {
+func botConfig(cfg *config.Config, secret []byte, w survey.Weighting, log *slog.Logger) bot.Config {
 	return bot.Config{
 		City: cfg.City, Catalog: cfg.Catalog, TypeNames: cfg.TypeNames, Location: cfg.Location,
 		RespondentPeriod: cfg.RespondentPeriod, AllowReplace: cfg.AllowReplace, SessionTTL: cfg.SessionTTL,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -42,7 +43,7 @@ type unitJSON struct {
 }
 
 // runUnits implements ikmbot units: it lists the units with their deep links.
-func runUnits(cfg *Config, args []string, getenv func(string) string, stdout io.Writer) error {
+func runUnits(cfg *config.Config, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("units", flag.ContinueOnError)
 	botName := fs.String("bot-username", "", "the bot's Telegram username, e.g. BekasiIKMBot (default: placeholder "+placeholderBot+")")
 	format := fs.String("format", "text", "output format: text or json")

@@ -13,14 +13,15 @@ import (
 	"testing"
 
 	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
 // bekasi loads the embedded config or stops the test.
-func bekasi(t *testing.T) *Config {
+func bekasi(t *testing.T) *config.Config {
 	t.Helper()
-	cfg, err := loadConfig("")
+	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestUnitsJSON(t *testing.T) {
 
 func TestUnitsJSONEmpty(t *testing.T) {
 	// Scripts expect an array, never null.
-	cfg := &Config{Catalog: survey.NewCatalog(nil)}
+	cfg := &config.Config{Catalog: survey.NewCatalog(nil)}
 	var out bytes.Buffer
 	if err := runUnits(cfg, append(noSecret(t), "-format=json"), env(nil), &out); err != nil {
 		t.Fatal(err)

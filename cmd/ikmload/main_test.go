@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,33 +70,6 @@ func TestSeedThenRun(t *testing.T) {
 	rep, _ := runJSON(t, "run", "--users", "10", "--surveys", "10", "--json", "--db", db)
 	if v := rep.Verify; v == nil || !v.OK || v.Added != 10 || v.Responses != 3010 {
 		t.Errorf("verification: %+v", rep.Verify)
-	}
-}
-
-// TestCityMatchesIkmbot keeps the embedded copy of bekasi.yaml in step with
-// the one ikmbot embeds.
-func TestCityMatchesIkmbot(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "ikmbot", "bekasi.yaml"))
-	if err != nil {
-		t.Skip("cmd/ikmbot/bekasi.yaml not found:", err)
-	}
-	want, err := parseCity(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := loadCity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g, w := fmt.Sprint(got.Name, got.Location, got.RespondentPeriod, got.SessionTTL, got.ChatRetention, got.SuggestionDays),
-		fmt.Sprint(want.Name, want.Location, want.RespondentPeriod, want.SessionTTL, want.ChatRetention, want.SuggestionDays); g != w {
-		t.Errorf("city settings differ: got %s, ikmbot has %s", g, w)
-	}
-	equal := slices.EqualFunc(got.Catalog.Units(), want.Catalog.Units(), func(a, b survey.Unit) bool {
-		return a.Code == b.Code && a.Name == b.Name && a.Type == b.Type && slices.Equal(a.Services, b.Services)
-	})
-	if !equal || got.Catalog.Len() != 89 {
-		t.Errorf("cmd/ikmload/bekasi.yaml differs from cmd/ikmbot/bekasi.yaml (%d and %d units): copy it over", got.Catalog.Len(), want.Catalog.Len())
 	}
 }
 

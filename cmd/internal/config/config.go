@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +42,6 @@ const (
 	minSessionTTL        = time.Minute
 	maxCodeLen           = 32
 	maxConfigErrors      = 20
-	otherService         = "other"
 )
 
 // Config is everything a city configures: who it is, how the survey runs, and
@@ -90,24 +90,24 @@ var codePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 // because they appear in reports and JSON.
 var typeKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
-// loadConfig reads the config at path, or the embedded Kota Bekasi config when
-// path is empty.
-func loadConfig(path string) (*Config, error) {
+// Load reads the config at path, or the embedded Kota Bekasi config when path
+// is empty.
+func Load(path string) (*Config, error) {
 	if path == "" {
-		return parseConfig(embeddedPath, bekasiYAML)
+		return Parse(embeddedPath, bekasiYAML)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		// *PathError already names the path: "open x.yaml: no such file or directory".
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return parseConfig(path, data)
+	return Parse(path, data)
 }
 
-// parseConfig parses and validates a config; name is used for Config.Path and
+// Parse parses and validates a config; name is used for Config.Path and
 // in errors. Every error it returns names the file and, where there is one,
 // the line and the field, so a city admin can fix the file without reading Go.
-func parseConfig(name string, data []byte) (*Config, error) {
+func Parse(name string, data []byte) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s: config is empty: it needs at least city and units", name)
 	}
@@ -292,7 +292,7 @@ func (p *configParser) config(root *yaml.Node) *Config {
 
 	if s := p.str(f["respondent_period"], "respondent_period"); s != "" {
 		cfg.RespondentPeriod = survey.PeriodKind(s)
-		if !contains(respondentPeriods, cfg.RespondentPeriod) {
+		if !slices.Contains(respondentPeriods, cfg.RespondentPeriod) {
 			p.errorf(f["respondent_period"], "respondent_period", "unknown period %q (want month, quarter, semester or year)", s)
 		}
 	}
@@ -355,7 +355,7 @@ func (p *configParser) config(root *yaml.Node) *Config {
 	}
 
 	if s := p.str(f["default_language"], "default_language"); s != "" {
-		if !contains(languages, s) {
+		if !slices.Contains(languages, s) {
 			p.errorf(f["default_language"], "default_language", "unsupported language %q (want id or en)", s)
 		} else {
 			cfg.DefaultLanguage = s
@@ -420,7 +420,7 @@ func (p *configParser) unitTypes(n *yaml.Node, names map[survey.UnitType]string)
 		case !typeKeyPattern.MatchString(key):
 			p.errorf(f["key"], path+".key", "%q: want lowercase letters, digits and _, starting with a letter, at most 32", key)
 			continue
-		case contains(builtinTypes, t):
+		case slices.Contains(builtinTypes, t):
 			p.errorf(f["key"], path+".key", "%q is built in; unit_types only adds new types", key)
 			continue
 		case lines[t] != 0:
@@ -581,7 +581,7 @@ func (p *configParser) services(n *yaml.Node, path string) []string {
 		switch {
 		case s == "":
 			p.errorf(item, field, "empty service name")
-		case key == otherService:
+		case key == survey.ServiceOther:
 			p.errorf(item, field, `"other" is reserved: every unit offers it already`)
 		case dup:
 			// Two buttons that read alike split one service's answers in two.
@@ -629,8 +629,8 @@ func (p *configParser) mapping(n *yaml.Node, path string, known []string) (map[s
 			p.errorf(r.Content[i], path, "keys must be plain words, got %s", describe(k))
 		case k.ShortTag() == "!!merge":
 			p.errorf(r.Content[i], field, "merge keys are not supported: repeat the keys, or use an alias (*name) for a value")
-		case known != nil && !contains(known, k.Value):
-			p.errorf(r.Content[i], field, "unknown key (%s)", suggest(k.Value, known))
+		case known != nil && !slices.Contains(known, k.Value):
+			p.errorf(r.Content[i], field, "unknown key (%s)", Suggest(k.Value, known))
 		case first[k.Value] != 0:
 			p.errorf(r.Content[i], field, "duplicate key (first on line %d)", first[k.Value])
 		default:
@@ -719,7 +719,7 @@ func typeOrder(units []survey.Unit, extra []survey.UnitType) []survey.UnitType {
 // knownType reports whether t is built in or declared under unit_types.
 func knownType(t survey.UnitType, extra map[survey.UnitType]string) bool {
 	_, ok := extra[t]
-	return ok || contains(builtinTypes, t)
+	return ok || slices.Contains(builtinTypes, t)
 }
 
 // wantTypes lists the accepted unit types for an error message.
@@ -801,22 +801,12 @@ func join(path, key string) string {
 // plainKey matches keys that read unambiguously unquoted in a field path.
 var plainKey = regexp.MustCompile(`^[A-Za-z0-9_<-]{1,64}$`)
 
-// contains reports whether list holds v.
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// suggest names the known key closest to key, since most unknown keys are
+// Suggest names the known key closest to key, since most unknown keys are
 // typos, or else lists the known keys.
-func suggest(key string, known []string) string {
+func Suggest(key string, known []string) string {
 	best, bestDist := "", 3
 	for _, k := range known {
-		if d := editDistance(strings.ToLower(key), k); d < bestDist {
+		if d := EditDistance(strings.ToLower(key), k); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
@@ -826,8 +816,8 @@ func suggest(key string, known []string) string {
 	return fmt.Sprintf("did you mean %q?", best)
 }
 
-// editDistance is the Levenshtein distance between two short strings.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between two short strings.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -19,9 +19,9 @@ func fixture(name string) string {
 }
 
 func TestEmbeddedConfig(t *testing.T) {
-	cfg, err := loadConfig("")
+	cfg, err := Load("")
 	if err != nil {
-		t.Fatalf("loadConfig(\"\"): %v", err)
+		t.Fatalf("Load(\"\"): %v", err)
 	}
 	if got, want := cfg.Path, "(embedded)"; got != want {
 		t.Errorf("Path = %q, want %q", got, want)
@@ -97,7 +97,7 @@ func TestEmbeddedConfigMatchesFile(t *testing.T) {
 }
 
 func TestConfigDefaults(t *testing.T) {
-	cfg, err := loadConfig(fixture("valid_minimal.yaml"))
+	cfg, err := Load(fixture("valid_minimal.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestConfigDefaults(t *testing.T) {
 }
 
 func TestConfigEveryKey(t *testing.T) {
-	cfg, err := loadConfig(fixture("valid_full.yaml"))
+	cfg, err := Load(fixture("valid_full.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,9 +247,9 @@ func TestConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			path := fixture(tt.file)
-			cfg, err := loadConfig(path)
+			cfg, err := Load(path)
 			if err == nil {
-				t.Fatalf("loadConfig(%s) = %+v, want an error", path, cfg)
+				t.Fatalf("Load(%s) = %+v, want an error", path, cfg)
 			}
 			want := path + strings.ReplaceAll(tt.want, "{file}", path)
 			if got := err.Error(); got != want {
@@ -261,7 +261,7 @@ func TestConfigErrors(t *testing.T) {
 
 func TestConfigMissingFile(t *testing.T) {
 	path := fixture("no-such-file.yaml")
-	_, err := loadConfig(path)
+	_, err := Load(path)
 	if err == nil {
 		t.Fatal("no error for a missing file")
 	}
@@ -281,7 +281,7 @@ func TestConfigErrorCap(t *testing.T) {
 	for range 25 {
 		b.WriteString("  - {code: X, name: \"\", type: puskesmas}\n")
 	}
-	_, err := parseConfig("many.yaml", []byte(b.String()))
+	_, err := Parse("many.yaml", []byte(b.String()))
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -309,8 +309,8 @@ func TestSuggest(t *testing.T) {
 		if tt.key == "bogus" {
 			known = unitKeys
 		}
-		if got := suggest(tt.key, known); got != tt.want {
-			t.Errorf("suggest(%q) = %q, want %q", tt.key, got, tt.want)
+		if got := Suggest(tt.key, known); got != tt.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tt.key, got, tt.want)
 		}
 	}
 }
@@ -330,7 +330,7 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := parseConfig("fuzz.yaml", data)
+		cfg, err := Parse("fuzz.yaml", data)
 		if err != nil {
 			for _, line := range strings.Split(err.Error(), "\n") {
 				if !strings.HasPrefix(line, "fuzz.yaml") {
