@@ -212,15 +212,48 @@ func BenchmarkUnitSummary(b *testing.B) {
 
 // BenchmarkRebuildAggregates recomputes every aggregate from 1M raw
 // responses in one transaction, fsync on. It rewrites the shared seeded
-// database with the same aggregates, so the other benchmarks are unaffected.
+// database with the same aggregates, so the other benchmarks are unaffected;
+// after timing, the city's year and a unit's respondent index are read back
+// to make sure the rebuild wrote them.
 func BenchmarkRebuildAggregates(b *testing.B) {
-	st := seededStore(b, 1_000_000)
+	const n = 1_000_000
+	st := seededStore(b, n)
 	for b.Loop() {
 		if err := st.Update(func(tx *store.Tx) error { return tx.RebuildAggregates() }); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(1_000_000)*float64(b.N)/b.Elapsed().Seconds(), "responses/s")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "responses/s")
+	err := st.View(func(tx *store.Tx) error {
+		var respondents, profiled int
+		for _, u := range benchCatalog().Units() {
+			t, err := tx.Tally(u.Code, year2026(b))
+			if err != nil {
+				return err
+			}
+			p, err := tx.ProfileTally(u.Code, year2026(b))
+			if err != nil {
+				return err
+			}
+			respondents += t.Respondents
+			profiled += p.Respondents
+		}
+		if respondents != n || profiled != n {
+			b.Errorf("after rebuild: %d respondents in agg/, %d in prof/; want %d", respondents, profiled, n)
+		}
+		// Ids run from 1 to n: the last response must be in respondents/.
+		r, err := tx.Response(n)
+		if err != nil {
+			return err
+		}
+		if id, ok, err := tx.PriorResponse(r.Unit, "2026", r.Respondent); err != nil || !ok || id != n {
+			b.Errorf("after rebuild: respondents/ gives %d, %v, %v for response %d", id, ok, err, n)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
 }
 
 // benchRespondent is one simulated person answering through Handle.

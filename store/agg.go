@@ -1,15 +1,11 @@
 package store
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/ikmbot/ikmbot/survey"
-	bolt "go.etcd.io/bbolt"
 )
 
 // aggKeys returns the day and month buckets a response submitted at t is
@@ -175,83 +171,4 @@ func (tx *Tx) periodKeys(p survey.Period) [][]byte {
 	}
 	tx.keys = k
 	return k.keys
-}
-
-// RebuildAggregates drops agg/, agg_verified/ and respondents/ and
-// recomputes them from responses/, the source of truth: the repair for a
-// damaged or suspect aggregate, and the migration path when the tally
-// encoding changes. It holds every tally in memory (two years of 89 units
-// is about 70k tallies of 148 bytes) and writes in the same transaction.
-// The profile aggregates (prof/) and the suggestion index are rebuilt too.
-func (tx *Tx) RebuildAggregates() error {
-	for _, name := range [][]byte{bucketAgg, bucketAggVerified, bucketRespondents} {
-		if !tx.tx.Writable() {
-			return fmt.Errorf("rebuild: %w", bolt.ErrTxNotWritable)
-		}
-		if err := tx.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return fmt.Errorf("rebuild: drop %s: %w", name, err)
-		}
-		if _, err := tx.tx.CreateBucket(name); err != nil {
-			return fmt.Errorf("rebuild: create %s: %w", name, err)
-		}
-	}
-	type aggKey struct{ root, unit, key string }
-	tallies := map[aggKey]*survey.Tally{}
-	type respondent struct{ unit, window, who string }
-	respondents := map[respondent]uint64{}
-	err := tx.forEachResponse(bucketResponses, func(r survey.Response, window string) error {
-		day, month := tx.aggKeys(r.Submitted)
-		for _, root := range aggBuckets(r.Via) {
-			for _, key := range []string{day, month} {
-				k := aggKey{string(root), r.Unit, key}
-				t := tallies[k]
-				if t == nil {
-					t = new(survey.Tally)
-					tallies[k] = t
-				}
-				t.Add(r.Scores)
-			}
-		}
-		if r.Respondent != "" && window != "" {
-			// Id order: if an old file has two, the later one is the answer
-			// that stands.
-			respondents[respondent{r.Unit, window, r.Respondent}] = r.ID
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("rebuild: %w", err)
-	}
-	// Sorted inserts fill bbolt pages fully; map order would leave them half
-	// empty.
-	keys := slices.SortedFunc(maps.Keys(tallies), func(a, b aggKey) int {
-		return cmp.Or(cmp.Compare(a.root, b.root), cmp.Compare(a.unit, b.unit), cmp.Compare(a.key, b.key))
-	})
-	for _, k := range keys {
-		t := tallies[k]
-		ub, err := tx.tx.Bucket([]byte(k.root)).CreateBucketIfNotExists([]byte(k.unit))
-		if err != nil {
-			return fmt.Errorf("rebuild: %s/%s: %w", k.root, k.unit, err)
-		}
-		ub.FillPercent = 0.9
-		v, err := encodeTally(*t)
-		if err != nil {
-			return fmt.Errorf("rebuild: %s/%s/%s: %w", k.root, k.unit, k.key, err)
-		}
-		if err := ub.Put([]byte(k.key), v); err != nil {
-			return err
-		}
-	}
-	// In key order too: in map order every put lands in the middle of an
-	// ever larger unsplit node, and the copying grows with the square of
-	// the respondents.
-	who := slices.SortedFunc(maps.Keys(respondents), func(a, b respondent) int {
-		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.window, b.window), cmp.Compare(a.who, b.who))
-	})
-	for _, k := range who {
-		if err := tx.putRespondent(k.unit, k.window, k.who, respondents[k]); err != nil {
-			return fmt.Errorf("rebuild: %w", err)
-		}
-	}
-	return tx.rebuildDerived()
 }

@@ -120,6 +120,11 @@
 // it from the keyed records. Decoding an unknown element key is an error, not
 // a silent zero.
 //
+// Response records and profile tallies are JSON, but scans read them with a
+// hand-written decoder for the exact shape we write (decode.go), which hands
+// anything else to encoding/json: encoding/json defines what the bytes mean,
+// and the fuzz tests hold the two to the same result.
+//
 // Day and month keys are calendar dates in Options.Location (Indonesia runs
 // on WIB, UTC+7: a response at 00:30 WIB belongs to that day, not to the
 // previous UTC day). Tally reads a period's From and To as dates on that

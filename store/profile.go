@@ -3,12 +3,13 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/ikmbot/ikmbot/survey"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Profile aggregates and the suggestion index are derived from responses/
@@ -28,7 +29,18 @@ type profileTallyRecord struct {
 	Counts      map[string]map[string]int `json:"c,omitempty"`
 }
 
+// encodeProfileTally writes t as encoding/json writes profileTallyRecord.
+// Every stored response re-encodes two tallies (its day and month), so it
+// is written by hand, byte for byte the same (TestProfileTallyCodec); only
+// a nil answer map, which no tally holds, goes through encoding/json.
 func encodeProfileTally(t survey.ProfileTally) ([]byte, error) {
+	if b, ok := appendProfileTally(make([]byte, 0, 160), t); ok {
+		return b, nil
+	}
+	return encodeProfileTallyJSON(t)
+}
+
+func encodeProfileTallyJSON(t survey.ProfileTally) ([]byte, error) {
 	rec := profileTallyRecord{Respondents: t.Respondents}
 	for d, m := range t.Counts {
 		if rec.Counts == nil {
@@ -39,7 +51,115 @@ func encodeProfileTally(t survey.ProfileTally) ([]byte, error) {
 	return json.Marshal(rec)
 }
 
+// appendProfileTally is encodeProfileTallyJSON by hand: keys sorted as
+// encoding/json sorts map keys, "c" omitted when empty. ok is false when an
+// answer map is nil (encoding/json writes null).
+func appendProfileTally(b []byte, t survey.ProfileTally) ([]byte, bool) {
+	b = append(b, `{"n":`...)
+	b = strconv.AppendInt(b, int64(t.Respondents), 10)
+	if len(t.Counts) > 0 {
+		b = append(b, `,"c":{`...)
+		var dimBuf [8]survey.ProfileDim
+		dims := dimBuf[:0]
+		for d := range t.Counts {
+			dims = append(dims, d)
+		}
+		slices.Sort(dims)
+		var valBuf [16]string
+		for i, d := range dims {
+			m := t.Counts[d]
+			if m == nil {
+				return nil, false
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, string(d))
+			b = append(b, ':', '{')
+			vals := valBuf[:0]
+			for v := range m {
+				vals = append(vals, v)
+			}
+			slices.Sort(vals)
+			for j, v := range vals {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, v)
+				b = append(b, ':')
+				b = strconv.AppendInt(b, int64(m[v]), 10)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}'), true
+}
+
+// appendJSONString quotes s exactly as encoding/json.Marshal does: HTML
+// characters escaped (the age band "<20" is written "\u003c20"), invalid
+// UTF-8 as U+FFFD, U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// decodeProfileTally reads a stored profile tally; like responses, the
+// shape we write is read by hand (decodeProfileTallyFast) and anything else
+// by encoding/json.
 func decodeProfileTally(data []byte) (survey.ProfileTally, error) {
+	if t, ok := decodeProfileTallyFast(data); ok {
+		return t, nil
+	}
+	return decodeProfileTallyJSON(data)
+}
+
+func decodeProfileTallyJSON(data []byte) (survey.ProfileTally, error) {
 	var rec profileTallyRecord
 	if err := json.Unmarshal(data, &rec); err != nil {
 		return survey.ProfileTally{}, err
@@ -62,6 +182,114 @@ func decodeProfileTally(data []byte) (survey.ProfileTally, error) {
 		}
 	}
 	return t, nil
+}
+
+// decodeProfileTallyFast is decodeProfileTallyJSON without reflection; ok
+// is false on anything but a well-formed tally without repeated keys or
+// negative counts (left to encoding/json, for its result or its error).
+func decodeProfileTallyFast(data []byte) (t survey.ProfileTally, ok bool) {
+	sc := jsonScanner{b: data}
+	if !sc.consume('{') {
+		return t, false
+	}
+	seenN, seenC := false, false
+	if !sc.consume('}') {
+		for {
+			key, ok := sc.key()
+			if !ok || !sc.consume(':') {
+				return t, false
+			}
+			switch string(key) {
+			case "n":
+				if seenN {
+					return t, false
+				}
+				seenN = true
+				if t.Respondents, ok = sc.int(); !ok {
+					return t, false
+				}
+			case "c":
+				if seenC {
+					return t, false
+				}
+				seenC = true
+				if t.Counts, ok = sc.profileCounts(); !ok {
+					return t, false
+				}
+			default:
+				return t, false
+			}
+			if sc.consume(',') {
+				continue
+			}
+			if sc.consume('}') {
+				break
+			}
+			return t, false
+		}
+	}
+	sc.space()
+	return t, sc.i == len(sc.b)
+}
+
+// profileCounts reads the "c" object of a profile tally, keeping positive
+// counts only, as decodeProfileTallyJSON does.
+func (sc *jsonScanner) profileCounts() (map[survey.ProfileDim]map[string]int, bool) {
+	var counts map[survey.ProfileDim]map[string]int
+	if !sc.consume('{') {
+		return nil, false
+	}
+	if sc.consume('}') {
+		return nil, true
+	}
+	var seenBuf [8]string
+	seen := seenBuf[:0]
+	for {
+		d, ok := sc.str(nil, 0)
+		if !ok || slices.Contains(seen, d) || !sc.consume(':') || !sc.consume('{') {
+			return nil, false
+		}
+		seen = append(seen, d)
+		var m map[string]int
+		if !sc.consume('}') {
+			for {
+				v, ok := sc.str(nil, 0)
+				if !ok || !sc.consume(':') {
+					return nil, false
+				}
+				if _, dup := m[v]; dup {
+					return nil, false
+				}
+				n, ok := sc.int()
+				switch {
+				case !ok || n < 0:
+					return nil, false
+				case n > 0:
+					if m == nil {
+						m = map[string]int{}
+					}
+					m[v] = n
+				}
+				if sc.consume(',') {
+					continue
+				}
+				if sc.consume('}') {
+					break
+				}
+				return nil, false
+			}
+		}
+		if m != nil {
+			if counts == nil {
+				counts = map[survey.ProfileDim]map[string]int{}
+			}
+			counts[survey.ProfileDim(d)] = m
+		}
+		if sc.consume(',') {
+			continue
+		}
+		return counts, sc.consume('}')
+	}
 }
 
 // addDerived counts a newly stored response (id) in the profile
@@ -169,6 +397,7 @@ func (tx *Tx) Suggestions(unit string, before uint64, n int) ([]survey.Response,
 		}
 	}
 	var out []survey.Response
+	cache := newStringCache()
 	for ; k != nil; k, _ = c.Prev() {
 		id, err := keyU64(k)
 		if err != nil {
@@ -178,7 +407,7 @@ func (tx *Tx) Suggestions(unit string, before uint64, n int) ([]survey.Response,
 		if v == nil {
 			continue // replaced since; the index entry is stale
 		}
-		r, _, err := tx.s.decodeResponse(id, v)
+		r, _, err := tx.s.decodeResponseCached(id, v, cache)
 		if err != nil {
 			return nil, false, err
 		}
@@ -192,78 +421,6 @@ func (tx *Tx) Suggestions(unit string, before uint64, n int) ([]survey.Response,
 		out = append(out, r)
 	}
 	return out, false, nil
-}
-
-// rebuildDerived drops prof/ and suggestions/ and recomputes them from
-// responses/.
-func (tx *Tx) rebuildDerived() error {
-	if !tx.tx.Writable() {
-		return fmt.Errorf("rebuild: %w", bolt.ErrTxNotWritable)
-	}
-	for _, name := range [][]byte{bucketProfiles, bucketSuggestions} {
-		if err := tx.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return fmt.Errorf("rebuild: drop %s: %w", name, err)
-		}
-	}
-	type key struct{ unit, key string }
-	profiles := map[key]*survey.ProfileTally{}
-	err := tx.forEachResponse(bucketResponses, func(r survey.Response, _ string) error {
-		day, month := tx.aggKeys(r.Submitted)
-		for _, k := range []string{day, month} {
-			t := profiles[key{r.Unit, k}]
-			if t == nil {
-				t = new(survey.ProfileTally)
-				profiles[key{r.Unit, k}] = t
-			}
-			t.Add(r.Profile)
-		}
-		if r.Suggestion == "" {
-			return nil
-		}
-		// Ids come in order: the index fills as appends.
-		root, err := tx.writeBucket(bucketSuggestions)
-		if err != nil {
-			return err
-		}
-		ub, err := root.CreateBucketIfNotExists([]byte(r.Unit))
-		if err != nil {
-			return err
-		}
-		ub.FillPercent = 0.9
-		return ub.Put(u64key(r.ID), nil)
-	})
-	if err != nil {
-		return fmt.Errorf("rebuild: %w", err)
-	}
-	keys := make([]key, 0, len(profiles))
-	for k := range profiles {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].unit != keys[j].unit {
-			return keys[i].unit < keys[j].unit
-		}
-		return keys[i].key < keys[j].key
-	})
-	root, err := tx.writeBucket(bucketProfiles)
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		ub, err := root.CreateBucketIfNotExists([]byte(k.unit))
-		if err != nil {
-			return fmt.Errorf("rebuild: prof/%s: %w", k.unit, err)
-		}
-		ub.FillPercent = 0.9
-		v, err := encodeProfileTally(*profiles[k])
-		if err != nil {
-			return err
-		}
-		if err := ub.Put([]byte(k.key), v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // backfillDerived builds prof/ and suggestions/ in a file written before

@@ -189,6 +189,21 @@ func encodeResponse(r survey.Response, window string) ([]byte, error) {
 // decodeResponse returns the response stored under id, and the window it
 // was recorded in.
 func (s *Store) decodeResponse(id uint64, data []byte) (survey.Response, string, error) {
+	return s.decodeResponseCached(id, data, nil)
+}
+
+// decodeResponseCached is decodeResponse for a scan, which shares cache
+// between its records; cache may be nil.
+func (s *Store) decodeResponseCached(id uint64, data []byte, cache *stringCache) (survey.Response, string, error) {
+	if r, window, ok := s.decodeResponseFast(id, data, cache); ok {
+		return r, window, nil
+	}
+	return s.decodeResponseJSON(id, data)
+}
+
+// decodeResponseJSON is decodeResponse by encoding/json, which defines what
+// a record means: decodeResponseFast must agree with it.
+func (s *Store) decodeResponseJSON(id uint64, data []byte) (survey.Response, string, error) {
 	var rec responseRecord
 	if err := json.Unmarshal(data, &rec); err != nil {
 		return survey.Response{}, "", fmt.Errorf("decode response %d: %w", id, err)

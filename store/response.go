@@ -183,21 +183,7 @@ func (tx *Tx) ForEachIncomplete(fn func(survey.Response) error) error {
 }
 
 func (tx *Tx) forEachResponse(name []byte, fn func(r survey.Response, window string) error) error {
-	b := tx.bucket(name)
-	if b == nil {
-		return nil
-	}
-	return b.ForEach(func(k, v []byte) error {
-		id, err := keyU64(k)
-		if err != nil {
-			return fmt.Errorf("%s key %x: %w", name, k, err)
-		}
-		r, window, err := tx.s.decodeResponse(id, v)
-		if err != nil {
-			return err
-		}
-		return fn(r, window)
-	})
+	return tx.forEachResponseKey(name, func(_ []byte, r survey.Response, window string) error { return fn(r, window) })
 }
 
 // CountResponses returns how many completed and incomplete responses are

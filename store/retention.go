@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/ikmbot/ikmbot/survey"
@@ -53,18 +54,21 @@ func (tx *Tx) PurgeSuggestions(cutoff time.Time) (int, error) {
 	return n, nil
 }
 
-// forEachResponseKey is forEachResponse with each record's key.
+// forEachResponseKey calls fn with every record of name (responses/ or
+// incomplete/) in key order, and its key: the one scan of records, which
+// every other goes through. k is only valid until fn returns.
 func (tx *Tx) forEachResponseKey(name []byte, fn func(k []byte, r survey.Response, window string) error) error {
 	b := tx.bucket(name)
 	if b == nil {
 		return nil
 	}
+	cache := newStringCache()
 	return b.ForEach(func(k, v []byte) error {
 		id, err := keyU64(k)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s key %x: %w", name, k, err)
 		}
-		r, window, err := tx.s.decodeResponse(id, v)
+		r, window, err := tx.s.decodeResponseCached(id, v, cache)
 		if err != nil {
 			return err
 		}
