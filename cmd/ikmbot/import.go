@@ -75,30 +75,6 @@ const (
 // utf8BOM is what Excel puts before "CSV UTF-8" files.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// rowError is one problem in an import file, formatted like a compiler
-// error (file:line: field: message) so that editors can jump to it.
-type rowError struct {
-	file  string
-	line  int
-	field string
-	msg   string
-}
-
-// Error formats the problem as file:line: field: message.
-func (e *rowError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.file)
-	if e.line > 0 {
-		fmt.Fprintf(&b, ":%d", e.line)
-	}
-	b.WriteString(": ")
-	if e.field != "" {
-		b.WriteString(e.field + ": ")
-	}
-	b.WriteString(e.msg)
-	return b.String()
-}
-
 // importErrors collects row errors up to a cap, counting the rest.
 type importErrors struct {
 	file  string
@@ -112,7 +88,7 @@ func (ie *importErrors) add(line int, field, format string, args ...any) {
 		ie.extra++
 		return
 	}
-	ie.errs = append(ie.errs, &rowError{file: ie.file, line: line, field: field, msg: fmt.Sprintf(format, args...)})
+	ie.errs = append(ie.errs, &config.FileError{File: ie.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 // err joins the collected errors, or returns nil when there are none.

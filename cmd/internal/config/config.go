@@ -194,9 +194,10 @@ func yamlError(name string, err error) error {
 	return fmt.Errorf("%s: invalid YAML: %s", name, strings.TrimPrefix(msg, "yaml: "))
 }
 
-// configError is one problem in a config file. Line 0 means the problem has
-// no line of its own, such as a missing top-level key.
-type configError struct {
+// FileError is one problem at a place in a file: a config file here, and
+// the paper-form CSV of ikmbot import. Line 0 means the problem has no line
+// of its own, such as a missing top-level key.
+type FileError struct {
 	File  string
 	Line  int
 	Field string // path of the field, e.g. "units[3].type"; indexes count from 0
@@ -205,7 +206,7 @@ type configError struct {
 
 // Error formats the error as compilers do, file:line: field: message, so that
 // editors can jump to it.
-func (e *configError) Error() string {
+func (e *FileError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
@@ -224,7 +225,7 @@ func (e *configError) Error() string {
 // stopping at the first, so that one run shows an admin all that is wrong.
 type configParser struct {
 	name string
-	errs []*configError
+	errs []*FileError
 	// lists caches service lists by node, so that a list shared through an
 	// alias is checked, and its errors reported, once.
 	lists map[*yaml.Node][]string
@@ -236,7 +237,7 @@ func (p *configParser) errorf(n *yaml.Node, field, format string, args ...any) {
 	if n != nil {
 		line = n.Line
 	}
-	p.errs = append(p.errs, &configError{File: p.name, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &FileError{File: p.name, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 // err returns the collected errors in line order, capped so that a wrong
