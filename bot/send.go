@@ -27,8 +27,8 @@ const (
 // DefaultCallTimeout bounds one Bot API call. Telegram answers in well under
 // a second; without a bound, a connection that silently died would hold the
 // update (and one of the Dispatcher's places) until the HTTP client's own
-// timeout, a minute later, and the person's button would spin as long:
-// Telegram shows an unanswered press as failed after about 15 seconds.
+// timeout, a minute later, while the person's button spins; Telegram stops
+// accepting an answer to a press after some seconds.
 const DefaultCallTimeout = 10 * time.Second
 
 // deliver makes the calls of one update in order. Only the person's own chat

@@ -415,25 +415,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.faultLocked(m.name)
 	switch {
 	case f == nil:
-	case f.Network == Hang:
-		c := s.recordLocked(m.name, req, 0, nil)
-		c.Network = Hang
-		s.calls[len(s.calls)-1].Network = Hang
-		s.mu.Unlock()
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
+	case f.Network != NoNetworkFault:
+		msgID, e := 0, (*apiError)(nil)
+		if f.Network == Drop {
+			_, msgID, e = m.fn(s, req) // it takes effect; its answer is lost
 		}
-		s.drop(w)
-		s.callHook(c)
-		return
-	case f.Network == Drop:
-		result, msgID, e := m.fn(s, req)
 		c := s.recordLocked(m.name, req, msgID, e)
-		c.Network = Drop
-		s.calls[len(s.calls)-1].Network = Drop
+		c.Network = f.Network
+		s.calls[len(s.calls)-1] = c
 		s.mu.Unlock()
-		_ = result
+		if f.Network == Hang {
+			select {
+			case <-r.Context().Done():
+			case <-s.done:
+			}
+		}
 		s.drop(w)
 		s.callHook(c)
 		return
