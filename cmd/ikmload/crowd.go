@@ -27,6 +27,7 @@ type crowd struct {
 	seed    uint64
 	echo    bool          // talking to the echo bot: follow its buttons, not the survey's
 	wait    time.Duration // the longest a respondent waits for one reply
+	think   time.Duration // mean pause before each action after a reply; 0: none
 
 	srv   *telegramtest.Server
 	inbox []chan observed // per slot: the bot's replies in that slot's chat
@@ -144,6 +145,9 @@ func (c *crowd) survey(ctx context.Context, rng *mrand.Rand, slot, n int) error 
 	steps := plan(rng, unit)
 	inbox := c.inbox[slot]
 
+	if err := c.pause(ctx, rng); err != nil {
+		return err
+	}
 	_, err := c.act(ctx, inbox, func() error { u.Send("/start " + unit.Code); return nil }, wantSend(false))
 	if err != nil {
 		return fmt.Errorf("/start %s: %w", unit.Code, err)
@@ -166,6 +170,9 @@ func (c *crowd) survey(ctx context.Context, rng *mrand.Rand, slot, n int) error 
 			}
 		}
 		a, last := steps[step], step == len(steps)-1
+		if err := c.pause(ctx, rng); err != nil {
+			return err
+		}
 		if a.text != "" {
 			_, err = c.act(ctx, inbox, func() error { u.Send(a.text); return nil }, wantSend(last))
 		} else {
@@ -186,6 +193,23 @@ func (c *crowd) survey(ctx context.Context, rng *mrand.Rand, slot, n int) error 
 }
 
 // act pushes one update and waits for the reply that want recognises.
+// pause is a person reading the question before answering: a random
+// time between half and one and a half times the mean think time.
+func (c *crowd) pause(ctx context.Context, rng *mrand.Rand) error {
+	if c.think <= 0 {
+		return nil
+	}
+	d := c.think/2 + time.Duration(rng.Int64N(int64(c.think)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (c *crowd) act(ctx context.Context, inbox chan observed, push func() error, want func(telegramtest.Call) bool) (telegramtest.Call, error) {
 	start := time.Now()
 	if err := push(); err != nil {

@@ -39,6 +39,7 @@ type loadOptions struct {
 	cpuprofile     string
 	idleConns      int
 	workers        int
+	think          time.Duration // mean pause of a person before each action
 }
 
 // runResult is one bot's figures.
@@ -68,6 +69,7 @@ type loadReport struct {
 	Surveys    int           `json:"surveys"`
 	Units      int           `json:"units"`
 	Workers    int           `json:"workers"`
+	ThinkMS    float64       `json:"think_ms"`
 	Fsync      bool          `json:"fsync"`
 	GOMAXPROCS int           `json:"gomaxprocs"`
 	CPUs       int           `json:"cpus"`
@@ -102,6 +104,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadOptions, error) {
 	fs.DurationVar(&o.wait, "reply-timeout", time.Minute, "fail when the bot takes longer than this to reply to one action")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the bot too, in-process) to this file")
 	fs.IntVar(&o.idleConns, "idle-conns", 100, "in-process: idle connections the bots keep to the fake, as ikmbot serve keeps 100; 0 for Go's default of 2")
+	fs.DurationVar(&o.think, "think", 0, "mean time a respondent takes before each action (uniform from half to 1.5 times); 0: answer at once")
 	fs.IntVar(&o.workers, "workers", bot.DefaultWorkers, "updates each bot handles at once, as ikmbot serve --workers")
 	serveArg := fs.String("serve-args", "", "with --mode binary: more flags for ikmbot serve, space-separated")
 	if err := fs.Parse(args); err != nil {
@@ -112,6 +115,8 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadOptions, error) {
 	switch {
 	case fs.NArg() > 0:
 		return o, usageError{fmt.Sprintf("run: unexpected argument %q", fs.Arg(0))}
+	case o.think < 0:
+		return o, usageError{"run: --think must not be negative"}
 	case o.workers < 1:
 		return o, usageError{"run: --workers must be at least 1"}
 	case o.users < 1:
@@ -160,7 +165,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	rep := loadReport{
-		Mode: o.mode, Users: o.users, Surveys: o.surveys, Units: c.Catalog.Len(), Workers: o.workers, Fsync: !o.nosync,
+		Mode: o.mode, Users: o.users, Surveys: o.surveys, Units: c.Catalog.Len(), Workers: o.workers, ThinkMS: float64(o.think) / float64(time.Millisecond), Fsync: !o.nosync,
 		GOMAXPROCS: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU(), DB: o.db,
 	}
 	l := &loader{o: o, city: c, stderr: stderr, progress: isTerminal(stderr)}
@@ -288,6 +293,7 @@ func (l *loader) runIkmbot(ctx context.Context) (runResult, *verification, error
 func (l *loader) measure(ctx context.Context, name string, start func(*telegramtest.Server, <-chan struct{}) (running, error)) (runResult, error) {
 	echo := name == "echo"
 	c := newCrowd(l.city.Catalog.Units(), l.base, l.o.users, l.o.surveys, l.o.seed, echo, l.o.wait)
+	c.think = l.o.think
 	var complaints atomic.Int64
 	srv := telegramtest.NewServer(telegramtest.WithCallHook(c.hook), telegramtest.WithReporter(telegramtest.ReporterFunc(func(f string, a ...any) {
 		if complaints.Add(1) <= 10 {
@@ -385,8 +391,12 @@ func printReport(w io.Writer, r loadReport) {
 	if !r.Fsync {
 		sync = "fsync OFF (--nosync)"
 	}
-	fmt.Fprintf(w, "ikmload: %s, %d respondents at once, %d surveys over %d units, %d updates handled at once, %s, GOMAXPROCS %d (%d CPUs)\n",
-		r.Mode, r.Users, r.Surveys, r.Units, r.Workers, sync, r.GOMAXPROCS, r.CPUs)
+	think := "answering at once"
+	if r.ThinkMS > 0 {
+		think = fmt.Sprintf("thinking %.0f ms before each action", r.ThinkMS)
+	}
+	fmt.Fprintf(w, "ikmload: %s, %d respondents at once, %s, %d surveys over %d units, %d updates handled at once, %s, GOMAXPROCS %d (%d CPUs)\n",
+		r.Mode, r.Users, think, r.Surveys, r.Units, r.Workers, sync, r.GOMAXPROCS, r.CPUs)
 	printResult(w, r.Ikmbot)
 	if r.Echo != nil {
 		printResult(w, *r.Echo)
