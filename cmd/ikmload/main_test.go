@@ -55,6 +55,24 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunThinkingAndWorkers runs people who pause before each action, with
+// two updates handled at once: every survey still completes, the pauses
+// take time, and the report says how it ran.
+func TestRunThinkingAndWorkers(t *testing.T) {
+	start := time.Now()
+	rep, _ := runJSON(t, "run", "--users", "4", "--surveys", "4", "--think", "20ms", "--workers", "2", "--json")
+	// One survey per person: 16 actions, each after a pause of at least 10 ms.
+	if took := time.Since(start); took < 16*10*time.Millisecond {
+		t.Errorf("run took %v: the pauses were not made", took)
+	}
+	if rep.ThinkMS != 20 || rep.Workers != 2 {
+		t.Errorf("report: think %v ms, workers %d; want 20 and 2", rep.ThinkMS, rep.Workers)
+	}
+	if v := rep.Verify; v == nil || !v.OK || rep.Ikmbot.Surveys != 4 {
+		t.Errorf("surveys %d, verification %+v", rep.Ikmbot.Surveys, rep.Verify)
+	}
+}
+
 // TestSeedThenRun seeds a database, then runs on it: the run checks only
 // what it added, and the aggregates still match all the responses.
 func TestSeedThenRun(t *testing.T) {
