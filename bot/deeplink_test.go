@@ -5,15 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"image/png"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/ikmbot/ikmbot/bot/poster"
+	"github.com/ikmbot/ikmbot/bot/poster/postertest"
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
@@ -196,14 +193,8 @@ func TestGoldenAdminQR(t *testing.T) {
 	}
 	for i, v := range []int{1, 2} {
 		link := DeepLink(telegramtest.DefaultUsername, SignPayload(testSecret, "DISDUKCAPIL", v))
-		img, err := png.Decode(bytes.NewReader(photos[i].Data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-		res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
-		if err != nil || res.GetText() != link {
-			t.Errorf("photo %d decodes to %v, %v; want %s", i+1, res, err, link)
+		if got, err := postertest.DecodePNG(t, photos[i].Data, 0); err != nil || got != link {
+			t.Errorf("photo %d decodes to %q, %v; want %s", i+1, got, err, link)
 		}
 		if want, _ := poster.PNG(link); !bytes.Equal(photos[i].Data, want) {
 			t.Errorf("photo %d is not poster.PNG of %s", i+1, link)
