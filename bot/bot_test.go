@@ -69,7 +69,7 @@ func TestCommandMenuPerLanguage(t *testing.T) {
 		{h.srv.User(1001, "Budi", "id"), "start batal bahasa bantuan"},
 		{h.srv.User(1002, "John", "en"), "start cancel language help"},
 		{h.srv.User(1003, "Mei", "zh"), "start batal bahasa bantuan"},
-		{h.srv.User(testAdmin, "Admin", "id"), "ikm peringkat saran tindaklanjut qr cadangan admin audit start bantuan"},
+		{h.srv.User(testAdmin, "Admin", "id"), "ikm peringkat saran tindaklanjut qr loket cadangan admin audit start bantuan"},
 		{h.srv.User(2001, "Sari", "id"), "ikm saran tindaklanjut start bantuan"},
 	} {
 		if got := names(tc.user); got != tc.want {

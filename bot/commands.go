@@ -42,6 +42,7 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 			{Command: "saran", Description: t.text("cmd.saran", nil)},
 			{Command: "tindaklanjut", Description: t.text("cmd.tindaklanjut", nil)},
 			{Command: "qr", Description: t.text("cmd.qr", nil)},
+			{Command: "loket", Description: t.text("cmd.loket", nil)},
 			{Command: "cadangan", Description: t.text("cmd.backup", nil)},
 			{Command: "admin", Description: t.text("cmd.admin", nil)},
 			{Command: "audit", Description: t.text("cmd.audit", nil)},

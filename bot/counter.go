@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -38,7 +39,16 @@ import (
 // server, and cannot disagree with it.
 //
 // The key kU = HMAC-SHA256(HMAC-SHA256(secret, "counter"), CODE) belongs to
-// one unit. The counter PC stands in a public hall, often shared and left
+// one unit. It has generations (store.CounterKeyGeneration): /loket ganti
+// CODE replaces a leaked key with the next generation's,
+//
+//	kU,g = HMAC-SHA256(HMAC-SHA256(secret, "counter-gen"), g || CODE)   g ≥ 2
+//
+// g a uint32 big-endian, so that no pair of generation and code runs into
+// another. Generation 1 is the kU above, so counter PCs set up before
+// generations existed keep working. Codes are verified with the current
+// generation's key only: a code signed with an older key is refused as a
+// forgery is. The counter PC stands in a public hall, often shared and left
 // on overnight, so it is given kU (ikmbot counter --print-key on the
 // server), never the server secret: with the secret a thief could sign
 // posters for every unit and recompute respondent hashes, which would tell
@@ -69,6 +79,7 @@ const (
 
 const (
 	counterInfo      = "counter"
+	counterGenInfo   = "counter-gen" // generations 2 and on
 	counterClockSkew = time.Minute
 	maxStepDigits    = 10
 )
@@ -117,12 +128,22 @@ func (c CounterCode) Payload(key []byte) string {
 	return msg + "-" + counterSig(key, msg)
 }
 
-// CounterKey derives the key of one unit's counter screen from the server
-// secret; see the top of this file for why a unit gets its own.
-func CounterKey(secret []byte, code string) []byte {
+// CounterKey derives the key of generation gen of one unit's counter
+// screen from the server secret; see the top of this file for why a unit
+// gets its own. Generations start at 1; gen below 1 (which the store never
+// holds) gives generation 1's key.
+func CounterKey(secret []byte, code string, gen int) []byte {
+	if gen <= 1 {
+		root := hmac.New(sha256.New, secret)
+		root.Write([]byte(counterInfo))
+		m := hmac.New(sha256.New, root.Sum(nil))
+		m.Write([]byte(code))
+		return m.Sum(nil)
+	}
 	root := hmac.New(sha256.New, secret)
-	root.Write([]byte(counterInfo))
+	root.Write([]byte(counterGenInfo))
 	m := hmac.New(sha256.New, root.Sum(nil))
+	m.Write(binary.BigEndian.AppendUint32(nil, uint32(gen)))
 	m.Write([]byte(code))
 	return m.Sum(nil)
 }
@@ -140,12 +161,14 @@ func LooksCounter(s string) bool {
 	return ok
 }
 
-// VerifyCounter reads a counter payload at now. A payload that is not a
-// start parameter or not in the counter layout is ErrPayloadInvalid; a
-// signature that does not match is ErrPayloadForged; a genuine code outside
-// its time is ErrCounterStale. With the last two the code is returned too,
-// so the caller can still name the unit.
-func VerifyCounter(secret []byte, payload string, now time.Time) (CounterCode, error) {
+// VerifyCounter reads a counter payload at now, checking its signature
+// with key(code), the current counter key of the unit the payload names.
+// A payload that is not a start parameter or not in the counter layout is
+// ErrPayloadInvalid; a signature that does not match (a forgery, or a key
+// since rotated) is ErrPayloadForged; a genuine code outside its time is
+// ErrCounterStale. With the last two the code is returned too, so the
+// caller can still name the unit. An error of key is returned as it is.
+func VerifyCounter(payload string, now time.Time, key func(code string) ([]byte, error)) (CounterCode, error) {
 	if payload == "" || len(payload) > MaxPayloadLen || !startParamChars(payload) {
 		return CounterCode{}, ErrPayloadInvalid
 	}
@@ -153,7 +176,11 @@ func VerifyCounter(secret []byte, payload string, now time.Time) (CounterCode, e
 	if !ok {
 		return CounterCode{}, ErrPayloadInvalid
 	}
-	want := counterSig(CounterKey(secret, c.Code), payload[:len(payload)-sigLen-1])
+	k, err := key(c.Code)
+	if err != nil {
+		return CounterCode{}, err
+	}
+	want := counterSig(k, payload[:len(payload)-sigLen-1])
 	if !hmac.Equal([]byte(sig), []byte(want)) {
 		return c, ErrPayloadForged
 	}
@@ -207,11 +234,16 @@ func decimal(s string, maxDigits int) (int64, bool) {
 // resolveCounter decides what a counter payload opens. A fresh code opens
 // its unit's survey, marked verified. A stale or forged one is refused, and
 // from names the unit so that the refusal can offer its survey unverified:
-// the person most likely stands at that counter.
+// the person most likely stands at that counter. The unit's key generation
+// is read in this update's transaction, so /loket ganti applies to the
+// very next scan, without a restart.
 func (c *conv) resolveCounter(payload string) (from entry, refusal string, err error) {
-	code, err := VerifyCounter(c.b.cfg.Secret, payload, c.now)
-	if errors.Is(err, ErrPayloadInvalid) {
+	code, err := VerifyCounter(payload, c.now, c.counterKey)
+	switch {
+	case errors.Is(err, ErrPayloadInvalid):
 		return entry{}, "picker.unknown", nil
+	case err != nil && !errors.Is(err, ErrPayloadForged) && !errors.Is(err, ErrCounterStale):
+		return entry{}, "", err // the store failed
 	}
 	u, ok := c.b.cfg.Catalog.Unit(code.Code)
 	switch {
@@ -225,10 +257,23 @@ func (c *conv) resolveCounter(payload string) (from entry, refusal string, err e
 			c.b.log.Warn("counter code from the future: is the counter PC's clock right?", "unit", u.Code, "starts_in", code.Start().Sub(c.now).Round(time.Second))
 		}
 		return entry{unit: u}, "counter.stale", nil
-	case err != nil:
-		return entry{}, "", err
 	}
 	return entry{unit: u, via: survey.ViaCounter}, "", nil
+}
+
+// counterKey is the current counter key of the unit with this code. A
+// code the catalog does not know gets generation 1's key: resolveCounter
+// refuses its payload whatever the signature says.
+func (c *conv) counterKey(code string) ([]byte, error) {
+	gen := 1
+	if u, ok := c.b.cfg.Catalog.Unit(code); ok {
+		g, err := c.tx.CounterKeyGeneration(u.Code)
+		if err != nil {
+			return nil, err
+		}
+		gen = g
+	}
+	return CounterKey(c.b.cfg.Secret, code, gen), nil
 }
 
 // offerUnverified says why a counter code cannot verify the visit, and

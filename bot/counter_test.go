@@ -1,11 +1,17 @@
 package bot
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -37,7 +43,7 @@ func TestCounterCodeAt(t *testing.T) {
 			t.Errorf("step %d runs %s to %s", c.N, c.Start(), c.End())
 		}
 	}
-	key := CounterKey(testSecret, "DISDUKCAPIL")
+	key := CounterKey(testSecret, "DISDUKCAPIL", 1)
 	if got := CounterCodeAt("DISDUKCAPIL", 5*time.Minute, start).Payload(key); got != freshCode {
 		t.Errorf("payload at 09:00 = %s, want %s (the golden transcripts use it)", got, freshCode)
 	}
@@ -50,7 +56,7 @@ func TestCounterStepAndGrace(t *testing.T) {
 	for _, step := range []time.Duration{MinCounterStep, DefaultCounterStep, MaxCounterStep} {
 		h := newHarness(t)
 		start := time.Unix(1773108000, 0) // a step boundary for all three
-		payload := CounterCodeAt("DISDUKCAPIL", step, start).Payload(CounterKey(testSecret, "DISDUKCAPIL"))
+		payload := CounterCodeAt("DISDUKCAPIL", step, start).Payload(CounterKey(testSecret, "DISDUKCAPIL", 1))
 		tests := []struct {
 			offset   time.Duration
 			verified bool
@@ -112,7 +118,7 @@ func TestVerifyCounterKinds(t *testing.T) {
 		{"DISDUKCAPIL-c5-5910360-GdTIxgF5Zhx!", ErrPayloadInvalid},
 	}
 	for _, tt := range tests {
-		if _, err := VerifyCounter(testSecret, tt.payload, now); !errors.Is(err, tt.err) {
+		if _, err := VerifyCounter(tt.payload, now, firstKeys(testSecret)); !errors.Is(err, tt.err) {
 			t.Errorf("VerifyCounter(%q) = %v, want %v", tt.payload, err, tt.err)
 		}
 	}
@@ -124,13 +130,13 @@ func TestVerifyCounterKinds(t *testing.T) {
 // TestCounterKeys checks that each unit's counter has its own key, and
 // that none is the secret, the poster key or another unit's.
 func TestCounterKeys(t *testing.T) {
-	a, b := CounterKey(testSecret, "DISDUKCAPIL"), CounterKey(testSecret, "PKM-KRANJI")
+	a, b := CounterKey(testSecret, "DISDUKCAPIL", 1), CounterKey(testSecret, "PKM-KRANJI", 1)
 	if string(a) == string(b) || string(a) == string(testSecret) {
 		t.Error("counter keys are shared between units or equal the secret")
 	}
 	code := CounterCodeAt("PKM-KRANJI", 5*time.Minute, time.Unix(counterStep0*300, 0))
 	forged := "DISDUKCAPIL" + strings.TrimPrefix(code.Payload(b), "PKM-KRANJI")
-	if _, err := VerifyCounter(testSecret, forged, code.Start()); !errors.Is(err, ErrPayloadForged) {
+	if _, err := VerifyCounter(forged, code.Start(), firstKeys(testSecret)); !errors.Is(err, ErrPayloadForged) {
 		t.Errorf("PKM-KRANJI's signature verifies for DISDUKCAPIL: %v", err)
 	}
 	// The longest code with the longest step number stays within 64.
@@ -147,7 +153,7 @@ func TestTamperedCounterCodesNeverVerify(t *testing.T) {
 	h := newHarness(t)
 	var payloads []string
 	for _, u := range h.cfg.Catalog.Units() {
-		payloads = append(payloads, CounterCodeAt(u.Code, 5*time.Minute, h.now).Payload(CounterKey(testSecret, u.Code)))
+		payloads = append(payloads, CounterCodeAt(u.Code, 5*time.Minute, h.now).Payload(CounterKey(testSecret, u.Code, 1)))
 	}
 	err := h.st.View(func(tx *store.Tx) error {
 		c := &conv{b: h.bot, tx: tx, now: h.bot.now()}
@@ -269,24 +275,132 @@ func FuzzVerifyCounter(f *testing.F) {
 	secret := []byte("0123456789abcdef-fuzz-secret")
 	now := time.Unix(counterStep0*300, 0)
 	for _, s := range []string{
-		CounterCodeAt("PKM-KRANJI", 5*time.Minute, now).Payload(CounterKey(secret, "PKM-KRANJI")),
-		CounterCodeAt("A", time.Minute, now).Payload(CounterKey(secret, "A")),
+		CounterCodeAt("PKM-KRANJI", 5*time.Minute, now).Payload(CounterKey(secret, "PKM-KRANJI", 1)),
+		CounterCodeAt("A", time.Minute, now).Payload(CounterKey(secret, "A", 1)),
 		"X-c5-1-AAAAAAAAAAAA", "-c-", "a-c15-0-AAAAAAAAAAAA", "",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, payload string) {
-		c, err := VerifyCounter(secret, payload, now)
+		c, err := VerifyCounter(payload, now, firstKeys(secret))
 		if err != nil {
 			return
 		}
 		// Whatever verifies must be exactly what the counter signs for
 		// that unit, step length and step: no second spelling.
-		if again := c.Payload(CounterKey(secret, c.Code)); again != payload {
+		if again := c.Payload(CounterKey(secret, c.Code, 1)); again != payload {
 			t.Errorf("VerifyCounter(%q) = %+v, but signing that gives %q", payload, c, again)
 		}
 		if !c.FreshAt(now) {
 			t.Errorf("VerifyCounter(%q) accepted a code that is not fresh", payload)
 		}
 	})
+}
+
+// firstKeys gives generation 1's counter keys, those of units whose key
+// was never rotated.
+func firstKeys(secret []byte) func(string) ([]byte, error) {
+	return func(code string) ([]byte, error) { return CounterKey(secret, code, 1), nil }
+}
+
+// TestCounterKeyGenerations pins generation 1 to the key counter PCs were
+// given before keys had generations, and checks that every later
+// generation has a key of its own that refuses the others' codes.
+func TestCounterKeyGenerations(t *testing.T) {
+	// Generation 1 is HMAC(HMAC(secret, "counter"), CODE), spelled out here
+	// apart from CounterKey, and the key of the goldens' freshCode.
+	root := hmac.New(sha256.New, testSecret)
+	root.Write([]byte("counter"))
+	m := hmac.New(sha256.New, root.Sum(nil))
+	m.Write([]byte("DISDUKCAPIL"))
+	if got := CounterKey(testSecret, "DISDUKCAPIL", 1); !bytes.Equal(got, m.Sum(nil)) {
+		t.Fatalf("generation 1 key = %x, want %x: counter PCs already set up would stop verifying", got, m.Sum(nil))
+	}
+	const pinned = "PllgvR1PNtUvYin7IoAmsIdB6iCvs07gyxZrZSRTusk"
+	if got := base64.RawURLEncoding.EncodeToString(CounterKey(testSecret, "DISDUKCAPIL", 1)); got != pinned {
+		t.Errorf("generation 1 key = %s, want %s", got, pinned)
+	}
+
+	seen := map[string]string{}
+	for _, code := range []string{"DISDUKCAPIL", "PKM-KRANJI"} {
+		for gen := 1; gen <= 4; gen++ {
+			k := string(CounterKey(testSecret, code, gen))
+			name := fmt.Sprintf("%s gen %d", code, gen)
+			if other, dup := seen[k]; dup {
+				t.Errorf("%s has the key of %s", name, other)
+			}
+			seen[k] = name
+			if k != string(CounterKey(testSecret, code, gen)) {
+				t.Errorf("%s: the key changes from call to call", name)
+			}
+		}
+	}
+	if !bytes.Equal(CounterKey(testSecret, "DISDUKCAPIL", 0), CounterKey(testSecret, "DISDUKCAPIL", 1)) {
+		t.Error("generation 0 does not give generation 1's key")
+	}
+	if bytes.Equal(CounterKey(testSecret, "DISDUKCAPIL", 2), CounterKey([]byte("another secret"), "DISDUKCAPIL", 2)) {
+		t.Error("generation 2's key does not depend on the secret")
+	}
+
+	now := time.Unix(counterStep0*300, 0)
+	second := func(string) ([]byte, error) { return CounterKey(testSecret, "DISDUKCAPIL", 2), nil }
+	if _, err := VerifyCounter(freshCode, now, second); !errors.Is(err, ErrPayloadForged) {
+		t.Errorf("a generation 1 code checked with generation 2's key: %v, want ErrPayloadForged", err)
+	}
+	rotated := CounterCodeAt("DISDUKCAPIL", 5*time.Minute, now).Payload(CounterKey(testSecret, "DISDUKCAPIL", 2))
+	if _, err := VerifyCounter(rotated, now, second); err != nil {
+		t.Errorf("a generation 2 code checked with its key: %v", err)
+	}
+	if _, err := VerifyCounter(rotated, now, firstKeys(testSecret)); !errors.Is(err, ErrPayloadForged) {
+		t.Errorf("a generation 2 code checked with generation 1's key: %v, want ErrPayloadForged", err)
+	}
+	broken := errors.New("store failed")
+	if _, err := VerifyCounter(freshCode, now, func(string) ([]byte, error) { return nil, broken }); !errors.Is(err, broken) {
+		t.Errorf("VerifyCounter with a failing key lookup: %v, want its error", err)
+	}
+}
+
+// TestLoketEnglishAndRefusals: the English alias rotates too and answers in
+// English; a malformed command gets the usage and changes nothing; someone
+// who is no admin gets the refusal and no key.
+func TestLoketEnglishAndRefusals(t *testing.T) {
+	h := newHarness(t)
+	admin := h.srv.User(testAdmin, "Admin", "en")
+	budi := h.srv.User(1001, "Budi", "id")
+	last := func(u interface{ Chat() []telegramtest.Message }) string {
+		msgs := u.Chat()
+		return msgs[len(msgs)-1].Text
+	}
+	gen := func() int {
+		var g int
+		if err := h.st.View(func(tx *store.Tx) (err error) { g, err = tx.CounterKeyGeneration("PKM-KRANJI"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	h.handle(budi.Send("/loket kunci PKM-KRANJI"))
+	if got := last(budi); strings.Contains(got, "PKM-KRANJI:") || !strings.Contains(got, "hanya untuk admin kota") {
+		t.Errorf("a respondent's /loket kunci: %q, want the refusal", got)
+	}
+	for _, cmd := range []string{"/counter", "/counter rotate", "/counter spin PKM-KRANJI", "/loket ganti PKM-KRANJI extra"} {
+		h.handle(admin.Send(cmd))
+		if got := last(admin); !strings.HasPrefix(got, "Usage: /loket") {
+			t.Errorf("%s: %q, want the usage", cmd, got)
+		}
+	}
+	if g := gen(); g != 1 {
+		t.Fatalf("generation after malformed commands = %d, want 1", g)
+	}
+	h.handle(admin.Send("/counter rotate pkm-kranji"))
+	want := FormatCounterKey("PKM-KRANJI", CounterKey(testSecret, "PKM-KRANJI", 2))
+	if got := last(admin); !strings.Contains(got, "(generation 2)") || !strings.Contains(got, "<code>"+want+"</code>") {
+		t.Errorf("/counter rotate: %q, want generation 2 and its key %s", got, want)
+	}
+	h.handle(admin.Send("/counter key PKM-KRANJI"))
+	if got := last(admin); !strings.Contains(got, "<code>"+want+"</code>") {
+		t.Errorf("/counter key: %q, want the current key %s", got, want)
+	}
+	if g := gen(); g != 2 {
+		t.Errorf("generation after one rotation and one look = %d, want 2", g)
+	}
 }

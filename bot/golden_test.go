@@ -107,3 +107,33 @@ func TestGoldenNetworkFaults(t *testing.T) {
 		t.Errorf("profile = %+v, want gender, age 41, education and occupation", got)
 	}
 }
+
+// TestGoldenCounterRotate: /loket ganti replaces one unit's counter key;
+// the old screen's code is refused at once, the new key's is verified, and
+// nothing else changes.
+func TestGoldenCounterRotate(t *testing.T) {
+	h := golden(t, "counter_rotate")
+	if got := storedVia(t, h, 1001); got != survey.ViaCounter {
+		t.Errorf("the survey begun before the rotation is via %q, want %q", got, survey.ViaCounter)
+	}
+	if got := storedVia(t, h, 1002); got != "" {
+		t.Errorf("the survey offered after the old key's code is via %q, want unverified", got)
+	}
+	if got := storedVia(t, h, 1003); got != survey.ViaCounter {
+		t.Errorf("the survey opened by the new key's code is via %q, want %q", got, survey.ViaCounter)
+	}
+	err := h.st.View(func(tx *store.Tx) error {
+		for unit, want := range map[string]int{"DISDUKCAPIL": 2, "PKM-KRANJI": 1} {
+			if gen, err := tx.CounterKeyGeneration(unit); err != nil || gen != want {
+				t.Errorf("%s counter key generation = %d, %v; want %d", unit, gen, err, want)
+			}
+		}
+		if v, err := tx.PosterVersion("DISDUKCAPIL"); err != nil || v != 1 {
+			t.Errorf("poster version = %d, %v; want 1 (a counter key is no poster)", v, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

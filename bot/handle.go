@@ -120,6 +120,8 @@ func (c *conv) command() error {
 		return nil
 	case "qr":
 		return c.qr(c.in.text)
+	case "loket", "counter":
+		return c.loket(c.in.text)
 	case "cadangan", "backup":
 		return c.backup()
 	}

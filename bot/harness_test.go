@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +29,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/")
 
 var startLink = regexp.MustCompile(`https://t\.me/\w+\?start=([A-Za-z0-9_-]+)`)
+
+// counterKeyLine is a counter key as /loket shows it.
+var counterKeyLine = regexp.MustCompile(`<code>([A-Za-z0-9_-]+):([A-Za-z0-9_-]{43})</code>`)
 
 // testUnits is a small city: enough units of one type to need two picker
 // pages, and units of each built-in type.
@@ -159,6 +163,9 @@ func indent(s string) string {
 //	ALIAS tap-in #N LABEL     press a button message N has or once had
 //	ALIAS callback #N DATA    a press with arbitrary (forged) data on message N
 //	ALIAS start-link FROM     open the newest t.me start link FROM was sent
+//	ALIAS counter-scan FROM   scan, now, the code of a counter screen
+//	                          (5-minute steps) run with the newest
+//	                          <code>CODE:KEY</code> that FROM was sent
 //	ALIAS sticker|photo|voice|location
 //	redeliver                 Telegram sends the last update again
 //	restart                   close the store and start a new bot on the file
@@ -318,6 +325,22 @@ func (h *harness) step(line string) error {
 			return fmt.Errorf("%s was sent no start link", rest)
 		}
 		upd = u.Send("/start " + payload)
+	case "counter-scan":
+		msgs := h.user(rest).Chat()
+		var code string
+		var key []byte
+		for i := len(msgs) - 1; i >= 0 && key == nil; i-- {
+			if m := counterKeyLine.FindStringSubmatch(msgs[i].Text); m != nil {
+				if key, err = base64.RawURLEncoding.DecodeString(m[2]); err != nil {
+					return fmt.Errorf("counter key %q: %v", m[0], err)
+				}
+				code = m[1]
+			}
+		}
+		if key == nil {
+			return fmt.Errorf("%s was sent no counter key", rest)
+		}
+		upd = u.Send("/start " + CounterCodeAt(code, 5*time.Minute, h.now).Payload(key))
 	case "sticker":
 		upd = u.Sticker()
 	case "photo":

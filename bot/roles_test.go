@@ -96,7 +96,7 @@ func TestInvitePayloads(t *testing.T) {
 		t.Errorf("a poster payload can be %d characters long, as long as an invitation", n)
 	}
 	counter := CounterCode{Code: longest, Step: MaxCounterStep, N: 9_999_999_999}
-	if n := len(counter.Payload(CounterKey(secret, longest))); n >= len(p) {
+	if n := len(counter.Payload(CounterKey(secret, longest, 1))); n >= len(p) {
 		t.Errorf("a counter payload can be %d characters long, as long as an invitation", n)
 	}
 	// A poster's signature cannot stand in for an invitation's: keys differ.

@@ -282,6 +282,9 @@ const (
 	AuditRevoke = "revoke" // a unit admin removed
 	AuditInvite = "invite" // an invitation link made
 	AuditExport = "export" // data left the bot as a file: an export or a backup
+
+	AuditCounterRotate = "counter_rotate" // a unit's counter key replaced (/loket ganti)
+	AuditCounterShow   = "counter_show"   // a unit's counter key shown in the chat (/loket kunci)
 )
 
 // AuditEntry is one line of the audit log: who did what, when. By is the

@@ -49,6 +49,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketChats, bucketResponses, bucketIncomplete,
 	bucketRespondents, bucketAgg, bucketAggVerified, bucketUpdates, bucketPosters, bucketFunnel,
+	bucketCounterKeys,
 }
 
 // Options configures Open. The zero value is ready for production use.

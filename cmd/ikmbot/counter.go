@@ -21,6 +21,7 @@ import (
 	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/bot/poster"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -46,6 +47,12 @@ and on the counter PC (with the same --config) pass that file with
 derived from the bot's secret (IKMBOT_SECRET, or the secret file beside
 --db), which works on the server itself. Keep the key like a password.
 
+A leaked key is replaced with /loket ganti CODE in the chat (city admins),
+which answers with the new key; codes of the old key stop verifying at
+once. The key has a generation kept in the database, so --print-key reads
+the database, which the running bot holds: while it runs, send /loket
+kunci CODE to the bot for the current key instead.
+
 Show http://127.0.0.1:8080/ in a full-screen browser on the counter
 screen, and keep --listen on loopback: whoever can load the page can
 answer as verified without visiting. The PC's clock must be right (to a
@@ -68,8 +75,8 @@ func runCounter(ctx context.Context, load func() (*config.Config, error), args [
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the counter page; keep it on loopback")
 	step := fs.Duration("step", bot.DefaultCounterStep, "how long one code is shown: whole minutes from 1m to 15m")
 	keyFile := fs.String("key-file", "", "file with the unit's counter key, as --print-key prints it ("+counterKeyEnv+" otherwise)")
-	printKey := fs.Bool("print-key", false, "print the unit's counter key, derived from the bot's secret, and exit (on the server)")
-	dbPath := fs.String("db", defaultDB, "the bot's database file, beside which the secret file lies (only to derive the key)")
+	printKey := fs.Bool("print-key", false, "print the unit's current counter key, derived from the bot's secret, and exit (on the server, with the bot stopped)")
+	dbPath := fs.String("db", defaultDB, "the bot's database file, which holds the key's generation, and beside which the secret file lies (only to derive the key)")
 	secretFile := fs.String("secret-file", "", "file holding the bot's secret (default: DB.secret; IKMBOT_SECRET overrides)")
 	if done, err := parseCommandFlags(fs, counterUsage, args, stdout); done || err != nil {
 		return err
@@ -89,8 +96,12 @@ func runCounter(ctx context.Context, load func() (*config.Config, error), args [
 		if secret == nil {
 			return fmt.Errorf("counter: --print-key: no secret beside %s and no IKMBOT_SECRET: run it on the server, where the bot keeps its secret", *dbPath)
 		}
-		fmt.Fprintf(stderr, "The counter key of %s: keep it like a password. On the counter PC:\n  ikmbot counter --unit %s --bot-username NAME --key-file FILE\n", u.Code, u.Code)
-		_, err = fmt.Fprintln(stdout, formatCounterKey(u.Code, bot.CounterKey(secret, u.Code)))
+		gen, err := counterKeyGeneration(*dbPath, u.Code)
+		if err != nil {
+			return fmt.Errorf("counter: --print-key: %w", err)
+		}
+		fmt.Fprintf(stderr, "The counter key of %s (generation %d): keep it like a password. On the counter PC:\n  ikmbot counter --unit %s --bot-username NAME --key-file FILE\n", u.Code, gen, u.Code)
+		_, err = fmt.Fprintln(stdout, bot.FormatCounterKey(u.Code, bot.CounterKey(secret, u.Code, gen)))
 		return err
 	}
 	if *botName == "" {
@@ -149,14 +160,10 @@ func hostOf(addr string) string {
 	return host
 }
 
-// The counter key is written as CODE:KEY (KEY in unpadded base64url), so
-// that a key handed to the wrong unit's counter is refused at start rather
-// than making every code on its screen look forged.
-
-func formatCounterKey(code string, key []byte) string {
-	return code + ":" + base64.RawURLEncoding.EncodeToString(key)
-}
-
+// parseCounterKey reads a counter key written as CODE:KEY (KEY in unpadded
+// base64url, see bot.FormatCounterKey), so that a key handed to the wrong
+// unit's counter is refused at start rather than making every code on its
+// screen look forged.
 func parseCounterKey(s string, u survey.Unit) ([]byte, error) {
 	code, enc, ok := strings.Cut(strings.TrimSpace(s), ":")
 	if !ok {
@@ -202,7 +209,39 @@ func loadCounterKey(u survey.Unit, keyFile string, getenv func(string) string, s
 	if secret == nil {
 		return nil, fmt.Errorf("no counter key: on the server run \"ikmbot counter --unit %s --print-key\" and give its output here with --key-file or %s", u.Code, counterKeyEnv)
 	}
-	return bot.CounterKey(secret, u.Code), nil
+	gen, err := counterKeyGeneration(dbPath, u.Code)
+	if err != nil {
+		return nil, err
+	}
+	return bot.CounterKey(secret, u.Code, gen), nil
+}
+
+// counterKeyGeneration reads the generation of the unit's counter key from
+// the bot's database, read-only. A database that does not exist yet has
+// every key at generation 1; it is not created. While the bot runs it
+// holds the file, and the current key is to be had in the chat instead.
+func counterKeyGeneration(dbPath, code string) (int, error) {
+	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
+		return 1, nil
+	}
+	if err := checkDBExists(dbPath); err != nil {
+		return 0, err
+	}
+	st, err := store.Open(dbPath, store.Options{Timeout: storeTimeout, ReadOnly: true})
+	if err != nil {
+		return 0, friendlyOpenError(dbPath, err,
+			fmt.Sprintf("send /loket kunci %s to the bot in the chat for the unit's current counter key (city admins), or stop the bot and run this again", code))
+	}
+	defer st.Close()
+	var gen int
+	err = st.View(func(tx *store.Tx) (err error) {
+		gen, err = tx.CounterKeyGeneration(code)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", dbPath, err)
+	}
+	return gen, st.Close()
 }
 
 // counterPage serves a unit's counter screen: GET / is the page, GET

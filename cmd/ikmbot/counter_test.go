@@ -113,7 +113,7 @@ func TestCounterPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := &testClock{now: time.Date(2026, 3, 10, 9, 2, 0, 0, jakarta)}
-	page, err := newCounterPage(cfg, u, "BekasiIKMBot", bot.CounterKey(counterSecret, u.Code), 5*time.Minute, clock.Now)
+	page, err := newCounterPage(cfg, u, "BekasiIKMBot", bot.CounterKey(counterSecret, u.Code, 1), 5*time.Minute, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestCounterPage(t *testing.T) {
 	defer srv.Close()
 
 	first, body := getCounter(t, srv)
-	want := bot.DeepLink("BekasiIKMBot", bot.CounterCodeAt(u.Code, 5*time.Minute, clock.Now()).Payload(bot.CounterKey(counterSecret, u.Code)))
+	want := bot.DeepLink("BekasiIKMBot", bot.CounterCodeAt(u.Code, 5*time.Minute, clock.Now()).Payload(bot.CounterKey(counterSecret, u.Code, 1)))
 	if first != want {
 		t.Fatalf("at 09:02 the QR code is %s, want %s", first, want)
 	}
@@ -131,7 +131,7 @@ func TestCounterPage(t *testing.T) {
 		}
 	}
 	payload := strings.TrimPrefix(first, "https://t.me/BekasiIKMBot?start=")
-	if _, err := bot.VerifyCounter(counterSecret, payload, clock.Now()); err != nil {
+	if _, err := bot.VerifyCounter(payload, clock.Now(), firstCounterKeys); err != nil {
 		t.Errorf("the bot refuses the code on the screen: %v", err)
 	}
 
@@ -144,14 +144,14 @@ func TestCounterPage(t *testing.T) {
 	if second == first {
 		t.Fatalf("after the step the code is still %s", first)
 	}
-	if _, err := bot.VerifyCounter(counterSecret, strings.TrimPrefix(second, "https://t.me/BekasiIKMBot?start="), clock.Now()); err != nil {
+	if _, err := bot.VerifyCounter(strings.TrimPrefix(second, "https://t.me/BekasiIKMBot?start="), clock.Now(), firstCounterKeys); err != nil {
 		t.Errorf("the bot refuses the new code: %v", err)
 	}
-	if _, err := bot.VerifyCounter(counterSecret, payload, clock.Now()); err != nil {
+	if _, err := bot.VerifyCounter(payload, clock.Now(), firstCounterKeys); err != nil {
 		t.Errorf("the code of the step before is refused at 09:05 (grace): %v", err)
 	}
 	clock.Add(5 * time.Minute)
-	if _, err := bot.VerifyCounter(counterSecret, payload, clock.Now()); !errors.Is(err, bot.ErrCounterStale) {
+	if _, err := bot.VerifyCounter(payload, clock.Now(), firstCounterKeys); !errors.Is(err, bot.ErrCounterStale) {
 		t.Errorf("the 09:00 code at 09:10: %v, want stale", err)
 	}
 
@@ -183,7 +183,7 @@ func TestCounterKeyFromTheServer(t *testing.T) {
 	}
 	u := survey.Unit{Code: "DISDUKCAPIL"}
 	key, err := parseCounterKey(line, u)
-	if err != nil || !bytes.Equal(key, bot.CounterKey(counterSecret, "DISDUKCAPIL")) {
+	if err != nil || !bytes.Equal(key, bot.CounterKey(counterSecret, "DISDUKCAPIL", 1)) {
 		t.Fatalf("printed key %q reads as %x, %v; want the unit's counter key", line, key, err)
 	}
 
@@ -349,5 +349,77 @@ func TestReportVerified(t *testing.T) {
 	}
 	if text := report("--unit", "DISDUKCAPIL"); !bytes.Contains(text, []byte("Verified at the counter:  100.00  A (1 of the respondents scanned the counter screen's code)")) {
 		t.Errorf("text report lacks the verified line:\n%s", text)
+	}
+}
+
+// firstCounterKeys gives generation 1's counter keys of counterSecret, those
+// of units whose key was never rotated.
+func firstCounterKeys(code string) ([]byte, error) {
+	return bot.CounterKey(counterSecret, code, 1), nil
+}
+
+// TestCounterPrintKeyAfterRotation: once /loket ganti has rotated a unit's
+// key, --print-key prints the new generation's key, and beside the running
+// bot it says to ask the chat instead.
+func TestCounterPrintKeyAfterRotation(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ikmbot.db")
+	if err := os.WriteFile(db+".secret", append(counterSecret, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What /loket ganti DISDUKCAPIL does to the database, twice.
+	for range 2 {
+		if err := st.Update(func(tx *store.Tx) error { _, err := tx.RotateCounterKey("DISDUKCAPIL"); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	printKey := func() (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"counter", "--unit", "DISDUKCAPIL", "--print-key", "--db", db}, env(nil), nil, &out, io.Discard)
+		return strings.TrimSpace(out.String()), err
+	}
+
+	// The bot still holds the file: the command says where to get the key.
+	line, err := printKey()
+	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), "/loket kunci DISDUKCAPIL") || line != "" {
+		t.Errorf("--print-key beside the bot: printed %q, %v; want the locked-file advice naming /loket kunci DISDUKCAPIL", line, err)
+	}
+	u := survey.Unit{Code: "DISDUKCAPIL"}
+	if _, err := loadCounterKey(u, "", env(nil), "", db); !errors.Is(err, store.ErrLocked) {
+		t.Errorf("the counter deriving its key beside the bot: %v, want the locked-file advice", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	line, err = printKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := parseCounterKey(line, u)
+	if err != nil {
+		t.Fatalf("--print-key printed %q: %v", line, err)
+	}
+	if want := bot.CounterKey(counterSecret, "DISDUKCAPIL", 3); !bytes.Equal(key, want) {
+		t.Fatalf("--print-key after two rotations printed %q, want generation 3's key %s", line, bot.FormatCounterKey("DISDUKCAPIL", want))
+	}
+	// A screen run with it verifies with the bot's current key, and the
+	// first key's codes do not.
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	current := func(code string) ([]byte, error) { return bot.CounterKey(counterSecret, code, 3), nil }
+	if _, err := bot.VerifyCounter(bot.CounterCodeAt("DISDUKCAPIL", 5*time.Minute, now).Payload(key), now, current); err != nil {
+		t.Errorf("a code of the printed key: %v", err)
+	}
+	old := bot.CounterCodeAt("DISDUKCAPIL", 5*time.Minute, now).Payload(bot.CounterKey(counterSecret, "DISDUKCAPIL", 1))
+	if _, err := bot.VerifyCounter(old, now, current); !errors.Is(err, bot.ErrPayloadForged) {
+		t.Errorf("a code of the first key after rotation: %v, want forged", err)
+	}
+	// On the server without --key-file, the counter derives the same key.
+	if got, err := loadCounterKey(u, "", env(nil), "", db); err != nil || !bytes.Equal(got, key) {
+		t.Errorf("key derived on the server: %x, %v; want generation 3's", got, err)
 	}
 }
