@@ -20,7 +20,23 @@ var ErrPosterVersionExhausted = errors.New("poster version limit reached")
 // posters are first revoked. Deep links that carry an older version come
 // from revoked posters.
 func (tx *Tx) PosterVersion(unit string) (int, error) {
-	b := tx.bucket(bucketPosters)
+	return tx.serial(bucketPosters, unit, MaxPosterVersion)
+}
+
+// RevokePosters makes every printed poster of the unit outdated by moving
+// its current version one up, and returns the new version.
+func (tx *Tx) RevokePosters(unit string) (int, error) {
+	n, err := tx.nextSerial(bucketPosters, unit, MaxPosterVersion)
+	if errors.Is(err, errSerialExhausted) {
+		return 0, fmt.Errorf("revoke posters of %s: %w", unit, ErrPosterVersionExhausted)
+	}
+	return n, err
+}
+
+// serial reads a unit's number in bucket (poster version, counter key
+// generation): 1 when absent, and never above max.
+func (tx *Tx) serial(bucket []byte, unit string, max int) (int, error) {
+	b := tx.bucket(bucket)
 	if b == nil {
 		return 1, nil
 	}
@@ -29,29 +45,33 @@ func (tx *Tx) PosterVersion(unit string) (int, error) {
 		return 1, nil
 	}
 	if len(v) != 4 {
-		return 0, fmt.Errorf("posters/%s: value is %d bytes, want 4", unit, len(v))
+		return 0, fmt.Errorf("%s/%s: value is %d bytes, want 4", bucket, unit, len(v))
 	}
 	n := int(binary.BigEndian.Uint32(v))
-	if n < 1 || n > MaxPosterVersion {
-		return 0, fmt.Errorf("posters/%s: version %d out of range", unit, n)
+	if n < 1 || n > max {
+		return 0, fmt.Errorf("%s/%s: %d out of range", bucket, unit, n)
 	}
 	return n, nil
 }
 
-// RevokePosters makes every printed poster of the unit outdated by moving
-// its current version one up, and returns the new version.
-func (tx *Tx) RevokePosters(unit string) (int, error) {
+// errSerialExhausted means a unit's number reached its max; the callers
+// name it.
+var errSerialExhausted = errors.New("limit reached")
+
+// nextSerial moves a unit's number in bucket one up and returns it; at max
+// it fails with errSerialExhausted rather than wrap around.
+func (tx *Tx) nextSerial(bucket []byte, unit string, max int) (int, error) {
 	if unit == "" {
-		return 0, errors.New("revoke posters: no unit")
+		return 0, fmt.Errorf("%s: no unit", bucket)
 	}
-	cur, err := tx.PosterVersion(unit)
+	cur, err := tx.serial(bucket, unit, max)
 	if err != nil {
 		return 0, err
 	}
-	if cur >= MaxPosterVersion {
-		return 0, fmt.Errorf("revoke posters of %s: %w", unit, ErrPosterVersionExhausted)
+	if cur >= max {
+		return 0, errSerialExhausted
 	}
-	b, err := tx.writeBucket(bucketPosters)
+	b, err := tx.writeBucket(bucket)
 	if err != nil {
 		return 0, err
 	}
