@@ -8,11 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ikmbot/ikmbot/bot/poster/postertest"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -137,21 +137,10 @@ func TestPosterPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(regexp.MustCompile(`/Type /Page\b[^s]`).FindAll(data, -1)); got != 2 {
+	if got := postertest.PDFPages(data); got != 2 {
 		t.Errorf("%d pages, want 2", got)
 	}
-	boxes := regexp.MustCompile(`/MediaBox \[ *([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.]+) *\]`).FindAllSubmatch(data, -1)
-	if len(boxes) == 0 {
-		t.Fatal("no /MediaBox")
-	}
-	for _, b := range boxes {
-		var w, h float64
-		fmt.Sscan(string(b[3]), &w)
-		fmt.Sscan(string(b[4]), &h)
-		if w < 594 || w > 596 || h < 841 || h > 843 {
-			t.Errorf("page box %s, want A4 (595 x 842 points)", b[0])
-		}
-	}
+	postertest.CheckA4(t, data)
 	again, _ := PosterPDF(ps)
 	if !bytes.Equal(data, again) {
 		t.Error("two PDFs of the same posters differ")
@@ -159,10 +148,7 @@ func TestPosterPDF(t *testing.T) {
 	if _, err := PosterPDF(nil); err == nil {
 		t.Error("PDF of no posters made")
 	}
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skipf("pdftotext not installed (apt-get install poppler-utils): %v", err)
-	}
+	pdftotext := postertest.Tool(t, "pdftotext")
 	path := filepath.Join(t.TempDir(), "p.pdf")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -94,19 +93,7 @@ func TestPDFPagesAndSize(t *testing.T) {
 	if got := postertest.PDFPages(data); got != 3 {
 		t.Errorf("%d pages, want 3", got)
 	}
-	// A4 as gopdf writes it: 595 x 842 points (210 x 297 mm).
-	boxes := regexp.MustCompile(`/MediaBox \[ *([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.]+) *\]`).FindAllSubmatch(data, -1)
-	if len(boxes) == 0 {
-		t.Fatal("no /MediaBox")
-	}
-	for _, b := range boxes {
-		var w, h float64
-		fmt.Sscan(string(b[3]), &w)
-		fmt.Sscan(string(b[4]), &h)
-		if w < 594 || w > 596 || h < 841 || h > 843 {
-			t.Errorf("page box %s, want A4 (595 x 842 points)", b[0])
-		}
-	}
+	postertest.CheckA4(t, data)
 	again, _ := PDF(testPages())
 	if !bytes.Equal(data, again) {
 		t.Error("two PDFs of the same pages differ")

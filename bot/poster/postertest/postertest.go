@@ -1,13 +1,14 @@
 // Package postertest reads back what package poster draws, for tests: the
 // QR code in an image, a PNG or a PNG file, decoded with gozxing, a port of
 // ZXing that shares no code with the encoder, as a phone's scanner would;
-// the pages of a PDF; and the command-line tools (poppler's pdftoppm and
+// the pages of a PDF and their size; and the command-line tools (poppler's pdftoppm and
 // pdftotext, zbar's zbarimg) that render and read posters where they are
 // installed.
 package postertest
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -86,6 +87,27 @@ var pageObject = regexp.MustCompile(`/Type /Page\b[^s]`)
 
 // PDFPages counts the pages of a PDF as gopdf writes it.
 func PDFPages(data []byte) int { return len(pageObject.FindAll(data, -1)) }
+
+// mediaBox matches a page's /MediaBox [x0 y0 x1 y1].
+var mediaBox = regexp.MustCompile(`/MediaBox \[ *([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.]+) *\]`)
+
+// CheckA4 fails t unless every page box of the PDF is A4 as gopdf writes
+// it: 595 x 842 points (210 x 297 mm).
+func CheckA4(t testing.TB, data []byte) {
+	t.Helper()
+	boxes := mediaBox.FindAllSubmatch(data, -1)
+	if len(boxes) == 0 {
+		t.Fatal("no /MediaBox")
+	}
+	for _, b := range boxes {
+		var w, h float64
+		fmt.Sscan(string(b[3]), &w)
+		fmt.Sscan(string(b[4]), &h)
+		if w < 594 || w > 596 || h < 841 || h > 843 {
+			t.Errorf("page box %s, want A4 (595 x 842 points)", b[0])
+		}
+	}
+}
 
 // Tool returns the path of a command-line tool, or skips the test where it
 // is not installed (apt-get install poppler-utils zbar-tools).
