@@ -160,17 +160,7 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 	for _, u := range units[lo:hi] {
 		rows = append(rows, []models.InlineKeyboardButton{button(unitLabel(u), view{kind: 'u', arg: u.Code, period: v.period}.encode())})
 	}
-	var nav []models.InlineKeyboardButton
-	if v.page > 1 {
-		w := v
-		w.page--
-		nav = append(nav, button(c.t.text("btn.prev", nil), w.encode()))
-	}
-	if v.page < pages {
-		w := v
-		w.page++
-		nav = append(nav, button(c.t.text("btn.next", nil), w.encode()))
-	}
+	nav := c.pageNav(v, pages)
 	rows = append(rows, nav, []models.InlineKeyboardButton{button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode())})
 	rows = append(rows, c.exportRow(view{kind: 't', arg: v.arg, period: v.period}))
 	rows = append(rows, c.periodRows(v)...)
@@ -490,17 +480,7 @@ func (c *conv) rankView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 	if n := len(sum.Units) - len(ranked); n > 0 {
 		b.WriteString(c.t.plural("ikm.units_empty", n, map[string]any{"N": n}) + "\n")
 	}
-	var nav []models.InlineKeyboardButton
-	if v.page > 1 {
-		w := v
-		w.page--
-		nav = append(nav, button(c.t.text("btn.prev", nil), w.encode()))
-	}
-	if v.page < pages {
-		w := v
-		w.page++
-		nav = append(nav, button(c.t.text("btn.next", nil), w.encode()))
-	}
+	nav := c.pageNav(v, pages)
 	rows := [][]models.InlineKeyboardButton{nav, {
 		button(c.t.text("view.btn_rank_elements", nil), view{kind: 'x', period: v.period}.encode()),
 		button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode()),
@@ -537,4 +517,21 @@ func (c *conv) elementRankView(v view) (string, *models.InlineKeyboardMarkup, er
 	}}
 	rows = append(rows, c.periodRows(v)...)
 	return b.String(), keyboard(rows...), nil
+}
+
+// pageNav is the previous/next row of a paged screen: v at the page before
+// and after, where there is one.
+func (c *conv) pageNav(v view, pages int) []models.InlineKeyboardButton {
+	var nav []models.InlineKeyboardButton
+	if v.page > 1 {
+		w := v
+		w.page--
+		nav = append(nav, button(c.t.text("btn.prev", nil), w.encode()))
+	}
+	if v.page < pages {
+		w := v
+		w.page++
+		nav = append(nav, button(c.t.text("btn.next", nil), w.encode()))
+	}
+	return nav
 }
