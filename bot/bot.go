@@ -190,7 +190,7 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b.log.Error("panic while handling update", "update_id", upd.ID, "kind", in.kind.String(), "panic", r, "stack", string(debug.Stack()))
-			b.apologize(ctx, in)
+			b.apologize(notEarly(ctx), in)
 			err = fmt.Errorf("panic: %v", r)
 		}
 		b.metrics.observeUpdate(in.kind, time.Since(start), err)
@@ -216,7 +216,7 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
 	b.metrics.observeTx(time.Since(txStart))
 	if err != nil {
 		b.log.Error("update failed", "update_id", upd.ID, "kind", in.kind.String(), "err", err)
-		b.apologize(ctx, in)
+		b.apologize(notEarly(ctx), in)
 		return err
 	}
 	b.metrics.countEvents(out.events)

@@ -270,6 +270,70 @@ func TestPollerConfirmsOnlyAfterHandling(t *testing.T) {
 	d.Wait()
 }
 
+// TestLongRetryHoldsNoOtherChat: Telegram answers one person's edit with
+// 429 and retry_after 30. Their update is committed, so it is confirmed and
+// the Poller goes on: another person's /start is answered, with the
+// Dispatcher's only place, while the first reply still waits.
+func TestLongRetryHoldsNoOtherChat(t *testing.T) {
+	h := newHarness(t)
+	d := NewDispatcher(h.bot.Process).WithWorkers(1) // a waiting reply must not keep the only place
+	ctx, stop := context.WithCancel(context.Background())
+	handlers, stopHandlers := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		p := &Poller{APIURL: h.srv.URL(), Token: telegramtest.Token, Client: h.srv.Client(), Timeout: time.Second, HandlerContext: handlers}
+		done <- p.Run(ctx, d)
+	}()
+	defer func() {
+		stopHandlers() // ends the 30 s wait of a failed run
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+		d.Wait()
+	}()
+	count := func(method, chat string) int {
+		n := 0
+		for _, c := range h.srv.Calls() {
+			if c.Method == method && c.Params["chat_id"] == chat {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	budi := h.srv.User(1001, "Budi", "id")
+	budi.Send("/start DISDUKCAPIL")
+	waitFor("Budi's first question", func() bool { return count("sendMessage", "1001") == 2 })
+	h.srv.Fail("editMessageText", telegramtest.Fault{Code: 429, RetryAfter: 30, Times: 1})
+	tap, err := budi.Tap("Perempuan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the 429", func() bool { return count("editMessageText", "1001") == 1 })
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := h.srv.WaitConfirmed(wctx, tap.ID); err != nil {
+		t.Fatalf("the committed press was not confirmed while its reply waited: %v", err)
+	}
+	h.srv.User(1002, "Sari", "id").Send("/start DISDUKCAPIL")
+	waitFor("Sari's welcome while Budi's reply waits", func() bool { return count("sendMessage", "1002") == 2 })
+	if n := count("editMessageText", "1001"); n != 1 {
+		t.Errorf("Budi's edit was made %d times before retry_after passed, want 1", n)
+	}
+	var chat store.Chat
+	if err := h.st.View(func(tx *store.Tx) (err error) { chat, err = tx.Chat(1001); return err }); err != nil || chat.Session == nil || chat.Session.Profile.Gender != "P" {
+		t.Errorf("Budi's answer is not stored: %+v, %v", chat.Session, err)
+	}
+}
+
 func TestFloodingUserIsCapped(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.UserRate, c.UserBurst = 0.001, 5 })
 	u := h.srv.User(1001, "Budi", "id")

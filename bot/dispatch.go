@@ -106,8 +106,9 @@ func (d *Dispatcher) drain(ctx context.Context, key int64) {
 type earlyKey struct{}
 
 // reportEarly tells the Dispatcher's caller that the update is committed
-// and its messages sent while the handler still works on it: drawing and
-// uploading files (a year of a whole city's XLSX takes seconds). The
+// and its messages sent, or waiting out Telegram's retry_after, while the
+// handler still works on it: drawing and uploading files (a year of a
+// whole city's XLSX takes seconds), or sleeping before a retry. The
 // Poller waits for a whole batch before it asks Telegram for the next, so
 // without this one admin's export would hold up every other chat's next
 // updates; the chat's own later updates still wait in its queue. Nothing
@@ -118,6 +119,13 @@ func reportEarly(ctx context.Context) {
 	if report, ok := ctx.Value(earlyKey{}).(func(error)); ok {
 		report(nil)
 	}
+}
+
+// notEarly is ctx without the early report: for replies to an update that
+// failed, which must reach the Dispatcher's caller as the failure it is
+// (a webhook then asks Telegram to send the update again).
+func notEarly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, earlyKey{}, nil)
 }
 
 // Wait blocks until every submitted update has been handled.

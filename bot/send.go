@@ -135,6 +135,15 @@ func (b *Bot) do(ctx context.Context, c call) (int, error) {
 		}
 		b.metrics.retry(c.kind.method())
 		b.log.Debug("retrying call", "method", c.kind.method(), "attempt", attempt, "wait", wait, "err", err)
+		if wait >= time.Second {
+			// Telegram's retry_after can be half a minute. The update is
+			// committed; let the Poller go on to other chats' updates, and
+			// the Dispatcher give this one's place to another, while this
+			// reply waits. (A crash during the wait loses the reply, as
+			// one given up after maxAttempts is lost: the person's next
+			// action shows the current question again.)
+			reportEarly(ctx)
+		}
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()
