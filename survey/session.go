@@ -260,18 +260,11 @@ func (s *Session) text(now time.Time, st Step, text string) []Event {
 }
 
 func (s *Session) choose(st Step, value string, index int) {
-	switch st.Kind {
-	case StepGender:
-		s.Profile.Gender = value
-	case StepEducation:
-		s.Profile.Education = value
-	case StepOccupation:
-		s.Profile.Occupation = value
-	case StepService:
-		s.Profile.Service = value
-	case StepElement:
+	if st.Kind == StepElement {
 		s.Scores[ElementIndex(st.Element)] = uint8(index + 1)
+		return
 	}
+	s.Profile.Choose(st.Kind, value)
 }
 
 // clear forgets an earlier answer to st, so that "skip" after "back" really

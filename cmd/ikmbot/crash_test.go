@@ -475,7 +475,7 @@ func (u *simUser) decide(v simView) (simAction, error) {
 		return tap(*skip, next, func(u *simUser) { u.suggestion = "" }), nil
 	}
 	if skip != nil && u.rng.Float64() < 0.1 {
-		return tap(*skip, next, func(u *simUser) { u.setProfile(st.Kind, "") }), nil
+		return tap(*skip, next, func(u *simUser) { u.profile.Choose(st.Kind, "") }), nil
 	}
 	b := answers[u.rng.IntN(len(answers))]
 	parts := strings.Split(b.Data, ":")
@@ -488,20 +488,7 @@ func (u *simUser) decide(v simView) (simAction, error) {
 		return tap(b, next, func(u *simUser) { u.scores[i] = uint8(choice + 1) }), nil
 	}
 	value := choices[choice]
-	return tap(b, next, func(u *simUser) { u.setProfile(st.Kind, value) }), nil
-}
-
-func (u *simUser) setProfile(k survey.StepKind, value string) {
-	switch k {
-	case survey.StepGender:
-		u.profile.Gender = value
-	case survey.StepEducation:
-		u.profile.Education = value
-	case survey.StepOccupation:
-		u.profile.Occupation = value
-	case survey.StepService:
-		u.profile.Service = value
-	}
+	return tap(b, next, func(u *simUser) { u.profile.Choose(st.Kind, value) }), nil
 }
 
 // perform pushes the action's update and returns its update_id.

@@ -136,19 +136,12 @@ func (g *seeder) next(k int) []seeded {
 					v = ch[a.choice]
 				}
 			}
+			r.Profile.Choose(st.Kind, v)
 			switch st.Kind {
-			case survey.StepGender:
-				r.Profile.Gender = v
 			case survey.StepAge:
 				if a.text != "" {
 					r.Profile.Age = age(g.rng)
 				}
-			case survey.StepEducation:
-				r.Profile.Education = v
-			case survey.StepOccupation:
-				r.Profile.Occupation = v
-			case survey.StepService:
-				r.Profile.Service = v
 			case survey.StepElement:
 				r.Scores[survey.ElementIndex(st.Element)] = uint8(a.choice + 1)
 			case survey.StepSuggestion:
