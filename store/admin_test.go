@@ -168,15 +168,7 @@ func TestProfileAggregatesFollowResponses(t *testing.T) {
 				rs[i].Suggestion = fmt.Sprintf("saran %d", i)
 			}
 			window := fmt.Sprint(rs[i].Submitted.In(loc).Year())
-			if id, ok, err := tx.PriorResponse(rs[i].Unit, window, rs[i].Respondent); err != nil {
-				return err
-			} else if ok {
-				if err := tx.ReplaceResponse(id, &rs[i], window); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := tx.AddResponse(&rs[i], window); err != nil {
+			if err := addOrReplace(tx, &rs[i], window); err != nil {
 				return err
 			}
 		}

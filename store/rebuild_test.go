@@ -38,15 +38,7 @@ func TestRebuildMatchesIncremental(t *testing.T) {
 				r.Respondent = fmt.Sprintf("h%d", rng.IntN(500))
 				window = fmt.Sprint(r.Submitted.In(loc).Year())
 			}
-			if id, ok, err := tx.PriorResponse(r.Unit, window, r.Respondent); err != nil {
-				return err
-			} else if ok {
-				if err := tx.ReplaceResponse(id, r, window); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := tx.AddResponse(r, window); err != nil {
+			if err := addOrReplace(tx, r, window); err != nil {
 				return err
 			}
 		}
@@ -120,4 +112,17 @@ func TestRebuildKeepsLaterOfTwoAnswers(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// addOrReplace stores r as the bot stores a finished survey: replacing the
+// respondent's earlier answer in the window if there is one.
+func addOrReplace(tx *Tx, r *survey.Response, window string) error {
+	id, ok, err := tx.PriorResponse(r.Unit, window, r.Respondent)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return tx.ReplaceResponse(id, r, window)
+	}
+	return tx.AddResponse(r, window)
 }

@@ -749,16 +749,7 @@ func TestRebuildAggregatesRestoresTallies(t *testing.T) {
 		for i := range rs {
 			rs[i].Respondent = fmt.Sprintf("h%d", i%400)
 			window := fmt.Sprint(rs[i].Submitted.In(loc).Year())
-			if id, ok, err := tx.PriorResponse(rs[i].Unit, window, rs[i].Respondent); err != nil {
-				return err
-			} else if ok {
-				err = tx.ReplaceResponse(id, &rs[i], window)
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			if err := tx.AddResponse(&rs[i], window); err != nil {
+			if err := addOrReplace(tx, &rs[i], window); err != nil {
 				return err
 			}
 		}
