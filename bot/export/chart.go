@@ -33,6 +33,17 @@ const (
 // chartFooter names the method under every chart.
 const chartFooter = "Survei Kepuasan Masyarakat, PermenPANRB 14/2017"
 
+// headerHeight is the height header takes for title and subtitle, found by
+// drawing them on a scratch canvas, so that a chart's canvas can be made
+// its final size.
+func headerHeight(title, subtitle string) (float64, error) {
+	measure, err := newCanvas(1, 1, 1)
+	if err != nil {
+		return 0, err
+	}
+	return header(measure, title, subtitle), nil
+}
+
 // header draws a chart's title (wrapped, at most 2 lines) and subtitle and
 // returns the y below them.
 func header(c *canvas, title, subtitle string) float64 {
@@ -78,11 +89,10 @@ func ElementChart(title string, p survey.Period, r survey.Result) ([]byte, error
 		barH     = 46.0
 		valueW   = 150.0
 	)
-	measure, err := newCanvas(1, 1, 1)
+	top, err := headerHeight(title, "x")
 	if err != nil {
 		return nil, err
 	}
-	top := header(measure, title, "x") // the height the title takes
 	h := top + 44 + rowPitch*survey.NumElements + 70 + 60 + chartMargin
 	c, err := newCanvas(ChartWidth, int(h), 1)
 	if err != nil {
@@ -155,11 +165,10 @@ func RankingChart(title string, p survey.Period, units []survey.UnitSummary) ([]
 		codeW    = 330.0
 		valueW   = 160.0
 	)
-	measure, err := newCanvas(1, 1, 1)
+	top, err := headerHeight(title, "x")
 	if err != nil {
 		return nil, err
 	}
-	top := header(measure, title, "x")
 	h := top + 44 + rowPitch*float64(max(len(rows), 1)) + 60 + 60 + chartMargin
 	c, err := newCanvas(ChartWidth, int(h), 1)
 	if err != nil {
@@ -230,11 +239,10 @@ func TrendChart(title, subtitle string, points []TrendPoint) ([]byte, error) {
 	if len(points) > MaxTrendPoints {
 		return nil, fmt.Errorf("export: %d periods is more than one trend chart shows (%d)", len(points), MaxTrendPoints)
 	}
-	measure, err := newCanvas(1, 1, 1)
+	top, err := headerHeight(title, subtitle)
 	if err != nil {
 		return nil, err
 	}
-	top := header(measure, title, subtitle)
 	const plotH = 560.0
 	h := top + 40 + plotH + 100 + 60 + chartMargin
 	c, err := newCanvas(ChartWidth, int(h), 1)
