@@ -238,21 +238,8 @@ func playServe(t *testing.T, cfg *config.Config, seed uint64, users int, codes [
 		mu.Unlock()
 	}))
 	t.Cleanup(srv.Close)
-	db := filepath.Join(t.TempDir(), "ikmbot.db")
-	ctx, stop := context.WithCancel(context.Background())
-	var logs lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--db", db, "--api-url", srv.URL()}, simServeFlags...),
-			env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token, "IKMBOT_SECRET": secret}), nil, io.Discard, &logs)
-	}()
-	stopped := false
-	defer func() {
-		if !stopped {
-			stop()
-			<-done
-		}
-	}()
+	bot := startSimServe(t, srv, secret)
+	db, logs := bot.db, &bot.logs
 
 	crowd := newSimCrowd(t, srv, cfg, seed, users, codes)
 	crowd.nudge = true
@@ -275,16 +262,7 @@ func playServe(t *testing.T, cfg *config.Config, seed uint64, users int, codes [
 	if err != nil {
 		t.Fatalf("%v\n\nlast bot logs:\n%s", err, tail(logs.String(), 6000))
 	}
-	stop()
-	stopped = true
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v\n%s", err, tail(logs.String(), 6000))
-		}
-	case <-tctx.Done():
-		t.Fatalf("serve did not stop after its context ended\n%s", tail(logs.String(), 6000))
-	}
+	bot.stop(tctx)
 	checkStored(t, db, cfg, secret, crowd.users)
 	crowd.reportKnownBugs()
 	mu.Lock()
@@ -299,21 +277,8 @@ func playServe(t *testing.T, cfg *config.Config, seed uint64, users int, codes [
 func TestServeRecoversLostReplies(t *testing.T) {
 	srv := telegramtest.NewServer(telegramtest.WithReporter(t))
 	defer srv.Close()
-	db := filepath.Join(t.TempDir(), "ikmbot.db")
-	ctx, stop := context.WithCancel(context.Background())
-	var logs lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--db", db, "--api-url", srv.URL()}, simServeFlags...),
-			env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}), nil, io.Discard, &logs)
-	}()
-	stopped := false
-	defer func() {
-		if !stopped {
-			stop()
-			<-done
-		}
-	}()
+	bot := startSimServe(t, srv, "")
+	db, logs := bot.db, &bot.logs
 
 	tctx := testContext(t)
 	wait := func(upd models.Update, err error) models.Update {
@@ -385,11 +350,7 @@ func TestServeRecoversLostReplies(t *testing.T) {
 		}
 	})
 
-	stop()
-	stopped = true
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
+	bot.stop(tctx)
 	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
@@ -405,5 +366,51 @@ func TestServeRecoversLostReplies(t *testing.T) {
 			t.Errorf("stored %d complete responses (%v), want Budi's", complete, err)
 		}
 		return nil
+	})
+}
+
+// simServe is "ikmbot serve" running in-process against a fake, with the
+// flags of the simulated-crowd tests, on a new database.
+type simServe struct {
+	t      *testing.T
+	db     string
+	logs   lockedBuffer
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+}
+
+// startSimServe starts it with the hash secret given (or, if empty, one of
+// its own beside the database); the test's cleanup stops it if the test
+// did not.
+func startSimServe(t *testing.T, srv *telegramtest.Server, secret string) *simServe {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &simServe{t: t, db: filepath.Join(t.TempDir(), "ikmbot.db"), cancel: cancel, done: make(chan error, 1)}
+	vars := map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}
+	if secret != "" {
+		vars["IKMBOT_SECRET"] = secret
+	}
+	go func() {
+		b.done <- run(ctx, append([]string{"serve", "--db", b.db, "--api-url", srv.URL()}, simServeFlags...), env(vars), nil, io.Discard, &b.logs)
+	}()
+	t.Cleanup(func() { b.once.Do(func() { cancel(); <-b.done }) })
+	return b
+}
+
+// stop ends serve as SIGTERM would and fails the test if it fails or does
+// not end before ctx does.
+func (b *simServe) stop(ctx context.Context) {
+	b.t.Helper()
+	b.once.Do(func() {
+		b.cancel()
+		select {
+		case err := <-b.done:
+			if err != nil {
+				b.t.Fatalf("serve: %v\n%s", err, tail(b.logs.String(), 6000))
+			}
+		case <-ctx.Done():
+			b.t.Fatalf("serve did not stop after its context ended\n%s", tail(b.logs.String(), 6000))
+		}
 	})
 }
