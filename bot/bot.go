@@ -88,6 +88,17 @@ type Config struct {
 	Metrics *Metrics // nil: no metrics
 }
 
+// The rates ikmbot serve runs with unless its flags say otherwise: Telegram's
+// flood limits for sending (about 30 messages a second overall, about one a
+// second in a chat), and a cap on one person's updates far above honest use
+// (a person reads each question) that stops a script flooding the bot.
+const (
+	DefaultSendRate  = 30
+	DefaultChatRate  = 1
+	DefaultUserRate  = 2
+	DefaultUserBurst = 20
+)
+
 // Bot handles Telegram updates for the survey. It is safe for concurrent use
 // by different chats; updates of one chat must be handled one at a time (the
 // Dispatcher does that).

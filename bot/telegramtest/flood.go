@@ -32,9 +32,14 @@ type FloodLimits struct {
 	ChatBurst     int     // at most this many at once in one chat (at least 1)
 }
 
-// TelegramLimits are Telegram's published flood limits: about 30 messages
-// a second overall, and about one a second in a chat with a short burst.
-var TelegramLimits = FloodLimits{PerSecond: 30, Burst: 30, ChatPerSecond: 1, ChatBurst: 3}
+// TelegramLimits are Telegram's published flood limits: "no more than 30
+// messages per second or so" overall, and about one a second in a chat,
+// "short bursts" allowed. Telegram does not say how short; this model lets
+// a bot send five at once across chats and three at once in a chat, after a
+// quiet moment. (With a burst of 30 across chats a bot could send 60 in its
+// first second; with 1, any two calls closer than 1/30 s, as network jitter
+// makes them, would be refused.)
+var TelegramLimits = FloodLimits{PerSecond: 30, Burst: 5, ChatPerSecond: 1, ChatBurst: 3}
 
 // WithFloodLimits makes the server refuse sends and edits beyond l with 429
 // and retry_after, as Telegram does. Without it there is no limit.

@@ -122,7 +122,7 @@ func TestFloodLimitsPerChat(t *testing.T) {
 
 func TestFloodLimitsOverall(t *testing.T) {
 	clk := newClock()
-	srv := newServer(t, telegramtest.WithClock(clk.Now), telegramtest.WithFloodLimits(telegramtest.TelegramLimits))
+	srv := newServer(t, telegramtest.WithClock(clk.Now), telegramtest.WithFloodLimits(telegramtest.FloodLimits{PerSecond: 30, Burst: 30, ChatPerSecond: 1, ChatBurst: 3}))
 	b := newBot(t, srv)
 	ctx := context.Background()
 	send := func(chat int64) error {

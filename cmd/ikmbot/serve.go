@@ -39,12 +39,12 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	secretFile := fs.String("secret-file", "", "file holding the key of respondent hashes (default: DB.secret; IKMBOT_SECRET overrides)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	legacy := fs.Bool("legacy-weights", false, "weight each element 0.111 as the regulation's worksheets print, instead of exactly 1/9")
-	sendRate := fs.Float64("send-rate", 30, "Bot API calls per second across all chats (Telegram allows about 30)")
+	sendRate := fs.Float64("send-rate", bot.DefaultSendRate, "Bot API calls per second across all chats (Telegram allows about 30)")
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "on SIGTERM, how long updates in flight may take to finish")
 	// A person reads each question; 2 updates a second with a burst of 20
 	// is far above honest use and stops a script flooding the bot.
-	userRate := fs.Float64("user-rate", 2, "updates per second one person may send before further ones are dropped; 0 for no cap")
-	userBurst := fs.Int("user-burst", 20, "updates one person may send at once")
+	userRate := fs.Float64("user-rate", bot.DefaultUserRate, "updates per second one person may send before further ones are dropped; 0 for no cap")
+	userBurst := fs.Int("user-burst", bot.DefaultUserBurst, "updates one person may send at once")
 	workers := fs.Int("workers", bot.DefaultWorkers, "updates handled at once; the others wait their turn")
 	callTimeout := fs.Duration("call-timeout", bot.DefaultCallTimeout, "longest wait for one Bot API call before it is made again (uploads: four times as long)")
 	if err := fs.Parse(args); err != nil {
@@ -90,7 +90,7 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	metrics := bot.NewMetrics()
 	bc := botConfig(cfg, secret, weighting, log)
 	bc.BotUsername = askUsername(ctx, api, log)
-	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, 1
+	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, bot.DefaultChatRate
 	bc.UserRate, bc.UserBurst = *userRate, *userBurst
 	bc.CallTimeout = *callTimeout
 	b, err := bot.New(bc, st, api)
