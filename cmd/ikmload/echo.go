@@ -14,10 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-
-	"github.com/ikmbot/ikmbot/bot"
 )
 
 // echoCommand runs the echo bot as a process of its own, for --mode binary.
@@ -27,10 +27,10 @@ const echoCommand = "echobot"
 // makes the Bot API calls ikmbot makes for it (a button press: answer the
 // callback, edit the question; a text: send the next question), with texts
 // and keyboards of the same size, but no survey logic and no storage.
-func echoHandler(api *tg.Bot, log *slog.Logger) func(context.Context, *models.Update) error {
+func echoHandler(api *tg.Bot, log *slog.Logger) telegram.Handler {
 	var n atomic.Int64
 	noPreview := &models.LinkPreviewOptions{IsDisabled: tg.True()}
-	return func(ctx context.Context, u *models.Update) error {
+	return func(ctx context.Context, u *models.Update, _ func()) error {
 		start := time.Now()
 		k := n.Add(1)
 		text := fmt.Sprintf(echoText, k)
@@ -86,7 +86,7 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet(echoCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	apiURL := fs.String("api-url", "", "Bot API base URL: the load tool's fake")
-	workers := fs.Int("workers", bot.DefaultWorkers, "updates handled at once")
+	workers := fs.Int("workers", telegram.DefaultWorkers, "updates handled at once")
 	plain := fs.Bool("plain", false, "go-telegram/bot's own polling loop with its defaults instead of our Poller and Dispatcher")
 	plainClient := fs.String("plain-client", "ours", "with --plain: ours (ikmbot serve's HTTP client) or library (go-telegram/bot's default)")
 	if err := fs.Parse(args); err != nil {
@@ -99,7 +99,7 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second, Transport: serveTransport()}
 	if *plain {
-		var c tg.HttpClient = bot.BufferedClient{Client: &http.Client{Timeout: plainPollTimeout + 15*time.Second, Transport: serveTransport()}}
+		var c tg.HttpClient = telegram.BufferedClient{Client: &http.Client{Timeout: plainPollTimeout + 15*time.Second, Transport: serveTransport()}}
 		switch *plainClient {
 		case "ours":
 		case "library":
@@ -115,14 +115,14 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 		_, err = p.stop()
 		return err
 	}
-	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(pollTimeout, bot.BufferedClient{Client: client}),
+	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(pollTimeout, telegram.BufferedClient{Client: client}),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		return err
 	}
 	handle := echoHandler(api, log)
-	d := bot.NewDispatcher(handle).WithWorkers(*workers)
-	poller := &bot.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: pollTimeout, Logger: log}
+	d := telegram.NewDispatcher(handle).WithWorkers(*workers)
+	poller := &telegram.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: pollTimeout, Logger: log}
 	err = poller.Run(ctx, d)
 	d.Wait()
 	return err
@@ -132,7 +132,7 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 // echo bot. wg counts the handlers running: the library starts each update
 // in a goroutine of its own and does not wait for them.
 func plainHandler(log *slog.Logger, wg *sync.WaitGroup) tg.HandlerFunc {
-	var handle func(context.Context, *models.Update) error
+	var handle telegram.Handler
 	var once sync.Once
 	return func(ctx context.Context, api *tg.Bot, u *models.Update) {
 		wg.Add(1)
@@ -140,7 +140,7 @@ func plainHandler(log *slog.Logger, wg *sync.WaitGroup) tg.HandlerFunc {
 		once.Do(func() { handle = echoHandler(api, log) })
 		// The library cancels ctx when it stops; a reply in flight then
 		// still finishes, as ours do.
-		handle(context.WithoutCancel(ctx), u)
+		handle(context.WithoutCancel(ctx), u, nil)
 	}
 }
 

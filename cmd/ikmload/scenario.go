@@ -20,10 +20,10 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // "ikmload crowd" is a crowd at Telegram's real limits: people scan a
@@ -72,7 +72,7 @@ func parseCrowdFlags(args []string, stderr io.Writer) (crowdOptions, error) {
 	fs.IntVar(&o.flood.ChatBurst, "chat-burst", o.flood.ChatBurst, "with --limits: sends and edits the fake takes at once in one chat")
 	fs.StringVar(&o.mode, "mode", "inprocess", "inprocess: the bot runs in this process, with serve's default rates; binary: ikmbot serve with its default flags")
 	fs.StringVar(&o.binary, "binary", "", "with --mode binary: the ikmbot binary (default: go build ./cmd/ikmbot into a temporary directory)")
-	fs.IntVar(&o.workers, "workers", bot.DefaultWorkers, "updates handled at once, as ikmbot serve --workers")
+	fs.IntVar(&o.workers, "workers", telegram.DefaultWorkers, "updates handled at once, as ikmbot serve --workers")
 	fs.DurationVar(&o.deadline, "deadline", 10*time.Minute, "stop a run after this long")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the people's choices and timing (run i uses seed+i)")
 	fs.IntVar(&o.runs, "runs", 1, "runs, each on a fresh database and fake; the report gives each and the medians")
