@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/ikmbot/ikmbot/survey"
@@ -49,7 +50,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketChats, bucketResponses, bucketIncomplete,
 	bucketRespondents, bucketAgg, bucketAggVerified, bucketUpdates, bucketPosters, bucketFunnel,
-	bucketCounterKeys,
+	bucketCounterKeys, bucketInbox,
 }
 
 // Options configures Open. The zero value is ready for production use.
@@ -72,6 +73,8 @@ type Store struct {
 	path    string
 	opts    Options
 	commits groupCommit
+
+	inboxUsed atomic.Bool // KeepUpdates or KeptUpdates was called (inbox.go)
 }
 
 // Open opens or creates the database at path with mode 0600 (it holds

@@ -62,7 +62,7 @@ type inProcess struct {
 
 // startInProcess starts polling with handle, timing every call of it, and
 // runs sweep (if not nil) beside it as ikmbot serve runs its sweeper.
-func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, log *slog.Logger, metrics *telegram.Metrics, handle telegram.Handler, sweep func(context.Context)) *inProcess {
+func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, log *slog.Logger, metrics *telegram.Metrics, inbox telegram.Inbox, handle telegram.Handler, sweep func(context.Context)) *inProcess {
 	p := &inProcess{done: make(chan error, 1), swept: make(chan struct{}), handler: &latency{}}
 	p.d = telegram.NewDispatcher(func(ctx context.Context, u *models.Update, release func()) error {
 		start := time.Now()
@@ -70,7 +70,7 @@ func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.
 		p.handler.add(time.Since(start))
 		return err
 	}).WithWorkers(workers)
-	poller := &telegram.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: client, Timeout: pollTimeout, Logger: log, Metrics: metrics}
+	poller := &telegram.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: client, Timeout: pollTimeout, Logger: log, Metrics: metrics, Inbox: inbox}
 	pctx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
 	go func() { p.done <- poller.Run(pctx, p.d) }()
@@ -133,7 +133,7 @@ func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 	if err := b.RegisterCommands(ctx); err != nil {
 		return nil, err
 	}
-	return startInProcess(ctx, srv, client, workers, log, metrics.Transport(), b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
+	return startInProcess(ctx, srv, client, workers, log, metrics.Transport(), st, b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
 }
 
 // startEcho runs the echo bot in this process.
@@ -142,7 +142,7 @@ func startEcho(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 	if err != nil {
 		return nil, err
 	}
-	return startInProcess(ctx, srv, client, workers, log, nil, echoHandler(api, log), nil), nil
+	return startInProcess(ctx, srv, client, workers, log, nil, nil, echoHandler(api, log), nil), nil
 }
 
 // child is a bot in its own process: the ikmbot binary, or ikmload's echo
