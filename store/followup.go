@@ -38,6 +38,13 @@ type FollowUp struct {
 	Updated time.Time
 }
 
+// Overdue reports whether the plan is not done and its deadline is before
+// day, the start of a calendar day; a plan without a deadline is never
+// overdue.
+func (f FollowUp) Overdue(day time.Time) bool {
+	return f.Status != FollowUpDone && !f.Due.IsZero() && f.Due.Before(day)
+}
+
 // followUpRecord is the value of followups/<unit>/<seq>.
 type followUpRecord struct {
 	Element string `json:"el"`

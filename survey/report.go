@@ -107,6 +107,30 @@ func (c CitySummary) Ranked() []UnitSummary {
 	return out
 }
 
+// UnitsBelowTarget returns the units with fewer respondents than their
+// sample target, in configured order.
+func (c CitySummary) UnitsBelowTarget() []UnitSummary {
+	var out []UnitSummary
+	for _, u := range c.Units {
+		if u.BelowTarget() {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// SampleTarget is the sum of the units' sample targets. It means something
+// only when every unit's users are known; otherwise ok is false.
+func (c CitySummary) SampleTarget() (total int, ok bool) {
+	for _, u := range c.Units {
+		if u.Unit.Users <= 0 {
+			return 0, false
+		}
+		total += u.Target
+	}
+	return total, true
+}
+
 // SampleTarget is the Krejcie-Morgan minimum number of respondents for a
 // unit serving usersPerYear people, over period p. The regulation takes N as
 // the users in the survey period, so a yearly figure is scaled by the share
