@@ -18,6 +18,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -143,8 +144,8 @@ func year2026(b *testing.B) survey.Period {
 }
 
 // BenchmarkCitySummary is the city /ikm: each unit's tallies for the year
-// (twelve month reads per unit) and survey.Summarize, as admin.go's
-// citySummary does; "report" adds rendering the message.
+// (twelve month reads per unit) and survey.Summarize, as report.Summary
+// does; "report" adds rendering the message.
 func BenchmarkCitySummary(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("responses=%dk", n/1000), func(b *testing.B) {
@@ -165,7 +166,7 @@ func BenchmarkCitySummary(b *testing.B) {
 					for b.Loop() {
 						err := st.View(func(tx *store.Tx) error {
 							var err error
-							sum, err = citySummary(tx, units, year, survey.ExactWeights)
+							sum, err = report.Summary(tx, units, year, survey.ExactWeights)
 							return err
 						})
 						if err != nil {
@@ -198,7 +199,7 @@ func BenchmarkUnitSummary(b *testing.B) {
 		var sum survey.CitySummary
 		err := st.View(func(tx *store.Tx) error {
 			var err error
-			sum, err = citySummary(tx, []survey.Unit{u}, year, survey.ExactWeights)
+			sum, err = report.Summary(tx, []survey.Unit{u}, year, survey.ExactWeights)
 			return err
 		})
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -72,21 +73,6 @@ func (c *conv) tindaklanjut(arg string) error {
 	return nil
 }
 
-// openPlans returns the unit's plans not yet done, oldest first.
-func (c *conv) openPlans(unit string) ([]store.FollowUp, error) {
-	all, err := c.tx.FollowUps(unit)
-	if err != nil {
-		return nil, err
-	}
-	var open []store.FollowUp
-	for _, f := range all {
-		if f.Status != store.FollowUpDone {
-			open = append(open, f)
-		}
-	}
-	return open, nil
-}
-
 // plansText lists up to shown plans, each action cut to runes, so that a
 // screen stays within one message.
 func (c *conv) plansText(b *strings.Builder, plans []store.FollowUp, shown, runes int) {
@@ -103,7 +89,7 @@ func (c *conv) planLine(b *strings.Builder, f store.FollowUp, runes int) {
 	due := "—"
 	if !f.Due.IsZero() {
 		due = f.Due.Format("2006-01-02")
-		if f.Status != store.FollowUpDone && f.Due.Before(c.today()) {
+		if f.Overdue(c.today()) {
 			due += " ⚠️"
 		}
 	}
@@ -122,26 +108,18 @@ func (c *conv) today() time.Time {
 // plansScreen is a unit's plans, the elements to plan for first (its three
 // weakest this year), and the buttons.
 func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup, error) {
-	all, err := c.tx.FollowUps(u.Code)
+	plans, err := report.UnitPlans(c.tx, u.Code)
 	if err != nil {
 		return "", nil, err
 	}
 	year := survey.PeriodOf(survey.PeriodYear, c.now)
-	tally, err := c.tx.Tally(u.Code, year)
+	res, err := report.Result(c.tx, u.Code, year, c.b.cfg.Weighting)
 	if err != nil {
 		return "", nil, err
 	}
 	var b strings.Builder
 	b.WriteString(c.t.text("tl.title", map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}) + "\n")
-	var open []store.FollowUp
-	done := 0
-	for _, f := range all {
-		if f.Status == store.FollowUpDone {
-			done++
-		} else {
-			open = append(open, f)
-		}
-	}
+	open, done := plans.Open, plans.Done
 	if len(open) == 0 {
 		b.WriteString(c.t.text("tl.none_open", nil) + "\n")
 	} else {
@@ -150,7 +128,7 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	if done > 0 {
 		b.WriteString(c.t.plural("tl.done_count", done, map[string]any{"N": done}) + "\n")
 	}
-	weak := tally.Result(c.b.cfg.Weighting).Weakest(3)
+	weak := res.Weakest(3)
 	if len(weak) > 0 {
 		var parts []string
 		for _, e := range weak {
