@@ -289,30 +289,12 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 			_, err := export.WriteCSV(&buf, rep, tx.ForEachResponse)
 			return err
 		}
-		if rep.FollowUps, err = ExportFollowUps(tx, sc.units); err != nil {
+		if rep.FollowUps, err = report.FollowUps(tx, sc.units); err != nil {
 			return err
 		}
 		return export.WriteXLSX(&buf, rep, tx.ForEachResponse)
 	})
 	return buf.Bytes(), err
-}
-
-// ExportFollowUps reads the follow-up plans of units for the XLSX's
-// export.SheetFollowUps, in the units' order; the bot's exports and
-// ikmbot report both use it.
-func ExportFollowUps(tx *store.Tx, units []survey.Unit) ([]export.FollowUp, error) {
-	plans, err := report.FollowUps(tx, units)
-	if err != nil {
-		return nil, err
-	}
-	var out []export.FollowUp
-	for _, f := range plans {
-		out = append(out, export.FollowUp{
-			Unit: f.Unit, Seq: f.Seq, Element: f.Element, Action: f.Action, Owner: f.Owner,
-			Due: f.Due, Status: f.Status, Created: f.Created, Updated: f.Updated,
-		})
-	}
-	return out, nil
 }
 
 // readTrend reads the scope's summaries of chartPeriods periods ending

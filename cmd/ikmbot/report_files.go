@@ -8,9 +8,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/bot/export"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -50,7 +50,7 @@ func renderReportFile(tx *store.Tx, cfg *config.Config, format string, sum surve
 	written := sum.Respondents()
 	if format == "csv" {
 		written, err = export.WriteCSV(&buf, rep, responses)
-	} else if rep.FollowUps, err = bot.ExportFollowUps(tx, summaryUnits(sum)); err == nil {
+	} else if rep.FollowUps, err = report.FollowUps(tx, summaryUnits(sum)); err == nil {
 		err = export.WriteXLSX(&buf, rep, responses)
 	}
 	prog.done()
