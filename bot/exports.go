@@ -211,15 +211,11 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 				if err != nil {
 					return nil, err
 				}
-				var pts []export.TrendPoint
-				for _, s := range sums {
-					pts = append(pts, export.PointOf(s.Period, s.Pooled))
-				}
 				sub := "per periode"
 				if !sc.one {
 					sub = "gabungan seluruh responden, per periode"
 				}
-				return export.TrendChart("IKM "+title, sub, pts)
+				return export.TrendChart("IKM "+title, sub, export.PooledTrend(sums))
 			})})
 		return files
 	case exportPoster:

@@ -204,11 +204,7 @@ func writeCityCharts(cfg *config.Config, sums []survey.CitySummary, write func(s
 	if err := write("peringkat-"+last.Period.Label+".png", rank); err != nil {
 		return err
 	}
-	var pts []export.TrendPoint
-	for _, s := range sums {
-		pts = append(pts, export.PointOf(s.Period, s.Pooled))
-	}
-	trend, err := export.TrendChart("IKM "+cfg.City, "gabungan seluruh responden, per periode", pts)
+	trend, err := export.TrendChart("IKM "+cfg.City, "gabungan seluruh responden, per periode", export.PooledTrend(sums))
 	if err != nil {
 		return err
 	}
