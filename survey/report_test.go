@@ -351,6 +351,11 @@ func TestCityTargets(t *testing.T) {
 	units, tallies := reportFixture()
 	// DINSOS and DISHUB know their users, the Puskesmas does not.
 	c := Summarize(p, units, tallies, ExactWeights)
+	for i, want := range []bool{true, false, true} {
+		if got := c.Units[i].TargetKnown(); got != want {
+			t.Errorf("%s: TargetKnown() = %v, want %v", c.Units[i].Unit.Code, got, want)
+		}
+	}
 	if total, ok := c.SampleTarget(); ok || total != 0 {
 		t.Errorf("SampleTarget() with a unit of unknown users = %d, %v; want 0, false", total, ok)
 	}

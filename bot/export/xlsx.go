@@ -442,7 +442,7 @@ func (x *workbook) unitSummary(sh *unitSheet, us survey.UnitSummary) error {
 		weightNote = "1/" + strconv.Itoa(k) + ", eksak (k = unsur yang dijawab)"
 	}
 	target := any("tidak diketahui")
-	if us.Unit.Users > 0 {
+	if us.TargetKnown() {
 		target = us.Target
 	}
 	scoreRange := func(col int) string {
@@ -596,7 +596,7 @@ func (x *workbook) recap() error {
 	for i, us := range c.Units {
 		s.row(row, 0, i+1, us.Unit.Code, us.Unit.Name, x.rep.TypeName(us.Unit.Type))
 		s.set(5, row, us.Tally.Respondents, st.int)
-		if us.Unit.Users > 0 {
+		if us.TargetKnown() {
 			s.set(6, row, us.Target, st.int)
 			reached := "ya"
 			if us.BelowTarget() {

@@ -474,7 +474,7 @@ func figures(r survey.Result, p survey.Period, method string, target *int) figur
 // unitTarget is the unit's sample target, or nil when its users per year are
 // unknown (a target of 0 from a tiny period is still a known target).
 func unitTarget(us survey.UnitSummary) *int {
-	if us.Unit.Users <= 0 {
+	if !us.TargetKnown() {
 		return nil
 	}
 	return nullable(us.Target)
