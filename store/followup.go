@@ -9,9 +9,6 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// bucketFollowUps holds each unit's follow-up plans (rencana tindak lanjut).
-var bucketFollowUps = []byte("followups")
-
 // Follow-up statuses.
 const (
 	FollowUpOpen     = "open"     // planned
