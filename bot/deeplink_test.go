@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot/poster"
-	"github.com/ikmbot/ikmbot/bot/poster/postertest"
 	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/poster"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )

@@ -7,8 +7,8 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
-	"github.com/ikmbot/ikmbot/bot/poster"
 	"github.com/ikmbot/ikmbot/locales"
+	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/survey"
 )
 

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/poster/postertest"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )

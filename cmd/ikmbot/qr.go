@@ -15,8 +15,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/poster"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/poster/postertest"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
