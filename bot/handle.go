@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -131,7 +132,7 @@ func (c *conv) command() error {
 
 // start handles /start with or without a deep-link payload.
 func (c *conv) start(payload string) error {
-	if isInvitePayload(payload) {
+	if deeplink.LooksInvite(payload) {
 		return c.redeemInvite(payload)
 	}
 	if payload == "" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -126,7 +127,7 @@ func parseAdminData(data string, loc *time.Location) (adminData, bool) {
 		ok = ok && good
 	}
 	code := func(s string) string {
-		ok = ok && validCode(s)
+		ok = ok && deeplink.ValidCode(s)
 		return s
 	}
 	element := func(s string) survey.ElementKey {
@@ -157,7 +158,7 @@ func parseAdminData(data string, loc *time.Location) (adminData, bool) {
 	case "sg":
 		d.unit = code(parts[1])
 		d.seq, ok = seqNumber(parts[2])
-		ok = ok && validCode(d.unit)
+		ok = ok && deeplink.ValidCode(d.unit)
 	case "au":
 		d.seq, ok = seqNumber(parts[1])
 	case "fl":
@@ -193,11 +194,6 @@ func parseAdminData(data string, loc *time.Location) (adminData, bool) {
 		}
 	}
 	return d, true
-}
-
-// validCode accepts what a unit code or a unit type key can be.
-func validCode(s string) bool {
-	return s != "" && len(s) <= 32 && startParamChars(s)
 }
 
 // seqNumber parses a decimal id without sign or leading zeros (0 itself is

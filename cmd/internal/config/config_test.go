@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -56,8 +57,8 @@ func TestEmbeddedConfig(t *testing.T) {
 			t.Errorf("code %s appears twice", u.Code)
 		}
 		seen[key] = true
-		if !codePattern.MatchString(u.Code) || len(u.Code) > 32 {
-			t.Errorf("code %q is not link-safe", u.Code)
+		if err := deeplink.CheckCode(u.Code); err != nil {
+			t.Errorf("code %q: %v", u.Code, err)
 		}
 		if len(u.Services) == 0 {
 			t.Errorf("unit %s offers no service but \"other\"", u.Code)
@@ -346,8 +347,8 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("success without location or city: %+v", cfg)
 		}
 		for _, u := range cfg.Catalog.Units() {
-			if !codePattern.MatchString(u.Code) {
-				t.Fatalf("success with bad code %q", u.Code)
+			if err := deeplink.CheckCode(u.Code); err != nil {
+				t.Fatalf("success with bad code %q: %v", u.Code, err)
 			}
 		}
 	})
