@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
@@ -125,7 +127,7 @@ func (b *Bot) SweepExpired(ctx context.Context) (int, error) {
 		}
 		for _, ch := range expired {
 			d := closed{chatID: ch.ID}
-			in := incoming{chatID: ch.ID}
+			in := telegram.Update{ChatID: ch.ID}
 			c := &conv{b: b, tx: tx, in: in, chat: ch, t: b.localizer(b.langFor(ch, in)), now: now, out: &d.out}
 			if err := c.expire(); err != nil {
 				return err
@@ -142,7 +144,7 @@ func (b *Bot) SweepExpired(ctx context.Context) (int, error) {
 	}
 	for _, d := range done {
 		b.metrics.countEvents(d.out.events)
-		b.deliver(ctx, d.chatID, d.out)
+		b.sender.Deliver(ctx, nil, d.chatID, d.out.Calls)
 	}
 	return len(done), nil
 }

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // TestCounterStepAndGrace moves the bot's clock (Config.Now) across the

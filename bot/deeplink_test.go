@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 var testSecret = []byte("0123456789abcdef-test-secret")

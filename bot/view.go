@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/deeplink"
@@ -222,7 +224,7 @@ func (c *conv) adminPress(d adminData) error {
 	if d.unit != "" {
 		var ok bool
 		if u, ok = c.b.cfg.Catalog.Unit(d.unit); !ok {
-			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 			return nil
 		}
 		if !r.sees(u.Code) {
@@ -253,7 +255,7 @@ func (c *conv) adminPress(d adminData) error {
 		var ok bool
 		text, kb, ok, err = c.render(d.v, r)
 		if err == nil && !ok {
-			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 			return nil
 		}
 	}
@@ -267,11 +269,11 @@ func (c *conv) adminPress(d adminData) error {
 // show puts a screen in place of the message whose button was pressed, or
 // in a new message when that one can no longer be edited.
 func (c *conv) show(text string, kb *models.InlineKeyboardMarkup) {
-	if c.in.gone || c.in.messageID == 0 {
-		c.out.send(c.in.chatID, text, kb)
+	if c.in.Gone || c.in.MessageID == 0 {
+		c.out.Send(c.in.ChatID, text, kb)
 		return
 	}
-	c.out.edit(c.in.chatID, c.in.messageID, text, kb)
+	c.out.Edit(c.in.ChatID, c.in.MessageID, text, kb)
 }
 
 // render draws a view that r has been checked for; ok is false for a view
@@ -318,9 +320,9 @@ func (c *conv) periodRows(v view) [][]models.InlineKeyboardButton {
 		return w
 	}
 	prev, next := at(v.period.Previous()), at(v.period.Next())
-	nav := []models.InlineKeyboardButton{button("« "+prev.period.Label, prev.encode())}
+	nav := []models.InlineKeyboardButton{telegram.Button("« "+prev.period.Label, prev.encode())}
 	if !next.period.From.After(c.now) {
-		nav = append(nav, button(next.period.Label+" »", next.encode()))
+		nav = append(nav, telegram.Button(next.period.Label+" »", next.encode()))
 	}
 	anchor := v.period.To
 	if anchor.After(c.now) {
@@ -331,7 +333,7 @@ func (c *conv) periodRows(v view) [][]models.InlineKeyboardButton {
 		if k == v.period.Kind {
 			continue
 		}
-		kinds = append(kinds, button(c.t.text("view.kind_"+string(k), nil), at(survey.PeriodOf(k, anchor)).encode()))
+		kinds = append(kinds, telegram.Button(c.t.text("view.kind_"+string(k), nil), at(survey.PeriodOf(k, anchor)).encode()))
 	}
 	return [][]models.InlineKeyboardButton{nav, kinds}
 }
@@ -413,7 +415,7 @@ func (c *conv) ikmCommand(arg string) error {
 	}
 	u, p, reply := c.parseIKMArgs(arg)
 	if reply != "" {
-		c.out.send(c.in.chatID, reply, nil)
+		c.out.Send(c.in.ChatID, reply, nil)
 		return nil
 	}
 	v := view{kind: 'c', period: p}
@@ -432,7 +434,7 @@ func (c *conv) ikmCommand(arg string) error {
 	if err != nil {
 		return err
 	}
-	c.out.send(c.in.chatID, text, kb)
+	c.out.Send(c.in.ChatID, text, kb)
 	return nil
 }
 
@@ -456,7 +458,7 @@ func (c *conv) peringkat(arg string) error {
 		}
 		p, err := survey.ParsePeriod(f, c.b.cfg.Location)
 		if err != nil {
-			c.out.send(c.in.chatID, c.t.text("view.rank_usage", nil), nil)
+			c.out.Send(c.in.ChatID, c.t.text("view.rank_usage", nil), nil)
 			return nil
 		}
 		v.period = p
@@ -465,7 +467,7 @@ func (c *conv) peringkat(arg string) error {
 	if err != nil {
 		return err
 	}
-	c.out.send(c.in.chatID, text, kb)
+	c.out.Send(c.in.ChatID, text, kb)
 	return nil
 }
 
@@ -475,11 +477,11 @@ func (c *conv) backRow(u survey.Unit, p survey.Period, r role) []models.InlineKe
 	switch {
 	case r.city:
 		return []models.InlineKeyboardButton{
-			button("« "+c.typeName(u.Type), view{kind: 't', arg: string(u.Type), period: p, page: 1}.encode()),
-			button(c.t.text("view.btn_city", nil), view{kind: 'c', period: p}.encode()),
+			telegram.Button("« "+c.typeName(u.Type), view{kind: 't', arg: string(u.Type), period: p, page: 1}.encode()),
+			telegram.Button(c.t.text("view.btn_city", nil), view{kind: 'c', period: p}.encode()),
 		}
 	case len(r.units) > 1:
-		return []models.InlineKeyboardButton{button(c.t.text("view.btn_my_units", nil), view{kind: 'm', period: p}.encode())}
+		return []models.InlineKeyboardButton{telegram.Button(c.t.text("view.btn_my_units", nil), view{kind: 'm', period: p}.encode())}
 	}
 	return nil
 }
