@@ -25,7 +25,7 @@ func TestDependencies(t *testing.T) {
 	}{
 		{pkg: "survey", stdlib: true},
 		{pkg: "deeplink", stdlib: true},
-		{pkg: "cmd/internal/config", ours: []string{"survey", "deeplink"}, not: heavy},
+		{pkg: "cmd/internal/config", ours: []string{"survey", "deeplink", "locales"}, not: heavy},
 		{pkg: "telegram", ours: []string{"telegram/"}},
 	}
 	for _, tt := range tests {

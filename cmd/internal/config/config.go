@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/locales"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -38,7 +39,6 @@ const (
 	// defaultChatRetention: a chat with no survey open keeps only a chosen
 	// language; a day is enough for a person who comes back to rate another unit.
 	defaultChatRetention = 24 * time.Hour
-	defaultLanguage      = "id"
 	minSessionTTL        = time.Minute
 	maxConfigErrors      = 20
 )
@@ -77,9 +77,6 @@ var builtinTypes = []survey.UnitType{survey.PerangkatDaerah, survey.RSUD, survey
 // respondentPeriods are the periods the regulation reports on; a free date
 // range cannot bound "one response per person".
 var respondentPeriods = []survey.PeriodKind{survey.PeriodMonth, survey.PeriodQuarter, survey.PeriodSemester, survey.PeriodYear}
-
-// languages are the locales ikmbot ships.
-var languages = []string{"id", "en"}
 
 // typeKeyPattern keeps extra type keys in the same shape as the built-in ones,
 // because they appear in reports and JSON; such a key also keeps the unit-code
@@ -267,7 +264,7 @@ func (p *configParser) config(root *yaml.Node) *Config {
 		RespondentPeriod: defaultPeriod,
 		SessionTTL:       defaultSessionTTL,
 		ChatRetention:    defaultChatRetention,
-		DefaultLanguage:  defaultLanguage,
+		DefaultLanguage:  locales.Default.String(),
 		TypeNames:        map[survey.UnitType]string{},
 	}
 
@@ -352,8 +349,8 @@ func (p *configParser) config(root *yaml.Node) *Config {
 	}
 
 	if s := p.str(f["default_language"], "default_language"); s != "" {
-		if !slices.Contains(languages, s) {
-			p.errorf(f["default_language"], "default_language", "unsupported language %q (want id or en)", s)
+		if langs := locales.Codes(); !slices.Contains(langs, s) {
+			p.errorf(f["default_language"], "default_language", "unsupported language %q (want %s)", s, strings.Join(langs, " or "))
 		} else {
 			cfg.DefaultLanguage = s
 		}
