@@ -802,20 +802,30 @@ var plainKey = regexp.MustCompile(`^[A-Za-z0-9_<-]{1,64}$`)
 // Suggest names the known key closest to key, since most unknown keys are
 // typos, or else lists the known keys.
 func Suggest(key string, known []string) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := EditDistance(strings.ToLower(key), k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
+	best := Closest(key, known)
 	if best == "" {
 		return "want " + strings.Join(known, ", ")
 	}
 	return fmt.Sprintf("did you mean %q?", best)
 }
 
-// EditDistance is the Levenshtein distance between two short strings.
-func EditDistance(a, b string) int {
+// Closest returns the name in known closest to s, ignoring case, when it
+// is at most two edits away (a typo), the first of equals; "" otherwise.
+// Every "did you mean" of the CLI asks it: config keys, import columns,
+// unit codes.
+func Closest(s string, known []string) string {
+	s = strings.ToLower(s)
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(s, strings.ToLower(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

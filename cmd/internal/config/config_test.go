@@ -353,3 +353,27 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestClosest(t *testing.T) {
+	codes := []string{"DISDUKCAPIL", "PKM-KRANJI", "PKM-JATIBENING", "RSUD-CAM"}
+	tests := []struct {
+		s     string
+		known []string
+		want  string
+	}{
+		{"disdukcapil", codes, "DISDUKCAPIL"}, // case only
+		{"DISDUKCAPL", codes, "DISDUKCAPIL"},  // one letter dropped
+		{"PKM-KRANJ1", codes, "PKM-KRANJI"},   // one changed
+		{"PKM-KARNJI", codes, "PKM-KRANJI"},   // two: a swap
+		{"PKM-KRN", codes, ""},                // three away
+		{"SETDA", codes, ""},                  // nothing like it
+		{"servics", []string{"services", "units"}, "services"},
+		{"ab", []string{"ax", "ay"}, "ax"}, // the first of equals
+		{"x", nil, ""},
+	}
+	for _, tt := range tests {
+		if got := Closest(tt.s, tt.known); got != tt.want {
+			t.Errorf("Closest(%q, %v) = %q, want %q", tt.s, tt.known, got, tt.want)
+		}
+	}
+}
