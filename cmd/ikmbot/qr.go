@@ -15,8 +15,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/poster"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -152,11 +153,11 @@ func (l linkSigner) payload(u survey.Unit) string {
 	if v < 1 {
 		v = 1
 	}
-	return bot.SignPayload(l.secret, u.Code, v)
+	return deeplink.SignPayload(l.secret, u.Code, v)
 }
 
 func (l linkSigner) link(botName string, u survey.Unit) string {
-	return bot.DeepLink(botName, l.payload(u))
+	return deeplink.DeepLink(botName, l.payload(u))
 }
 
 // posterVersions reads the current poster version of each unit. A

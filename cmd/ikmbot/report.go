@@ -329,14 +329,12 @@ func unitByCode(cfg *config.Config, code string) (survey.Unit, error) {
 	if u, ok := cfg.Catalog.Unit(code); ok {
 		return u, nil
 	}
-	best, bestDist := "", 3
+	codes := make([]string, 0, cfg.Catalog.Len())
 	for _, u := range cfg.Catalog.Units() {
-		if d := config.EditDistance(strings.ToUpper(code), strings.ToUpper(u.Code)); d < bestDist {
-			best, bestDist = u.Code, d
-		}
+		codes = append(codes, u.Code)
 	}
 	msg := fmt.Sprintf("unknown unit code %q", code)
-	if best != "" {
+	if best := config.Closest(code, codes); best != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	return survey.Unit{}, fmt.Errorf("%s; ikmbot units lists the %d configured codes", msg, cfg.Catalog.Len())

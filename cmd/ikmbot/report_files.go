@@ -8,15 +8,15 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/ikmbot/ikmbot/bot/export"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
 // isFileFormat reports whether a report format is a file for a
-// spreadsheet (bot/export) rather than text for a terminal or a script.
+// spreadsheet (export) rather than text for a terminal or a script.
 func isFileFormat(format string) bool { return format == "csv" || format == "xlsx" }
 
 // isTerminalWriter reports whether w is a terminal, where a binary file or
@@ -26,7 +26,7 @@ func isTerminalWriter(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// exportReport is the Report bot/export draws files from.
+// exportReport is the Report export draws files from.
 func exportReport(cfg *config.Config, sum survey.CitySummary, w survey.Weighting) export.Report {
 	return export.Report{City: cfg.City, Summary: sum, Weighting: w, TypeNames: cfg.TypeNames, Generated: cmdNow().In(sum.Period.From.Location())}
 }
