@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -184,7 +185,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if *format != "text" && *format != "json" && !isFileFormat(*format) {
 		return fmt.Errorf("report: --format: unknown format %q (want text, json, csv or xlsx)", *format)
 	}
-	if isFileFormat(*format) && *outPath == "" && isTerminalWriter(stdout) {
+	if isFileFormat(*format) && *outPath == "" && console.IsTerminal(stdout) {
 		return fmt.Errorf("report: --format %s writes a file: give --out FILE, or redirect standard output", *format)
 	}
 	var unit *survey.Unit

@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -58,7 +59,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer st.Close()
 
 	g := newSeeder(c, *seed, from, to.AddDate(0, 0, 1), *n)
-	progress := isTerminal(stderr)
+	progress := console.NewProgress(stderr)
 	start := time.Now()
 	for done := 0; done < *n; {
 		if err := ctx.Err(); err != nil {
@@ -78,13 +79,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("seed: %w", err)
 		}
 		done += len(batch)
-		if progress {
-			fmt.Fprintf(stderr, "\r\033[Kseed: %d/%d responses, %.0f/s", done, *n, float64(done)/time.Since(start).Seconds())
-		}
+		progress.Show("seed: %d/%d responses, %.0f/s", done, *n, float64(done)/time.Since(start).Seconds())
 	}
-	if progress {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	progress.Clear()
 	took := time.Since(start)
 	var size int64
 	if fi, err := os.Stat(*dbPath); err == nil {
