@@ -290,7 +290,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 			dest = *outPath
 		}
 		_, err := fmt.Fprintf(stderr, "report: %s of %d responses, %d units, period %s, to %s (%s)\n",
-			strings.ToUpper(*format), fileResponses, len(units), p.Label, dest, sizeText(len(file)))
+			strings.ToUpper(*format), fileResponses, len(units), p.Label, dest, console.ByteSize(int64(len(file))))
 		return err
 	}
 	if *outPath != "" {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 
 	"github.com/ikmbot/ikmbot/bot"
@@ -78,14 +77,3 @@ func (p countProgress) show(n int) {
 }
 
 func (p countProgress) done() { p.line.Clear() }
-
-// sizeText prints a file size for the summary line.
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}

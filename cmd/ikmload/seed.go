@@ -87,8 +87,8 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fi, err := os.Stat(*dbPath); err == nil {
 		size = fi.Size()
 	}
-	fmt.Fprintf(stdout, "seeded %d responses over %d units from %s to %s into %s in %.1fs (%.0f/s); the file is %.1f MB\n",
-		*n, c.Catalog.Len(), *fromS, *toS, *dbPath, took.Seconds(), float64(*n)/took.Seconds(), float64(size)/(1<<20))
+	fmt.Fprintf(stdout, "seeded %d responses over %d units from %s to %s into %s in %.1fs (%.0f/s); the file is %s\n",
+		*n, c.Catalog.Len(), *fromS, *toS, *dbPath, took.Seconds(), float64(*n)/took.Seconds(), console.ByteSize(size))
 	return nil
 }
 

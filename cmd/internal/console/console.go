@@ -1,6 +1,6 @@
 // Package console is what ikmbot's and ikmload's commands show a person at
-// a terminal: whether a stream is one, and a progress line that only a
-// terminal sees.
+// a terminal: whether a stream is one, a progress line that only a
+// terminal sees, and file sizes for summary lines.
 package console
 
 import (
@@ -50,4 +50,18 @@ func (p Progress) Clear() {
 	if p.w != nil {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// ByteSize writes a file size for a person: bytes below 1 KiB, then KiB,
+// MiB or GiB (powers of 1024, as the IEC names say) with one decimal.
+func ByteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -43,3 +43,23 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress on a terminal wrote %q, want %q", buf.String(), want)
 	}
 }
+
+func TestByteSize(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 bytes"},
+		{1023, "1023 bytes"},
+		{1024, "1.0 KiB"},
+		{1536, "1.5 KiB"},
+		{1 << 20, "1.0 MiB"},
+		{577_000_000, "550.3 MiB"},
+		{3 << 30, "3.0 GiB"},
+	}
+	for _, tt := range tests {
+		if got := ByteSize(tt.n); got != tt.want {
+			t.Errorf("ByteSize(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
