@@ -17,17 +17,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ikmbot/ikmbot/telegram"
-
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"golang.org/x/term"
 
 	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/locales"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram"
 	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
@@ -123,7 +122,7 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 			return err
 		}
 		return dm.play(ctx, string(data))
-	case !isTerminal(stdin):
+	case !console.IsTerminal(stdin):
 		data, err := io.ReadAll(stdin)
 		if err != nil {
 			return err
@@ -134,11 +133,6 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 		return dm.play(ctx, string(data))
 	}
 	return dm.interactive(ctx, stdin)
-}
-
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // act pushes one update and waits until the bot has handled it and sent

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
@@ -185,7 +186,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if *format != "text" && *format != "json" && !isFileFormat(*format) {
 		return fmt.Errorf("report: --format: unknown format %q (want text, json, csv or xlsx)", *format)
 	}
-	if isFileFormat(*format) && *outPath == "" && isTerminalWriter(stdout) {
+	if isFileFormat(*format) && *outPath == "" && console.IsTerminal(stdout) {
 		return fmt.Errorf("report: --format %s writes a file: give --out FILE, or redirect standard output", *format)
 	}
 	var unit *survey.Unit
@@ -282,7 +283,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 			dest = *outPath
 		}
 		_, err := fmt.Fprintf(stderr, "report: %s of %d responses, %d units, period %s, to %s (%s)\n",
-			strings.ToUpper(*format), fileResponses, len(units), p.Label, dest, sizeText(len(file)))
+			strings.ToUpper(*format), fileResponses, len(units), p.Label, dest, console.ByteSize(int64(len(file))))
 		return err
 	}
 	if *outPath != "" {
