@@ -11,7 +11,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/report"
-	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -47,7 +46,7 @@ type planDraft struct {
 }
 
 // Statuses in callback data, one letter each.
-var statusCodes = map[string]string{"o": store.FollowUpOpen, "p": store.FollowUpProgress, "d": store.FollowUpDone}
+var statusCodes = map[string]string{"o": survey.FollowUpOpen, "p": survey.FollowUpProgress, "d": survey.FollowUpDone}
 
 func validStatus(s string) bool { _, ok := statusCodes[s]; return ok }
 
@@ -77,7 +76,7 @@ func (c *conv) tindaklanjut(arg string) error {
 
 // plansText lists up to shown plans, each action cut to runes, so that a
 // screen stays within one message.
-func (c *conv) plansText(b *strings.Builder, plans []store.FollowUp, shown, runes int) {
+func (c *conv) plansText(b *strings.Builder, plans []survey.FollowUp, shown, runes int) {
 	b.WriteString(c.t.text("tl.open_title", map[string]any{"N": len(plans)}) + "\n")
 	for _, f := range plans[:min(shown, len(plans))] {
 		c.planLine(b, f, runes)
@@ -87,7 +86,7 @@ func (c *conv) plansText(b *strings.Builder, plans []store.FollowUp, shown, rune
 	}
 }
 
-func (c *conv) planLine(b *strings.Builder, f store.FollowUp, runes int) {
+func (c *conv) planLine(b *strings.Builder, f survey.FollowUp, runes int) {
 	due := "—"
 	if !f.Due.IsZero() {
 		due = f.Due.Format("2006-01-02")
@@ -143,7 +142,7 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	var rows [][]models.InlineKeyboardButton
 	for _, f := range open[:min(plansShown, len(open))] {
 		var row []models.InlineKeyboardButton
-		if f.Status == store.FollowUpOpen {
+		if f.Status == survey.FollowUpOpen {
 			row = append(row, telegram.Button(c.t.text("tl.btn_progress", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "p")))
 		}
 		row = append(row, telegram.Button(c.t.text("tl.btn_done", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "d")))
@@ -266,9 +265,9 @@ func (c *conv) planText() error {
 			c.out.Send(c.in.ChatID, c.t.text("tl.bad_due", nil), nil)
 			return nil
 		}
-		seq, err := c.tx.AddFollowUp(store.FollowUp{
+		seq, err := c.tx.AddFollowUp(survey.FollowUp{
 			Unit: u.Code, Element: survey.ElementKey(draft.Element), Action: draft.Action, Owner: draft.Owner,
-			Due: due, Status: store.FollowUpOpen, By: c.in.UserID, Created: c.now,
+			Due: due, Status: survey.FollowUpOpen, By: c.in.UserID, Created: c.now,
 		})
 		if err != nil {
 			return err

@@ -9,7 +9,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/report"
-	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -167,7 +166,7 @@ type unitExtras struct {
 	// trend is the unit's summary over trendPeriods periods, oldest first,
 	// the shown one last.
 	trend  []survey.CitySummary
-	plans  []store.FollowUp // open follow-up plans
+	plans  []survey.FollowUp // open follow-up plans
 	funnel string
 }
 

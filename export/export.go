@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -35,7 +34,7 @@ type Report struct {
 	// FollowUps are the follow-up plans the XLSX lists in SheetFollowUps,
 	// as report.FollowUps reads them; plans of units outside Summary are
 	// left out, and who recorded a plan (By) is never printed.
-	FollowUps []store.FollowUp
+	FollowUps []survey.FollowUp
 }
 
 // scopeName is what the totals of rep belong to: Scope, else the city.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/survey"
 )
 
 // SheetFollowUps is the sheet of follow-up plans (rencana tindak lanjut).
@@ -19,11 +19,11 @@ const followUpsHeaderRow = 4
 // statusText prints a plan's status as the bot's Indonesian screens do.
 func statusText(s string) string {
 	switch s {
-	case store.FollowUpOpen:
+	case survey.FollowUpOpen:
 		return "direncanakan"
-	case store.FollowUpProgress:
+	case survey.FollowUpProgress:
 		return "berjalan"
-	case store.FollowUpDone:
+	case survey.FollowUpDone:
 		return "selesai"
 	}
 	return s
@@ -38,7 +38,7 @@ func (x *workbook) followUps() error {
 	s.set(1, 1, "RENCANA TINDAK LANJUT HASIL SURVEI KEPUASAN MASYARAKAT "+strings.ToUpper(x.rep.City), st.title)
 	s.set(1, 2, "Dicetak bersama IKM periode "+periodText(x.rep.Summary.Period)+"; rencana tidak terikat periode, semua ditampilkan.", 0)
 	s.row(followUpsHeaderRow, st.header, "No.", "Kode unit", "Unit", "Unsur", "Rencana tindak lanjut", "Penanggung jawab", "Tenggat", "Status", "Dicatat", "Diperbarui")
-	byUnit := map[string][]store.FollowUp{}
+	byUnit := map[string][]survey.FollowUp{}
 	for _, f := range x.rep.FollowUps {
 		byUnit[f.Unit] = append(byUnit[f.Unit], f)
 	}

@@ -9,8 +9,8 @@ import (
 
 // FollowUps returns the follow-up plans of units, by unit in the units'
 // order and then by number, open and done alike: plans carry no period.
-func FollowUps(tx *store.Tx, units []survey.Unit) ([]store.FollowUp, error) {
-	var out []store.FollowUp
+func FollowUps(tx *store.Tx, units []survey.Unit) ([]survey.FollowUp, error) {
+	var out []survey.FollowUp
 	for _, u := range units {
 		plans, err := tx.FollowUps(u.Code)
 		if err != nil {
@@ -23,8 +23,8 @@ func FollowUps(tx *store.Tx, units []survey.Unit) ([]store.FollowUp, error) {
 
 // Plans are a unit's follow-up plans as its screens show them.
 type Plans struct {
-	Open []store.FollowUp // not yet done, oldest first
-	Done int              // how many are done
+	Open []survey.FollowUp // not yet done, oldest first
+	Done int               // how many are done
 }
 
 // UnitPlans reads the unit's follow-up plans.
@@ -35,7 +35,7 @@ func UnitPlans(tx *store.Tx, unit string) (Plans, error) {
 	}
 	var p Plans
 	for _, f := range all {
-		if f.Status == store.FollowUpDone {
+		if f.Status == survey.FollowUpDone {
 			p.Done++
 		} else {
 			p.Open = append(p.Open, f)
@@ -45,7 +45,7 @@ func UnitPlans(tx *store.Tx, unit string) (Plans, error) {
 }
 
 // Overdue counts the plans of units that are past their deadline on day,
-// the start of a calendar day (store.FollowUp.Overdue).
+// the start of a calendar day (survey.FollowUp.Overdue).
 func Overdue(tx *store.Tx, units []survey.Unit, day time.Time) (int, error) {
 	plans, err := FollowUps(tx, units)
 	if err != nil {

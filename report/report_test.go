@@ -303,12 +303,12 @@ func TestFollowUps(t *testing.T) {
 	loc := jakarta(t)
 	st, _ := fixture(t)
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, loc) }
-	plans := []store.FollowUp{
-		{Unit: "PKM-KRANJI", Element: survey.Sarana, Action: "kipas", Due: day(5, 31), Status: store.FollowUpProgress},
-		{Unit: "DISDUKCAPIL", Element: survey.Waktu, Action: "loket", Due: day(6, 30), Status: store.FollowUpOpen},
-		{Unit: "DISDUKCAPIL", Element: survey.Pengaduan, Action: "kanal", Due: day(4, 1), Status: store.FollowUpDone},
-		{Unit: "DISDUKCAPIL", Element: survey.Biaya, Action: "papan tarif", Status: store.FollowUpOpen},
-		{Unit: "OTHER", Element: survey.Biaya, Action: "not asked for", Due: day(1, 1), Status: store.FollowUpOpen},
+	plans := []survey.FollowUp{
+		{Unit: "PKM-KRANJI", Element: survey.Sarana, Action: "kipas", Due: day(5, 31), Status: survey.FollowUpProgress},
+		{Unit: "DISDUKCAPIL", Element: survey.Waktu, Action: "loket", Due: day(6, 30), Status: survey.FollowUpOpen},
+		{Unit: "DISDUKCAPIL", Element: survey.Pengaduan, Action: "kanal", Due: day(4, 1), Status: survey.FollowUpDone},
+		{Unit: "DISDUKCAPIL", Element: survey.Biaya, Action: "papan tarif", Status: survey.FollowUpOpen},
+		{Unit: "OTHER", Element: survey.Biaya, Action: "not asked for", Due: day(1, 1), Status: survey.FollowUpOpen},
 	}
 	if err := st.Update(func(tx *store.Tx) error {
 		for _, f := range plans {
@@ -321,7 +321,7 @@ func TestFollowUps(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	actions := func(fs []store.FollowUp) (out []string) {
+	actions := func(fs []survey.FollowUp) (out []string) {
 		for _, f := range fs {
 			out = append(out, f.Unit+" #"+fmt.Sprint(f.Seq)+" "+f.Action)
 		}

@@ -324,14 +324,14 @@ func TestFollowUps(t *testing.T) {
 	var seq uint64
 	update(t, s, func(tx *Tx) error {
 		var err error
-		seq, err = tx.AddFollowUp(FollowUp{Unit: "A", Element: survey.Waktu, Action: "Tambah loket", Owner: "Kasi Pelayanan", Due: due, Status: FollowUpOpen, By: 7, Created: at})
+		seq, err = tx.AddFollowUp(survey.FollowUp{Unit: "A", Element: survey.Waktu, Action: "Tambah loket", Owner: "Kasi Pelayanan", Due: due, Status: survey.FollowUpOpen, By: 7, Created: at})
 		if err != nil {
 			return err
 		}
-		if _, err := tx.AddFollowUp(FollowUp{Unit: "A", Element: "nope", Action: "x", Status: FollowUpOpen}); err == nil {
+		if _, err := tx.AddFollowUp(survey.FollowUp{Unit: "A", Element: "nope", Action: "x", Status: survey.FollowUpOpen}); err == nil {
 			t.Error("a plan for an unknown element was stored")
 		}
-		_, err = tx.SetFollowUpStatus("A", seq, FollowUpDone, at.Add(time.Hour))
+		_, err = tx.SetFollowUpStatus("A", seq, survey.FollowUpDone, at.Add(time.Hour))
 		return err
 	})
 	view(t, s, func(tx *Tx) error {
@@ -340,7 +340,7 @@ func TestFollowUps(t *testing.T) {
 			t.Fatalf("FollowUps = %+v, %v", fs, err)
 		}
 		f := fs[0]
-		if f.Seq != seq || f.Element != survey.Waktu || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != FollowUpDone || f.By != 7 {
+		if f.Seq != seq || f.Element != survey.Waktu || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != survey.FollowUpDone || f.By != 7 {
 			t.Errorf("FollowUp = %+v", f)
 		}
 		if _, err := tx.FollowUpOf("A", 99); !errors.Is(err, ErrNotFound) {
@@ -348,29 +348,6 @@ func TestFollowUps(t *testing.T) {
 		}
 		return nil
 	})
-}
-
-func TestFollowUpOverdue(t *testing.T) {
-	loc := jakarta(t)
-	due := time.Date(2026, 6, 30, 0, 0, 0, 0, loc)
-	dayAfter, dueDay := due.AddDate(0, 0, 1), due
-	tests := []struct {
-		name string
-		f    FollowUp
-		day  time.Time
-		want bool
-	}{
-		{"open, the day after the deadline", FollowUp{Due: due, Status: FollowUpOpen}, dayAfter, true},
-		{"under way, the day after", FollowUp{Due: due, Status: FollowUpProgress}, dayAfter, true},
-		{"open, on the deadline", FollowUp{Due: due, Status: FollowUpOpen}, dueDay, false},
-		{"done, the day after", FollowUp{Due: due, Status: FollowUpDone}, dayAfter, false},
-		{"no deadline", FollowUp{Status: FollowUpOpen}, dayAfter, false},
-	}
-	for _, tt := range tests {
-		if got := tt.f.Overdue(tt.day); got != tt.want {
-			t.Errorf("%s: Overdue = %v, want %v", tt.name, got, tt.want)
-		}
-	}
 }
 
 func TestSuggestionsSkipBlanked(t *testing.T) {
