@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -88,7 +90,7 @@ func (c *conv) save() error {
 
 // start handles /start with or without a deep-link payload.
 func (c *conv) start(payload string) error {
-	if isInvitePayload(payload) {
+	if deeplink.LooksInvite(payload) {
 		return c.redeemInvite(payload)
 	}
 	if payload == "" {
@@ -316,11 +318,11 @@ func (c *conv) reshow(updateID int64) error {
 		unit, ok := c.b.cfg.Catalog.Unit(c.chat.FinishedUnit)
 		if ok {
 			year := survey.PeriodOf("year", c.now)
-			tally, err := c.tx.Tally(unit.Code, year)
+			res, err := report.Result(c.tx, unit.Code, year, c.b.cfg.Weighting)
 			if err != nil {
 				return err
 			}
-			c.out.Send(c.in.ChatID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
+			c.out.Send(c.in.ChatID, c.thanks(unit, year, res), nil)
 		}
 		return nil
 	}
@@ -533,11 +535,10 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 		}
 	}
 	year := survey.PeriodOf("year", c.now)
-	tally, err := c.tx.Tally(r.Unit, year)
+	res, err := report.Result(c.tx, r.Unit, year, c.b.cfg.Weighting)
 	if err != nil {
 		return err
 	}
-	res := tally.Result(c.b.cfg.Weighting)
 	if !repeat || c.b.cfg.AllowReplace {
 		// Counted: admins may have to hear of it (alert.go).
 		if err := c.alert(r, year, res); err != nil {
@@ -591,23 +592,24 @@ func (c *conv) rethank(sid string) (bool, error) {
 		return false, nil
 	}
 	year := survey.PeriodOf("year", c.now)
-	tally, err := c.tx.Tally(unit.Code, year)
+	res, err := report.Result(c.tx, unit.Code, year, c.b.cfg.Weighting)
 	if err != nil {
 		return false, err
 	}
 	c.out.Answer(c.in.CallbackID, c.t.text("toast.recorded", nil), false)
 	if !c.in.Gone {
-		c.out.EditScreen(c.in.ChatID, c.in.MessageID, thanksScreen(sid), c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
+		c.out.EditScreen(c.in.ChatID, c.in.MessageID, thanksScreen(sid), c.thanks(unit, year, res), nil)
 	}
 	return true, nil
 }
 
-// kinerja is the performance label of a grade in the chat's language.
+// kinerja is the performance label of a grade in the chat's language
+// (locale kinerja.<grade>); "" for no grade, as Mutu.Kinerja.
 func (c *conv) kinerja(m survey.Mutu) string {
-	if c.t.lang == "id" {
-		return m.Kinerja()
+	if m.Kinerja() == "" {
+		return ""
 	}
-	return map[survey.Mutu]string{survey.MutuA: "Very good", survey.MutuB: "Good", survey.MutuC: "Fair", survey.MutuD: "Poor"}[m]
+	return c.t.text("kinerja."+string(m), nil)
 }
 
 func truncate(s string, n int) string {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -86,7 +87,7 @@ func FuzzParseAdminData(f *testing.F) {
 		if adminOps[d.op].fields == 0 || d.v.period.Label == "" && (d.op[0] == 'i' || d.op[0] == 'x') || d.op[0] == 'x' && !validExportFormat(string(d.format)) {
 			t.Errorf("parseAdminData(%q) accepted %+v", data, d)
 		}
-		if d.unit != "" && !validCode(d.unit) {
+		if d.unit != "" && !deeplink.ValidCode(d.unit) {
 			t.Errorf("parseAdminData(%q) accepted unit %q", data, d.unit)
 		}
 	})
@@ -161,8 +162,8 @@ func TestLongestScreensFit(t *testing.T) {
 			}
 		}
 		for _, e := range survey.Elements {
-			_, err := tx.AddFollowUp(store.FollowUp{Unit: "DISDUKCAPIL", Element: e, Action: strings.Repeat("🛠", maxPlanAction),
-				Owner: strings.Repeat("👤", maxPlanOwner), Due: h.now.AddDate(0, 1, 0), Status: store.FollowUpOpen, Created: h.now})
+			_, err := tx.AddFollowUp(survey.FollowUp{Unit: "DISDUKCAPIL", Element: e, Action: strings.Repeat("🛠", maxPlanAction),
+				Owner: strings.Repeat("👤", maxPlanOwner), Due: h.now.AddDate(0, 1, 0), Status: survey.FollowUpOpen, Created: h.now})
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,12 @@
 // that carries a conversation across restarts, every response, and live
 // aggregates that make an IKM report a handful of key reads instead of a scan.
 //
-// The file holds these buckets (keys are byte strings; "BE" is big-endian):
+// The file holds these buckets (keys are byte strings; "BE" is big-endian).
+// schema.go lists the same buckets, in the same order, in one table that
+// says which are derived from responses/; opening a file for writing
+// creates every one of them, and the rebuild, the check and the retention
+// rule read their buckets from it (TestSchemaDoc holds the two lists
+// together):
 //
 //	meta/
 //	|--> version -> "1"                      schema version, ASCII decimal
@@ -49,10 +54,10 @@
 //	|--> <unit code> -> uint32 BE            absent = 1; /qr cabut adds one
 //
 //	counter_keys/                            generation of each unit's counter
-//	|--> <unit code> -> uint32 BE            key (bot.CounterKey); absent = 1;
-//	                                         /loket ganti adds one, and codes
-//	                                         signed with an older key stop
-//	                                         verifying
+//	|--> <unit code> -> uint32 BE            key (deeplink.CounterKey); absent
+//	                                         = 1; /loket ganti adds one, and
+//	                                         codes signed with an older key
+//	                                         stop verifying
 //
 //	funnel/                                  deep-link funnel per poster
 //	|--> <unit code>/                        version, counted in the

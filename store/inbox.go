@@ -12,7 +12,6 @@ import (
 // lost: a crash leaves it here, and the next start handles it, or, when
 // its effects were committed (updates/ has its id), shows the person where
 // they are, as a redelivery from Telegram would.
-var bucketInbox = []byte("inbox")
 
 // KeepUpdates writes the updates (their ids and raw JSON, ids[i] with
 // raws[i]) to the inbox in one transaction, and reports for each whether it

@@ -20,6 +20,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 	"github.com/ikmbot/ikmbot/telegram"
@@ -291,6 +292,7 @@ func crowdRun(ctx context.Context, o crowdOptions, run int, pace pacing, c *city
 	// Log of calls: people read replies through the hook; drop it often.
 	stopReset := make(chan struct{})
 	resetDone := make(chan struct{})
+	progress := console.NewProgress(stderr)
 	go func() {
 		defer close(resetDone)
 		t := time.NewTicker(time.Second)
@@ -301,10 +303,8 @@ func crowdRun(ctx context.Context, o crowdOptions, run int, pace pacing, c *city
 				return
 			case <-t.C:
 				srv.Reset()
-				if isTerminal(stderr) {
-					fmt.Fprintf(stderr, "\r\033[Kcrowd: %d of %d people thanked, %d gave up, %d refused with 429",
-						sc.thanked.Load(), o.people, sc.gaveUp.Load(), srv.FloodRefused())
-				}
+				progress.Show("crowd: %d of %d people thanked, %d gave up, %d refused with 429",
+					sc.thanked.Load(), o.people, sc.gaveUp.Load(), srv.FloodRefused())
 			}
 		}
 	}()
@@ -314,9 +314,7 @@ func crowdRun(ctx context.Context, o crowdOptions, run int, pace pacing, c *city
 	elapsed := time.Since(sc.start)
 	close(stopReset)
 	<-resetDone
-	if isTerminal(stderr) {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	progress.Clear()
 	stats, stopErr := b.stop()
 	if stopErr != nil {
 		return crowdResult{}, stopErr
