@@ -23,6 +23,10 @@ const (
 	maxAttempts   = 4
 	firstBackoff  = 200 * time.Millisecond
 	maxRetryAfter = 30 * time.Second
+	// maxTooMany bounds the 429s one call meets before it is given up;
+	// they do not count against maxAttempts: with a Pacer, a 429 slows the
+	// sender until Telegram stops refusing, and the call's turn comes.
+	maxTooMany = 8
 )
 
 // DefaultCallTimeout bounds one Bot API call. Telegram answers in well under
@@ -139,6 +143,7 @@ func (s *Sender) Do(ctx context.Context, c Call) (int, error) {
 	}
 	backoff := firstBackoff
 	retryFirst := false // a call refused with 429 goes first when its turn comes
+	tooMany := 0
 	var err error
 	for attempt := 1; ; attempt++ {
 		if c.Method != AnswerCallbackQuery {
@@ -169,13 +174,17 @@ func (s *Sender) Do(ctx context.Context, c Call) (int, error) {
 			c.Method, c.MsgID = SendMessage, 0
 			continue
 		}
-		if attempt >= maxAttempts || !retryable(err) {
+		var refused *tg.TooManyRequestsError
+		if errors.As(err, &refused) && s.Pace != nil {
+			tooMany++
+			attempt-- // counted apart
+		}
+		if attempt >= maxAttempts || tooMany >= maxTooMany || !retryable(err) {
 			return 0, err
 		}
 		s.Metrics.retry(c.Method.String())
-		var tooMany *tg.TooManyRequestsError
-		if errors.As(err, &tooMany) {
-			wait := min(time.Duration(tooMany.RetryAfter)*time.Second, maxRetryAfter)
+		if refused != nil {
+			wait := min(time.Duration(refused.RetryAfter)*time.Second, maxRetryAfter)
 			s.log().Debug("call refused: too many requests", "method", c.Method.String(), "attempt", attempt, "retry_after", wait)
 			if s.Pace != nil && c.Method != AnswerCallbackQuery {
 				// Everyone waits it out in the Pacer, this call first.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,8 +160,15 @@ supervise:
 		crowd.knownBug("leftover live keyboard after a kill: %s", l)
 	}
 	crowd.reportKnownBugs()
-	t.Logf("%d respondents, %d answers acknowledged, %d kills, %d Bot API calls, %d requests cut short by a kill; played in %v, slowest reply %v",
-		users, crowd.acks.Load(), killed, srv.LastSeq(), cut.cut.Load(), time.Since(began).Round(time.Millisecond), crowd.slowest())
+	// Updates a kill left in the inbox, handed over at the next start.
+	kept, starts := 0, 0
+	for _, m := range regexp.MustCompile(`msg="handling updates kept from before" updates=(\d+)`).FindAllStringSubmatch(logs.String(), -1) {
+		n, _ := strconv.Atoi(m[1])
+		kept += n
+		starts++
+	}
+	t.Logf("%d respondents, %d answers acknowledged, %d kills, %d Bot API calls, %d requests cut short by a kill, %d updates taken from the inbox at %d starts; played in %v, slowest reply %v",
+		users, crowd.acks.Load(), killed, srv.LastSeq(), cut.cut.Load(), kept, starts, time.Since(began).Round(time.Millisecond), crowd.slowest())
 }
 
 // killReporter passes the fake's complaints on to t, except one that a
