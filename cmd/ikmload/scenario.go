@@ -78,7 +78,7 @@ func parseCrowdFlags(args []string, stderr io.Writer) (crowdOptions, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the people's choices and timing (run i uses seed+i)")
 	fs.IntVar(&o.runs, "runs", 1, "runs, each on a fresh database and fake; the report gives each and the medians")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
-	serveArg := fs.String("serve-args", "", "more flags for the bot, space-separated: for ikmbot serve with --mode binary; in-process --send-rate, --user-rate and --user-burst")
+	serveArg := fs.String("serve-args", "", "more flags for the bot, space-separated: for ikmbot serve with --mode binary; in-process --send-rate, --chat-rate, --user-rate and --user-burst")
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{"crowd: " + err.Error()}
 	}
@@ -117,10 +117,11 @@ func inProcessPacing(args []string) (pacing, error) {
 	fs := flag.NewFlagSet("serve-args", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Float64Var(&p.send, "send-rate", p.send, "")
+	fs.Float64Var(&p.chat, "chat-rate", p.chat, "")
 	fs.Float64Var(&p.user, "user-rate", p.user, "")
 	fs.IntVar(&p.userBurst, "user-burst", p.userBurst, "")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return p, usageError{fmt.Sprintf("crowd: in-process, --serve-args takes only --send-rate, --user-rate and --user-burst: %q", strings.Join(args, " "))}
+		return p, usageError{fmt.Sprintf("crowd: in-process, --serve-args takes only --send-rate, --chat-rate, --user-rate and --user-burst: %q", strings.Join(args, " "))}
 	}
 	return p, nil
 }
