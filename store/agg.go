@@ -15,18 +15,23 @@ func (tx *Tx) aggKeys(t time.Time) (day, month string) {
 	return survey.DayKey(t), survey.MonthKey(t)
 }
 
-// aggBuckets are the keyspaces a response is counted in: agg/ always, and
-// agg_verified/ too when it came through a fresh counter code.
-func aggBuckets(via survey.Via) [][]byte {
-	if via.Verified() {
-		return [][]byte{bucketAgg, bucketAggVerified}
+// aggBuckets are the keyspaces a response is counted in: agg/ always,
+// agg_verified/ too when it came through a fresh counter code, and agg_web/
+// too when it was given in the browser form.
+func aggBuckets(r survey.Response) [][]byte {
+	out := [][]byte{bucketAgg}
+	if r.Via.Verified() {
+		out = append(out, bucketAggVerified)
 	}
-	return [][]byte{bucketAgg}
+	if r.Source == survey.SourceWeb {
+		out = append(out, bucketAggWeb)
+	}
+	return out
 }
 
 // addAgg counts r's scores in its unit's day and month tallies.
 func (tx *Tx) addAgg(r survey.Response) error {
-	for _, root := range aggBuckets(r.Via) {
+	for _, root := range aggBuckets(r) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			t.Add(r.Scores)
 			return nil
@@ -43,7 +48,7 @@ func (tx *Tx) addAgg(r survey.Response) error {
 // responses/; that is reported rather than clamped, since a silently wrong
 // index is worse than a failed replace.
 func (tx *Tx) removeAgg(r survey.Response) error {
-	for _, root := range aggBuckets(r.Via) {
+	for _, root := range aggBuckets(r) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			if t.Respondents < 1 {
 				return errAggMismatch
@@ -119,6 +124,12 @@ func (tx *Tx) Tally(unit string, p survey.Period) (survey.Tally, error) {
 // (survey.ViaCounter). They are also in Tally.
 func (tx *Tx) VerifiedTally(unit string, p survey.Period) (survey.Tally, error) {
 	return tx.tally(bucketAggVerified, unit, p)
+}
+
+// WebTally is Tally of the unit's responses given in the browser form
+// (survey.SourceWeb). They are also in Tally.
+func (tx *Tx) WebTally(unit string, p survey.Period) (survey.Tally, error) {
+	return tx.tally(bucketAggWeb, unit, p)
 }
 
 func (tx *Tx) tally(name []byte, unit string, p survey.Period) (survey.Tally, error) {

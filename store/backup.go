@@ -57,7 +57,7 @@ func (tx *Tx) VerifyAggregates() ([]string, error) {
 	want := map[string]map[string]map[string]survey.Tally{}
 	err := tx.ForEachResponse(func(r survey.Response) error {
 		day, month := tx.aggKeys(r.Submitted)
-		for _, root := range aggBuckets(r.Via) {
+		for _, root := range aggBuckets(r) {
 			units := want[string(root)]
 			if units == nil {
 				units = map[string]map[string]survey.Tally{}
@@ -80,7 +80,7 @@ func (tx *Tx) VerifyAggregates() ([]string, error) {
 		return nil, err
 	}
 	var problems []string
-	for _, name := range [][]byte{bucketAgg, bucketAggVerified} {
+	for _, name := range [][]byte{bucketAgg, bucketAggVerified, bucketAggWeb} {
 		expect := want[string(name)]
 		root := tx.bucket(name)
 		if root != nil {

@@ -39,6 +39,20 @@
 //	                                         transaction that writes agg/, also
 //	                                         derived, also rebuilt
 //
+//	agg_web/                                 the same keys and tallies, of
+//	|--> <unit code>/                        answers given in the browser form
+//	     |--> "YYYY-MM"    -> tally          ("src": "web"); written, derived and
+//	     |--> "YYYY-MM-DD" -> tally          rebuilt like agg_verified/
+//
+//	web_sessions/                            surveys open in a browser, one per
+//	|--> <browser hash>/<UNIT CODE> -> JSON  browser and unit: {"sess":
+//	                                         sessionRecord, "lang", "seq": form
+//	                                         posts accepted}; deleted when the
+//	                                         survey completes or expires. The
+//	                                         browser hash is the keyed hash of
+//	                                         the random id in its cookie, never
+//	                                         an IP address
+//
 //	updates/                                 Telegram update_ids handled
 //	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
 //
@@ -115,7 +129,8 @@
 // and "pv" (the poster version) since signed deep links; records written
 // before decode with both empty, which means "not through a deep link".
 // agg_verified/ starts empty in older files, which is right: they hold no
-// "counter" responses. Adding buckets and optional JSON keys leaves the
+// "counter" responses; so do agg_web/ and web_sessions/, since older files
+// hold no "src": "web" responses. Adding buckets and optional JSON keys leaves the
 // meaning of existing bytes alone, so the schema version stays 1.
 //
 // Records are private types with explicit encode and decode functions, never

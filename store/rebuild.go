@@ -16,7 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// RebuildAggregates drops agg/, agg_verified/ and respondents/ and
+// RebuildAggregates drops agg/, agg_verified/, agg_web/ and respondents/ and
 // recomputes them from responses/, the source of truth: the repair for a
 // damaged or suspect aggregate, and the migration path when the tally
 // encoding changes. It holds every tally in memory (two years of 89 units
@@ -27,7 +27,7 @@ func (tx *Tx) RebuildAggregates() error {
 	if !tx.tx.Writable() {
 		return fmt.Errorf("rebuild: %w", bolt.ErrTxNotWritable)
 	}
-	for _, name := range [][]byte{bucketAgg, bucketAggVerified, bucketRespondents} {
+	for _, name := range [][]byte{bucketAgg, bucketAggVerified, bucketAggWeb, bucketRespondents} {
 		if err := tx.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return fmt.Errorf("rebuild: drop %s: %w", name, err)
 		}
@@ -88,6 +88,7 @@ type periodRef struct{ unit, key string }
 type periodTallies struct {
 	all         survey.Tally // agg/
 	verified    survey.Tally // agg_verified/; Respondents is 0 when it has none
+	web         survey.Tally // agg_web/; likewise
 	respondents int          // of the profile tally
 	answers     []int32      // of the profile tally, by profileAnswers id
 }
@@ -197,6 +198,9 @@ func (rb *rebuilder) add(r survey.Response, window string) error {
 			if r.Via.Verified() {
 				p.verified.Add(r.Scores)
 			}
+			if r.Source == survey.SourceWeb {
+				p.web.Add(r.Scores)
+			}
 		}
 	}
 	if rb.aggregates && r.Respondent != "" && window != "" {
@@ -257,11 +261,20 @@ func (rb *rebuilder) writeAggregates() error {
 	if err != nil {
 		return err
 	}
-	return rb.putSorted(bucketAggVerified, refs, func(p *periodTallies) ([]byte, error) {
+	err = rb.putSorted(bucketAggVerified, refs, func(p *periodTallies) ([]byte, error) {
 		if p.verified.Respondents == 0 {
 			return nil, nil
 		}
 		return encodeTally(p.verified)
+	})
+	if err != nil {
+		return err
+	}
+	return rb.putSorted(bucketAggWeb, refs, func(p *periodTallies) ([]byte, error) {
+		if p.web.Respondents == 0 {
+			return nil, nil
+		}
+		return encodeTally(p.web)
 	})
 }
 

@@ -38,6 +38,7 @@ var (
 	bucketRespondents = []byte("respondents")
 	bucketAgg         = []byte("agg")
 	bucketAggVerified = []byte("agg_verified")
+	bucketAggWeb      = []byte("agg_web")
 	bucketUpdates     = []byte("updates")
 	bucketPosters     = []byte("posters")
 	bucketFunnel      = []byte("funnel")
@@ -49,7 +50,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketChats, bucketResponses, bucketIncomplete,
 	bucketRespondents, bucketAgg, bucketAggVerified, bucketUpdates, bucketPosters, bucketFunnel,
-	bucketCounterKeys,
+	bucketCounterKeys, bucketAggWeb, bucketWebSessions,
 }
 
 // Options configures Open. The zero value is ready for production use.
