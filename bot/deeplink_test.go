@@ -11,9 +11,9 @@ import (
 
 	"github.com/ikmbot/ikmbot/bot/poster"
 	"github.com/ikmbot/ikmbot/bot/poster/postertest"
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 var testSecret = []byte("0123456789abcdef-test-secret")

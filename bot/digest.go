@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/store"
@@ -78,7 +80,7 @@ func (b *Bot) queueDigests() (int, error) {
 
 // renderDigest draws the digest queued on n.Period for admin n.Chat, in
 // c's language; nil when the recipient is no longer an admin.
-func (b *Bot) renderDigest(c *conv, n store.Notice) (*call, error) {
+func (b *Bot) renderDigest(c *conv, n store.Notice) (*telegram.Call, error) {
 	r := role{city: b.IsAdmin(n.Chat)}
 	if !r.city {
 		codes, err := c.tx.UnitsOf(n.Chat)
@@ -181,6 +183,6 @@ func (b *Bot) renderDigest(c *conv, n store.Notice) (*call, error) {
 		hour = strings.Replace(hour, ":", ".", 1) // "pukul 07.00"
 	}
 	s.WriteString("\n<i>" + c.t.text("digest.note", map[string]any{"Hour": hour}) + "</i>")
-	kb := keyboard([]models.InlineKeyboardButton{button(c.t.text("digest.btn", nil), v.encode())})
-	return &call{kind: callSend, chatID: n.Chat, text: s.String(), keyboard: kb}, nil
+	kb := telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("digest.btn", nil), v.encode())})
+	return &telegram.Call{Method: telegram.SendMessage, ChatID: n.Chat, Text: s.String(), Keyboard: kb}, nil
 }

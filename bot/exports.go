@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/bot/export"
@@ -28,7 +30,7 @@ import (
 //
 // <F> is the file: x XLSX, c CSV, g charts, p publication posters. The
 // press is audited in its own transaction; the files are drawn after the
-// commit (renderFiles), each in a read transaction of its own.
+// commit (telegram.Sender.Render), each in a read transaction of its own.
 
 // Export formats, as they appear in callback data.
 const (
@@ -54,10 +56,10 @@ func encodeExport(v view, format byte) string {
 // exportRow is the row of export buttons under a screen of scope v.
 func (c *conv) exportRow(v view) []models.InlineKeyboardButton {
 	return []models.InlineKeyboardButton{
-		button(c.t.text("export.btn_xlsx", nil), encodeExport(v, exportXLSX)),
-		button(c.t.text("export.btn_csv", nil), encodeExport(v, exportCSV)),
-		button(c.t.text("export.btn_charts", nil), encodeExport(v, exportCharts)),
-		button(c.t.text("export.btn_poster", nil), encodeExport(v, exportPoster)),
+		telegram.Button(c.t.text("export.btn_xlsx", nil), encodeExport(v, exportXLSX)),
+		telegram.Button(c.t.text("export.btn_csv", nil), encodeExport(v, exportCSV)),
+		telegram.Button(c.t.text("export.btn_charts", nil), encodeExport(v, exportCharts)),
+		telegram.Button(c.t.text("export.btn_poster", nil), encodeExport(v, exportPoster)),
 	}
 }
 
@@ -113,7 +115,7 @@ func (c *conv) exportScope(v view, r role) (exportScope, bool) {
 
 // exportFile is one file an export sends.
 type exportFile struct {
-	kind    callKind
+	kind    telegram.Method
 	name    string
 	caption string
 	draw    func() ([]byte, error)
@@ -125,7 +127,7 @@ type exportFile struct {
 func (c *conv) exportPress(d adminData, r role) error {
 	sc, ok := c.exportScope(d.v, r)
 	if !ok {
-		c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+		c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 		return nil
 	}
 	p := d.v.period
@@ -134,7 +136,7 @@ func (c *conv) exportPress(d adminData, r role) error {
 		return err
 	}
 	if sum.WithData == 0 {
-		c.out.answer(c.in.callbackID, c.t.text("export.empty", map[string]any{"Period": p.Label}), true)
+		c.out.Answer(c.in.CallbackID, c.t.text("export.empty", map[string]any{"Period": p.Label}), true)
 		return nil
 	}
 	files := c.b.exportFiles(d.format, sc, p, c.now, c.t)
@@ -146,14 +148,14 @@ func (c *conv) exportPress(d adminData, r role) error {
 	if d.v.kind == 'm' && !r.city {
 		detail += " (" + sc.label + ")"
 	}
-	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: store.AuditExport, Unit: sc.audit, Detail: detail}); err != nil {
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditExport, Unit: sc.audit, Detail: detail}); err != nil {
 		return err
 	}
 	c.b.log.Info("export requested", "format", string(d.format), "scope", string(d.v.kind), "units", len(sc.units), "period", p.Label)
-	c.out.answer(c.in.callbackID, c.t.text("export.preparing", nil), false)
+	c.out.Answer(c.in.CallbackID, c.t.text("export.preparing", nil), false)
 	for _, f := range files {
 		failed := c.t.text("export.failed", map[string]any{"File": esc(f.name)})
-		c.out.sendFile(f.kind, c.in.chatID, f.name, f.caption, failed, f.draw)
+		c.out.SendFile(f.kind, c.in.ChatID, f.name, f.caption, failed, f.draw)
 	}
 	return nil
 }
@@ -171,7 +173,7 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 		if format == exportCSV {
 			name, id = base("responden", "csv"), "export.caption_csv"
 		}
-		return []exportFile{{callSendDocument, name, caption(id), b.slot(func() ([]byte, error) {
+		return []exportFile{{telegram.SendDocument, name, caption(id), b.slot(func() ([]byte, error) {
 			return b.drawTable(format, sc, p, at)
 		})}}
 	case exportCharts:
@@ -182,7 +184,7 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 		}
 		var files []exportFile
 		if !sc.one {
-			files = append(files, exportFile{callSendPhoto, base("peringkat", "png"), caption("export.caption_ranking"), b.slot(func() ([]byte, error) {
+			files = append(files, exportFile{telegram.SendPhoto, base("peringkat", "png"), caption("export.caption_ranking"), b.slot(func() ([]byte, error) {
 				sums, err := figures()
 				if err != nil {
 					return nil, err
@@ -196,14 +198,14 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 			elements += ", gabungan seluruh responden"
 		}
 		files = append(files,
-			exportFile{callSendPhoto, base("unsur", "png"), caption("export.caption_elements"), b.slot(func() ([]byte, error) {
+			exportFile{telegram.SendPhoto, base("unsur", "png"), caption("export.caption_elements"), b.slot(func() ([]byte, error) {
 				sums, err := figures()
 				if err != nil {
 					return nil, err
 				}
 				return export.ElementChart(elements, p, sums[len(sums)-1].Pooled)
 			})},
-			exportFile{callSendPhoto, base("tren", "png"), caption("export.caption_trend"), b.slot(func() ([]byte, error) {
+			exportFile{telegram.SendPhoto, base("tren", "png"), caption("export.caption_trend"), b.slot(func() ([]byte, error) {
 				sums, err := figures()
 				if err != nil {
 					return nil, err
@@ -223,14 +225,14 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 		posters := sync.OnceValues(func() ([]export.Poster, error) { return b.readPosters(sc, p) })
 		if sc.one {
 			return []exportFile{
-				{callSendPhoto, base("poster", "png"), caption("export.caption_poster"), b.slot(func() ([]byte, error) {
+				{telegram.SendPhoto, base("poster", "png"), caption("export.caption_poster"), b.slot(func() ([]byte, error) {
 					ps, err := posters()
 					if err != nil {
 						return nil, err
 					}
 					return export.PosterPNG(ps[0])
 				})},
-				{callSendDocument, base("poster", "pdf"), caption("export.caption_poster_pdf"), b.slot(func() ([]byte, error) {
+				{telegram.SendDocument, base("poster", "pdf"), caption("export.caption_poster_pdf"), b.slot(func() ([]byte, error) {
 					ps, err := posters()
 					if err != nil {
 						return nil, err
@@ -239,7 +241,7 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 				})},
 			}
 		}
-		return []exportFile{{callSendDocument, base("poster", "pdf"), caption("export.caption_posters"), b.slot(func() ([]byte, error) {
+		return []exportFile{{telegram.SendDocument, base("poster", "pdf"), caption("export.caption_posters"), b.slot(func() ([]byte, error) {
 			ps, err := posters()
 			if err != nil {
 				return nil, err
@@ -256,7 +258,7 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 // from the respondents, and a burst of exports queues instead of piling
 // up in memory. Only the chats that asked wait for the slot: drawing
 // happens after the commit and after the update was reported done to the
-// dispatcher (see reportEarly), so no other chat's update waits for it.
+// dispatcher (see telegram.Handler), so no other chat's update waits for it.
 func (b *Bot) slot(draw func() ([]byte, error)) func() ([]byte, error) {
 	return func() ([]byte, error) {
 		b.exports <- struct{}{}

@@ -12,9 +12,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ikmbot/ikmbot/bot/export"
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 func TestGoldenAdminExport(t *testing.T) {
@@ -140,16 +141,16 @@ func sentXLSX(t *testing.T, h *harness, name string) *excelize.File {
 // Bot API through a Dispatcher, and holds the export slot so that an
 // admin's XLSX cannot be drawn: the admin's press is answered and
 // confirmed, and a respondent who writes afterwards, in a later batch of
-// updates, is answered while the export still waits. Without reportEarly
+// updates, is answered while the export still waits. Without the release
 // the Poller would wait for the export before asking for that batch.
 func TestExportHoldsNoOtherChat(t *testing.T) {
 	h := newHarness(t)
 	h.run("seed DISDUKCAPIL 12 344334433")
-	d := NewDispatcher(h.bot.Process)
+	d := telegram.NewDispatcher(h.bot.Process)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		p := &Poller{APIURL: h.srv.URL(), Token: telegramtest.Token, Client: h.srv.Client(), Timeout: time.Second}
+		p := &telegram.Poller{APIURL: h.srv.URL(), Token: telegramtest.Token, Client: h.srv.Client(), Timeout: time.Second}
 		done <- p.Run(ctx, d)
 	}()
 	held := false

@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/store"
@@ -68,7 +70,7 @@ func (c *conv) tindaklanjut(arg string) error {
 	if err != nil {
 		return err
 	}
-	c.out.send(c.in.chatID, text, kb)
+	c.out.Send(c.in.ChatID, text, kb)
 	return nil
 }
 
@@ -164,9 +166,9 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	for _, f := range open[:min(plansShown, len(open))] {
 		var row []models.InlineKeyboardButton
 		if f.Status == store.FollowUpOpen {
-			row = append(row, button(c.t.text("tl.btn_progress", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "p")))
+			row = append(row, telegram.Button(c.t.text("tl.btn_progress", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "p")))
 		}
-		row = append(row, button(c.t.text("tl.btn_done", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "d")))
+		row = append(row, telegram.Button(c.t.text("tl.btn_done", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "d")))
 		rows = append(rows, row)
 	}
 	// The weakest first, then the rest in the regulation's order.
@@ -185,14 +187,14 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 		if i < len(weak) {
 			label = "⚠️ " + label
 		}
-		row = append(row, button(label, encodeNewFollowUp(u.Code, e)))
+		row = append(row, telegram.Button(label, encodeNewFollowUp(u.Code, e)))
 		if len(row) == 3 {
 			rows = append(rows, row)
 			row = nil
 		}
 	}
-	rows = append(rows, row, []models.InlineKeyboardButton{button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: year}.encode())})
-	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), nil
+	rows = append(rows, row, []models.InlineKeyboardButton{telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: year}.encode())})
+	return strings.TrimRight(b.String(), "\n"), telegram.Keyboard(rows...), nil
 }
 
 func containsElement(es []survey.ElementKey, e survey.ElementKey) bool {
@@ -210,20 +212,20 @@ func (c *conv) followUpPress(d adminData, u survey.Unit) error {
 	case "fn":
 		draft, _ := json.Marshal(planDraft{Unit: u.Code, Element: string(d.elem)})
 		c.chat.Mode, c.chat.Pending = modePlanAction, string(draft)
-		c.out.answer(c.in.callbackID, "", false)
-		c.out.send(c.in.chatID, c.t.text("tl.ask_action", map[string]any{"Element": c.elementName(d.elem), "Code": esc(u.Code), "Max": maxPlanAction}), nil)
+		c.out.Answer(c.in.CallbackID, "", false)
+		c.out.Send(c.in.ChatID, c.t.text("tl.ask_action", map[string]any{"Element": c.elementName(d.elem), "Code": esc(u.Code), "Max": maxPlanAction}), nil)
 		return nil
 	case "fs":
 		f, err := c.tx.FollowUpOf(u.Code, d.seq)
 		if err != nil {
-			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 			return nil
 		}
 		if status := statusCodes[d.status]; f.Status != status {
 			if _, err := c.tx.SetFollowUpStatus(u.Code, d.seq, status, c.now); err != nil {
 				return err
 			}
-			c.out.answer(c.in.callbackID, c.t.text("toast.saved", nil), false)
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.saved", nil), false)
 		}
 	}
 	text, kb, err := c.plansScreen(u)
@@ -243,7 +245,7 @@ func (c *conv) cancelPlan() bool {
 		return false
 	}
 	c.chat.Mode, c.chat.Pending = "", ""
-	c.out.send(c.in.chatID, c.t.text("tl.cancelled", nil), nil)
+	c.out.Send(c.in.ChatID, c.t.text("tl.cancelled", nil), nil)
 	return true
 }
 
@@ -262,45 +264,45 @@ func (c *conv) planText() error {
 		c.refuse("tindaklanjut", "admin.refuse_unit")
 		return nil
 	}
-	text := strings.Join(strings.Fields(c.in.text), " ")
+	text := strings.Join(strings.Fields(c.in.Text), " ")
 	switch c.chat.Mode {
 	case modePlanAction:
 		if text == "" || utf8.RuneCountInString(text) > maxPlanAction {
-			c.out.send(c.in.chatID, c.t.text("tl.too_long", map[string]any{"Max": maxPlanAction}), nil)
+			c.out.Send(c.in.ChatID, c.t.text("tl.too_long", map[string]any{"Max": maxPlanAction}), nil)
 			return nil
 		}
 		draft.Action = text
 		c.chat.Mode = modePlanOwner
-		c.out.send(c.in.chatID, c.t.text("tl.ask_owner", map[string]any{"Max": maxPlanOwner}), nil)
+		c.out.Send(c.in.ChatID, c.t.text("tl.ask_owner", map[string]any{"Max": maxPlanOwner}), nil)
 	case modePlanOwner:
 		if text == "" || utf8.RuneCountInString(text) > maxPlanOwner {
-			c.out.send(c.in.chatID, c.t.text("tl.too_long", map[string]any{"Max": maxPlanOwner}), nil)
+			c.out.Send(c.in.ChatID, c.t.text("tl.too_long", map[string]any{"Max": maxPlanOwner}), nil)
 			return nil
 		}
 		draft.Owner = text
 		c.chat.Mode = modePlanDue
-		c.out.send(c.in.chatID, c.t.text("tl.ask_due", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("tl.ask_due", nil), nil)
 	case modePlanDue:
 		due, ok := parseDue(text, c.b.cfg.Location)
 		if !ok || due.Before(c.today()) {
-			c.out.send(c.in.chatID, c.t.text("tl.bad_due", nil), nil)
+			c.out.Send(c.in.ChatID, c.t.text("tl.bad_due", nil), nil)
 			return nil
 		}
 		seq, err := c.tx.AddFollowUp(store.FollowUp{
 			Unit: u.Code, Element: survey.ElementKey(draft.Element), Action: draft.Action, Owner: draft.Owner,
-			Due: due, Status: store.FollowUpOpen, By: c.in.userID, Created: c.now,
+			Due: due, Status: store.FollowUpOpen, By: c.in.UserID, Created: c.now,
 		})
 		if err != nil {
 			return err
 		}
 		c.chat.Mode, c.chat.Pending = "", ""
 		c.b.log.Info("follow-up plan recorded", "unit", u.Code)
-		c.out.send(c.in.chatID, c.t.text("tl.saved", map[string]any{"N": seq, "Code": esc(u.Code)}), nil)
+		c.out.Send(c.in.ChatID, c.t.text("tl.saved", map[string]any{"N": seq, "Code": esc(u.Code)}), nil)
 		screen, kb, err := c.plansScreen(u)
 		if err != nil {
 			return err
 		}
-		c.out.send(c.in.chatID, screen, kb)
+		c.out.Send(c.in.ChatID, screen, kb)
 		return nil
 	}
 	v, _ := json.Marshal(draft)

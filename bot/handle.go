@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/store"
@@ -19,7 +21,7 @@ import (
 type conv struct {
 	b    *Bot
 	tx   *store.Tx
-	in   incoming
+	in   telegram.Update
 	chat store.Chat
 	t    texts
 	now  time.Time
@@ -27,12 +29,12 @@ type conv struct {
 	who  *role // the sender's role, once read (see conv.role)
 }
 
-func (b *Bot) handleTx(tx *store.Tx, updateID int64, in incoming, out *outbox) error {
+func (b *Bot) handleTx(tx *store.Tx, updateID int64, in telegram.Update, out *outbox) error {
 	seen, err := tx.SeenUpdate(updateID)
 	if err != nil {
 		return err
 	}
-	chat, err := tx.Chat(in.chatID)
+	chat, err := tx.Chat(in.ChatID)
 	if err != nil {
 		return err
 	}
@@ -48,23 +50,23 @@ func (b *Bot) handleTx(tx *store.Tx, updateID int64, in incoming, out *outbox) e
 		return err
 	}
 	switch {
-	case expired && in.kind != kindCommand:
+	case expired && in.Kind != telegram.KindCommand:
 		// The expiry notice is the answer: an answer typed a day later
 		// must not leak into a search or a new survey.
-	case in.kind == kindCommand:
+	case in.Kind == telegram.KindCommand:
 		err = c.command()
-	case in.kind == kindText:
+	case in.Kind == telegram.KindText:
 		err = c.text()
-	case in.kind == kindCallback:
+	case in.Kind == telegram.KindCallback:
 		err = c.callback()
-	case in.kind == kindMedia:
+	case in.Kind == telegram.KindMedia:
 		err = c.media()
 	}
 	if err != nil {
 		return err
 	}
-	if in.callbackID != "" && !out.answered() {
-		out.answer(in.callbackID, "", false)
+	if in.CallbackID != "" && !out.Answered() {
+		out.Answer(in.CallbackID, "", false)
 	}
 	c.chat.LastUpdate = updateID
 	if err := c.save(); err != nil {
@@ -79,54 +81,9 @@ func (c *conv) save() error {
 	if c.chat.Session == nil && c.chat.Lang == "" && c.chat.Mode == "" && c.chat.Finished == "" {
 		return c.tx.DeleteChat(c.chat.ID)
 	}
-	c.chat.ID = c.in.chatID
+	c.chat.ID = c.in.ChatID
 	c.chat.Touched = c.now
 	return c.tx.PutChat(c.chat)
-}
-
-func (c *conv) command() error {
-	switch c.in.command {
-	case "start":
-		return c.start(c.in.text)
-	case "batal", "cancel":
-		if c.cancelPlan() {
-			return nil
-		}
-		return c.cancel()
-	case "bahasa", "language":
-		c.out.send(c.in.chatID, c.t.text("language.ask", nil), keyboard([]models.InlineKeyboardButton{
-			button(c.t.text("language.name_id", nil), encodeLang("id")),
-			button(c.t.text("language.name_en", nil), encodeLang("en")),
-		}))
-		return nil
-	case "bantuan", "help":
-		c.out.send(c.in.chatID, c.t.text("help", nil), nil)
-		c.reaskBelow("")
-		return nil
-	case "ikm":
-		return c.ikmCommand(c.in.text)
-	case "peringkat", "ranking":
-		return c.peringkat(c.in.text)
-	case "saran", "suggestions":
-		return c.saran(c.in.text)
-	case "tindaklanjut", "followup":
-		return c.tindaklanjut(c.in.text)
-	case "admin":
-		return c.admin(c.in.text)
-	case "audit":
-		return c.audit()
-	case "id":
-		c.whoami()
-		return nil
-	case "qr":
-		return c.qr(c.in.text)
-	case "loket", "counter":
-		return c.loket(c.in.text)
-	case "cadangan", "backup":
-		return c.backup()
-	}
-	c.reaskBelow(c.t.text("error.unsupported", nil))
-	return nil
 }
 
 // start handles /start with or without a deep-link payload.
@@ -140,7 +97,7 @@ func (c *conv) start(payload string) error {
 			c.askResume(c.chat.Session.Unit)
 			return nil
 		}
-		c.out.send(c.in.chatID, c.t.text("picker.intro", nil), c.typesKeyboard())
+		c.out.Send(c.in.ChatID, c.t.text("picker.intro", nil), c.typesKeyboard())
 		return nil
 	}
 	from, refusal, err := c.resolvePayload(payload)
@@ -154,7 +111,7 @@ func (c *conv) start(payload string) error {
 			return nil
 		}
 		text := c.t.text(refusal, map[string]any{"Code": esc(truncate(payload, 64))}) + "\n\n" + c.t.text("picker.intro", nil)
-		c.out.send(c.in.chatID, text, c.typesKeyboard())
+		c.out.Send(c.in.ChatID, text, c.typesKeyboard())
 		return nil
 	}
 	if inPosterFunnel(from.via) {
@@ -175,7 +132,7 @@ func (c *conv) start(payload string) error {
 // becomes the welcome; otherwise the welcome is a new message. from says
 // which deep link, if any, brought the person; the zero value is none.
 func (c *conv) begin(u survey.Unit, editMsg int, from entry) error {
-	hash := c.b.respondentHash(c.in.userID)
+	hash := c.b.respondentHash(c.in.UserID)
 	window := survey.PeriodOf(c.b.cfg.RespondentPeriod, c.now)
 	_, repeat, err := c.tx.PriorResponse(u.Code, window.Label, hash)
 	if err != nil {
@@ -204,16 +161,16 @@ func (c *conv) begin(u survey.Unit, editMsg int, from entry) error {
 	c.out.events.started++
 	c.sendOrEdit(editMsg, welcome, nil)
 	text, kb := c.question(s)
-	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
+	c.out.sendQuestion(c.in.ChatID, s.ID, text, kb)
 	return nil
 }
 
 func (c *conv) sendOrEdit(msgID int, text string, kb *models.InlineKeyboardMarkup) {
 	if msgID != 0 {
-		c.out.edit(c.in.chatID, msgID, text, kb)
+		c.out.Edit(c.in.ChatID, msgID, text, kb)
 		return
 	}
-	c.out.send(c.in.chatID, text, kb)
+	c.out.Send(c.in.ChatID, text, kb)
 }
 
 // askResume offers to continue the open survey or to start over, for the
@@ -225,22 +182,22 @@ func (c *conv) askResume(next survey.Unit) {
 	if !strings.EqualFold(next.Code, s.Unit.Code) {
 		id, restart = "resume.ask_other", "btn.start_new"
 	}
-	c.out.send(c.in.chatID, c.t.text(id, data), keyboard(
-		[]models.InlineKeyboardButton{button(c.t.text("btn.continue", nil), encodeContinue(s.ID))},
-		[]models.InlineKeyboardButton{button(c.t.text(restart, nil), encodeRestart(next.Code))},
+	c.out.Send(c.in.ChatID, c.t.text(id, data), telegram.Keyboard(
+		[]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.continue", nil), encodeContinue(s.ID))},
+		[]models.InlineKeyboardButton{telegram.Button(c.t.text(restart, nil), encodeRestart(next.Code))},
 	))
 }
 
 func (c *conv) cancel() error {
 	s := c.chat.Session
 	if s == nil {
-		c.out.send(c.in.chatID, c.t.text("cancel.none", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("cancel.none", nil), nil)
 		return nil
 	}
 	if err := c.abandon(); err != nil {
 		return err
 	}
-	c.out.send(c.in.chatID, c.t.text("cancel.done", nil), nil)
+	c.out.Send(c.in.ChatID, c.t.text("cancel.done", nil), nil)
 	return nil
 }
 
@@ -252,7 +209,7 @@ func (c *conv) abandon() error {
 			return err
 		}
 	}
-	c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+	c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
 	c.chat.Session, c.chat.QuestionMsg = nil, 0
 	return nil
 }
@@ -280,12 +237,12 @@ func (c *conv) expire() error {
 	c.out.events.expired++
 	hours := int(c.b.cfg.SessionTTL.Hours())
 	text := c.t.plural("expired", hours, map[string]any{"Unit": esc(s.Unit.Name), "Hours": hours})
-	kb := keyboard([]models.InlineKeyboardButton{button(c.t.text("btn.start_again", nil), encodeUnit(s.Unit.Code))})
-	if c.in.kind == kindIgnored || c.in.kind == kindCallback && c.in.messageID == c.chat.QuestionMsg {
+	kb := telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.start_again", nil), encodeUnit(s.Unit.Code))})
+	if c.in.Kind == telegram.KindIgnored || c.in.Kind == telegram.KindCallback && c.in.MessageID == c.chat.QuestionMsg {
 		c.sendOrEdit(c.chat.QuestionMsg, text, kb)
 	} else {
-		c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
-		c.out.send(c.in.chatID, text, kb)
+		c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
+		c.out.Send(c.in.ChatID, text, kb)
 	}
 	c.chat.Session, c.chat.QuestionMsg = nil, 0
 	return nil
@@ -296,7 +253,7 @@ func (c *conv) text() error {
 		return c.planText()
 	}
 	if c.chat.Session == nil {
-		c.search(c.in.text)
+		c.search(c.in.Text)
 		return nil
 	}
 	// Someone who types an answer's label ("SMA", "Perempuan") instead of
@@ -304,16 +261,16 @@ func (c *conv) text() error {
 	s := c.chat.Session
 	st := s.Current()
 	for i, v := range st.Choices(s.Unit) {
-		if strings.EqualFold(strings.TrimSpace(c.in.text), c.choiceLabel(st, v, i)) {
+		if strings.EqualFold(strings.TrimSpace(c.in.Text), c.choiceLabel(st, v, i)) {
 			return c.apply(survey.Input{Kind: survey.InputChoice, Step: survey.CurrentStep, Choice: i}, false)
 		}
 	}
-	return c.apply(survey.Input{Kind: survey.InputText, Step: survey.CurrentStep, Text: c.in.text}, false)
+	return c.apply(survey.Input{Kind: survey.InputText, Step: survey.CurrentStep, Text: c.in.Text}, false)
 }
 
 func (c *conv) media() error {
 	if c.chat.Session == nil {
-		c.out.send(c.in.chatID, c.t.text("hint.no_survey", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("hint.no_survey", nil), nil)
 		return nil
 	}
 	c.reaskBelow(c.t.text("hint.media", nil))
@@ -327,7 +284,7 @@ func (c *conv) reaskBelow(hint string) {
 	s := c.chat.Session
 	if s == nil {
 		if hint != "" {
-			c.out.send(c.in.chatID, hint, nil)
+			c.out.Send(c.in.ChatID, hint, nil)
 		}
 		return
 	}
@@ -339,8 +296,8 @@ func (c *conv) reaskBelow(hint string) {
 	// after the send: if the process dies in between, a redelivery edits
 	// the old message into the current question instead of leaving its
 	// buttons live beside a second copy.
-	c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
-	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
+	c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
+	c.out.sendQuestion(c.in.ChatID, s.ID, text, kb)
 }
 
 // reshow brings the chat back to the current question after a redelivered
@@ -350,8 +307,8 @@ func (c *conv) reshow(updateID int64) error {
 	s := c.chat.Session
 	if s == nil && c.chat.Finished != "" && updateID == c.chat.LastUpdate {
 		// The update that finished the survey: its thank-you may be lost.
-		if c.in.callbackID != "" {
-			if d, ok := parseCallback(c.in.data); ok {
+		if c.in.CallbackID != "" {
+			if d, ok := parseCallback(c.in.Data); ok {
 				_, err := c.rethank(d.sid)
 				return err
 			}
@@ -363,33 +320,33 @@ func (c *conv) reshow(updateID int64) error {
 			if err != nil {
 				return err
 			}
-			c.out.send(c.in.chatID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
+			c.out.Send(c.in.ChatID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
 		}
 		return nil
 	}
-	if c.in.callbackID != "" {
-		c.out.answer(c.in.callbackID, c.t.text("toast.recorded", nil), false)
+	if c.in.CallbackID != "" {
+		c.out.Answer(c.in.CallbackID, c.t.text("toast.recorded", nil), false)
 	}
 	if s == nil {
 		return nil
 	}
 	text, kb := c.question(s)
 	if c.chat.QuestionMsg != 0 {
-		c.out.edit(c.in.chatID, c.chat.QuestionMsg, text, kb)
+		c.out.Edit(c.in.ChatID, c.chat.QuestionMsg, text, kb)
 		return nil
 	}
-	c.out.sendQuestion(c.in.chatID, s.ID, text, kb)
+	c.out.sendQuestion(c.in.ChatID, s.ID, text, kb)
 	return nil
 }
 
 func (c *conv) callback() error {
-	if d, ok := parseAdminData(c.in.data, c.b.cfg.Location); ok {
+	if d, ok := parseAdminData(c.in.Data, c.b.cfg.Location); ok {
 		return c.adminPress(d)
 	}
-	d, ok := parseCallback(c.in.data)
+	d, ok := parseCallback(c.in.Data)
 	if !ok {
-		c.b.log.Warn("malformed callback data", slog.Int("len", len(c.in.data)))
-		c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+		c.b.log.Warn("malformed callback data", slog.Int("len", len(c.in.Data)))
+		c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 		return nil
 	}
 	s := c.chat.Session
@@ -418,13 +375,13 @@ func (c *conv) callback() error {
 			return nil
 		}
 		c.chat.Pending = ""
-		c.out.edit(c.in.chatID, c.in.messageID, c.t.text("resume.continued", nil), nil)
+		c.out.Edit(c.in.ChatID, c.in.MessageID, c.t.text("resume.continued", nil), nil)
 		c.reaskBelow("")
 		return nil
 	case 'r', 'u':
 		u, ok := c.b.cfg.Catalog.Unit(d.arg)
 		if !ok {
-			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 			return nil
 		}
 		if s != nil && d.op == 'u' {
@@ -441,27 +398,27 @@ func (c *conv) callback() error {
 			return err
 		}
 		// The picker or prompt stays readable above; only its buttons go.
-		c.out.removeKeyboard(c.in.chatID, c.in.messageID)
+		c.out.RemoveKeyboard(c.in.ChatID, c.in.MessageID)
 		return c.begin(u, 0, from)
 	case 'T':
-		c.out.edit(c.in.chatID, c.in.messageID, c.t.text("picker.intro", nil), c.typesKeyboard())
+		c.out.Edit(c.in.ChatID, c.in.MessageID, c.t.text("picker.intro", nil), c.typesKeyboard())
 		return nil
 	case 't':
 		text, kb, ok := c.typePage(survey.UnitType(d.arg), d.page)
 		if !ok {
-			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 			return nil
 		}
-		c.out.edit(c.in.chatID, c.in.messageID, text, kb)
+		c.out.Edit(c.in.ChatID, c.in.MessageID, text, kb)
 		return nil
 	case 'l':
 		if d.arg != "id" && d.arg != "en" {
-			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 			return nil
 		}
 		c.chat.Lang = d.arg
 		c.t = c.b.localizer(d.arg)
-		c.out.edit(c.in.chatID, c.in.messageID, c.t.text("language.set", nil), nil)
+		c.out.Edit(c.in.ChatID, c.in.MessageID, c.t.text("language.set", nil), nil)
 		c.reaskBelow("")
 		return nil
 	}
@@ -471,9 +428,9 @@ func (c *conv) callback() error {
 // stale answers a press on a button of a survey that is no longer open, or
 // of an earlier session, and strips that old keyboard.
 func (c *conv) stale() {
-	c.out.answer(c.in.callbackID, c.t.text("toast.stale", nil), false)
-	if c.in.messageID != c.chat.QuestionMsg && !c.in.gone {
-		c.out.removeKeyboard(c.in.chatID, c.in.messageID)
+	c.out.Answer(c.in.CallbackID, c.t.text("toast.stale", nil), false)
+	if c.in.MessageID != c.chat.QuestionMsg && !c.in.Gone {
+		c.out.RemoveKeyboard(c.in.ChatID, c.in.MessageID)
 	}
 }
 
@@ -492,13 +449,13 @@ func (c *conv) apply(in survey.Input, viaButton bool) error {
 		case survey.QuestionAsked:
 			text, kb := c.question(s)
 			if viaButton {
-				c.out.edit(c.in.chatID, c.in.messageID, text, kb)
-				if c.chat.QuestionMsg != c.in.messageID {
+				c.out.Edit(c.in.ChatID, c.in.MessageID, text, kb)
+				if c.chat.QuestionMsg != c.in.MessageID {
 					// A second copy of the question, sent again after a
 					// crash, must not stay live above or below this one.
-					c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+					c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
 				}
-				c.chat.QuestionMsg = c.in.messageID
+				c.chat.QuestionMsg = c.in.MessageID
 			} else {
 				c.reaskBelow("")
 			}
@@ -517,20 +474,20 @@ func (c *conv) rejected(r survey.RejectReason, viaButton bool) {
 		if id == "" {
 			id = "toast.invalid"
 		}
-		c.out.answer(c.in.callbackID, c.t.text(id, nil), false)
+		c.out.Answer(c.in.CallbackID, c.t.text(id, nil), false)
 		switch {
 		case r != survey.RejectStale:
-		case c.in.messageID == c.chat.QuestionMsg || c.chat.QuestionMsg == 0:
+		case c.in.MessageID == c.chat.QuestionMsg || c.chat.QuestionMsg == 0:
 			// A press on an earlier step in the question message itself
 			// means the screen may be behind (say, a reply lost in a
 			// crash): bring it up to the current question. When it already
 			// shows it, Telegram answers "not modified": harmless.
 			text, kb := c.question(c.chat.Session)
-			c.out.edit(c.in.chatID, c.in.messageID, text, kb)
-			c.chat.QuestionMsg = c.in.messageID
+			c.out.Edit(c.in.ChatID, c.in.MessageID, text, kb)
+			c.chat.QuestionMsg = c.in.MessageID
 		default:
 			// An older copy of a question: the current one is below.
-			c.out.removeKeyboard(c.in.chatID, c.in.messageID)
+			c.out.RemoveKeyboard(c.in.ChatID, c.in.MessageID)
 		}
 		return
 	}
@@ -539,7 +496,7 @@ func (c *conv) rejected(r survey.RejectReason, viaButton bool) {
 	case survey.RejectBadAge:
 		hint = c.t.text("hint.bad_age", map[string]any{"Min": survey.MinAge, "Max": survey.MaxAge})
 	case survey.RejectTooLong:
-		hint = c.t.text("hint.too_long", map[string]any{"N": utf8.RuneCountInString(strings.TrimSpace(c.in.text)), "Max": survey.MaxSuggestionRunes})
+		hint = c.t.text("hint.too_long", map[string]any{"N": utf8.RuneCountInString(strings.TrimSpace(c.in.Text)), "Max": survey.MaxSuggestionRunes})
 	case survey.RejectEmpty:
 		hint = c.t.text("hint.empty", nil)
 	default:
@@ -589,13 +546,13 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 	unit := c.chat.Session.Unit
 	text := c.thanks(unit, year, res)
 	if viaButton {
-		c.out.edit(c.in.chatID, c.in.messageID, text, nil)
-		if c.chat.QuestionMsg != c.in.messageID {
-			c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
+		c.out.Edit(c.in.ChatID, c.in.MessageID, text, nil)
+		if c.chat.QuestionMsg != c.in.MessageID {
+			c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
 		}
 	} else {
-		c.out.removeKeyboard(c.in.chatID, c.chat.QuestionMsg)
-		c.out.send(c.in.chatID, text, nil)
+		c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
+		c.out.Send(c.in.ChatID, text, nil)
 	}
 	c.chat.Finished, c.chat.FinishedUnit = c.chat.Session.ID, unit.Code
 	c.chat.Session, c.chat.QuestionMsg = nil, 0
@@ -632,9 +589,9 @@ func (c *conv) rethank(sid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	c.out.answer(c.in.callbackID, c.t.text("toast.recorded", nil), false)
-	if !c.in.gone {
-		c.out.edit(c.in.chatID, c.in.messageID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
+	c.out.Answer(c.in.CallbackID, c.t.text("toast.recorded", nil), false)
+	if !c.in.Gone {
+		c.out.Edit(c.in.ChatID, c.in.MessageID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
 	}
 	return true, nil
 }

@@ -21,9 +21,9 @@ import (
 	"github.com/go-telegram/bot/models"
 	"golang.org/x/tools/txtar"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/")

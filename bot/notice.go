@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
@@ -77,8 +79,8 @@ func (b *Bot) DeliverNotices(ctx context.Context) int {
 	for ctx.Err() == nil {
 		type item struct {
 			seq  uint64
-			call *call // nil: nothing to send any more (say, the response was replaced)
-			menu int   // after a grant or revocation: +1 the unit admin menu, -1 none
+			call *telegram.Call // nil: nothing to send any more (say, the response was replaced)
+			menu int            // after a grant or revocation: +1 the unit admin menu, -1 none
 		}
 		var items []item
 		err := b.store.View(func(tx *store.Tx) error {
@@ -116,12 +118,12 @@ func (b *Bot) DeliverNotices(ctx context.Context) int {
 		var sent []uint64
 		for _, it := range items {
 			if it.call != nil {
-				if err := b.pace.spare(ctx); err != nil {
+				if err := b.sender.Pace.Spare(ctx); err != nil {
 					break
 				}
-				_, err := b.do(ctx, *it.call)
+				_, err := b.sender.Do(ctx, nil, *it.call)
 				if it.menu != 0 && err == nil {
-					b.unitAdminMenu(ctx, it.call.chatID, it.menu > 0)
+					b.unitAdminMenu(ctx, it.call.ChatID, it.menu > 0)
 				}
 				switch {
 				case ctx.Err() != nil:
@@ -158,7 +160,7 @@ func (b *Bot) DeliverNotices(ctx context.Context) int {
 
 // renderNotice makes the message of a notice, in the language the admin
 // chose with /bahasa, else the default language.
-func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*call, error) {
+func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*telegram.Call, error) {
 	chat, err := tx.Chat(n.Chat)
 	if err != nil {
 		return nil, err
@@ -202,7 +204,7 @@ func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*call, error) {
 		text = c.t.text(id, data)
 		p, err := survey.ParsePeriod(n.Period, b.cfg.Location)
 		if err == nil {
-			kb = keyboard([]models.InlineKeyboardButton{button(c.t.text("btn.open_unit", nil), view{kind: 'u', arg: u.Code, period: p}.encode())})
+			kb = telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.open_unit", nil), view{kind: 'u', arg: u.Code, period: p}.encode())})
 		}
 	case store.NoticeLowScore:
 		r, err := tx.Response(n.Response)
@@ -219,13 +221,13 @@ func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*call, error) {
 		data["Scores"] = c.scoreLine(r.Scores)
 		data["Suggestion"] = esc(truncate(r.Suggestion, 1500))
 		text = c.t.text("notice.low_score", data)
-		kb = keyboard([]models.InlineKeyboardButton{button(c.t.text("btn.all_suggestions", nil), encodeSuggestions(u.Code, 0))})
+		kb = telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.all_suggestions", nil), encodeSuggestions(u.Code, 0))})
 	default:
 		// Written by a newer ikmbot? Dropping it beats blocking the queue.
 		b.log.Warn("notice of an unknown kind dropped", "kind", n.Kind)
 		return nil, nil
 	}
-	return &call{kind: callSend, chatID: n.Chat, text: text, keyboard: kb}, nil
+	return &telegram.Call{Method: telegram.SendMessage, ChatID: n.Chat, Text: text, Keyboard: kb}, nil
 }
 
 // scoreLine shows a response's element scores compactly, weakest marked.
@@ -243,24 +245,6 @@ func (c *conv) scoreLine(s survey.Scores) string {
 		parts = append(parts, part)
 	}
 	return strings.Join(parts, " · ")
-}
-
-// spare waits until the global send rate has room to spare, so that a
-// notice never takes the place of a reply a respondent is waiting for:
-// those wait in the limiter itself, notices wait here first.
-func (p *pacer) spare(ctx context.Context) error {
-	if p.global == nil {
-		return nil
-	}
-	reserve := float64(p.global.Burst()) / 2
-	for p.global.Tokens() < reserve {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return nil
 }
 
 // stillAdmin reports whether user may see the unit now.

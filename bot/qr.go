@@ -1,9 +1,10 @@
 package bot
 
 import (
-	"errors"
 	"strings"
 	"sync"
+
+	"github.com/ikmbot/ikmbot/telegram"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
@@ -16,21 +17,16 @@ import (
 // A4 poster (a PDF), and /qr cabut CODE by revoking every poster of the
 // unit printed so far. City admins only; anyone else gets the refusal.
 func (c *conv) qr(arg string) error {
-	if !c.b.IsAdmin(c.in.userID) {
-		c.b.log.Info("admin command refused", "command", "qr")
-		c.reaskBelow(c.t.text("admin.refuse", nil))
-		return nil
-	}
 	f := strings.Fields(arg)
 	revoke := len(f) == 2 && (strings.EqualFold(f[0], "cabut") || strings.EqualFold(f[0], "revoke"))
 	if len(f) != 1 && !revoke {
-		c.out.send(c.in.chatID, c.t.text("qr.usage", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("qr.usage", nil), nil)
 		return nil
 	}
 	code := f[len(f)-1]
 	u, ok := c.b.cfg.Catalog.Unit(code)
 	if !ok {
-		c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(code, 40))}), nil)
+		c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(code, 40))}), nil)
 		return nil
 	}
 	if revoke {
@@ -39,13 +35,13 @@ func (c *conv) qr(arg string) error {
 			return err
 		}
 		c.b.log.Info("posters revoked", "unit", u.Code, "version", v)
-		c.out.send(c.in.chatID, c.t.text("qr.revoked", map[string]any{
+		c.out.Send(c.in.ChatID, c.t.text("qr.revoked", map[string]any{
 			"Unit": esc(u.Name), "Code": esc(u.Code), "Old": v - 1, "New": v,
 		}), nil)
 		return nil
 	}
 	if c.b.cfg.BotUsername == "" {
-		c.out.send(c.in.chatID, c.t.text("qr.no_username", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("qr.no_username", nil), nil)
 		return nil
 	}
 	v, err := c.tx.PosterVersion(u.Code)
@@ -56,50 +52,11 @@ func (c *conv) qr(arg string) error {
 	page := PosterPage(c.b.cfg.City, c.b.cfg.TypeNames, u, c.b.cfg.BotUsername, link, survey.PeriodOf(survey.PeriodYear, c.now).Label)
 	data := map[string]any{"Unit": esc(u.Name), "Version": v, "Link": esc(link)}
 	failed := c.t.text("qr.failed", nil)
-	c.out.sendFile(callSendPhoto, c.in.chatID, u.Code+".png", c.t.text("qr.caption", data), failed,
+	c.out.SendFile(telegram.SendPhoto, c.in.ChatID, u.Code+".png", c.t.text("qr.caption", data), failed,
 		func() ([]byte, error) { return poster.PNG(link) })
-	c.out.sendFile(callSendDocument, c.in.chatID, u.Code+".pdf", c.t.text("qr.poster_caption", data), failed,
+	c.out.SendFile(telegram.SendDocument, c.in.ChatID, u.Code+".pdf", c.t.text("qr.poster_caption", data), failed,
 		func() ([]byte, error) { return poster.PDF([]poster.Page{page}) })
 	return nil
-}
-
-// sendFile sends a file that render draws after the commit.
-func (o *outbox) sendFile(kind callKind, chatID int64, filename, caption, failed string, render func() ([]byte, error)) {
-	o.calls = append(o.calls, call{kind: kind, chatID: chatID, filename: filename, text: caption, render: render, renderFailed: failed})
-}
-
-// firstFile returns the index of the first call whose file is drawn after
-// the commit, or -1.
-func (o *outbox) firstFile() int {
-	for i, c := range o.calls {
-		if c.render != nil {
-			return i
-		}
-	}
-	return -1
-}
-
-// renderFiles draws the files that the transaction decided to send. It runs
-// after the commit: drawing a poster takes tens of milliseconds, which
-// every other chat's commit in the same bbolt batch would wait for. A file
-// that cannot be drawn becomes a message saying so.
-func (b *Bot) renderFiles(out *outbox) {
-	for i := range out.calls {
-		c := &out.calls[i]
-		if c.render == nil || c.data != nil {
-			continue
-		}
-		data, err := c.render()
-		if err == nil && len(data) == 0 {
-			err = errors.New("empty file")
-		}
-		if err != nil {
-			b.log.Error("file not drawn", "file", c.filename, "err", err)
-			*c = call{kind: callSend, chatID: c.chatID, text: c.renderFailed}
-			continue
-		}
-		c.data = data
-	}
 }
 
 // PosterPage is what the poster of unit u shows: Indonesian text, the

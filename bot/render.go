@@ -3,6 +3,8 @@ package bot
 import (
 	"strings"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/survey"
@@ -36,7 +38,7 @@ func (c *conv) question(s *survey.Session) (string, *models.InlineKeyboardMarkup
 	}
 	var row []models.InlineKeyboardButton
 	for i, v := range choices {
-		row = append(row, button(c.choiceLabel(st, v, i), encodeAnswer(s.ID, s.Step, i)))
+		row = append(row, telegram.Button(c.choiceLabel(st, v, i), encodeAnswer(s.ID, s.Step, i)))
 		if len(row) == perRow {
 			rows = append(rows, row)
 			row = nil
@@ -46,17 +48,17 @@ func (c *conv) question(s *survey.Session) (string, *models.InlineKeyboardMarkup
 
 	var nav []models.InlineKeyboardButton
 	if s.Step > 0 {
-		nav = append(nav, button(c.t.text("btn.back", nil), encodeBack(s.ID, s.Step)))
+		nav = append(nav, telegram.Button(c.t.text("btn.back", nil), encodeBack(s.ID, s.Step)))
 	}
 	if st.Skippable() {
 		label := c.t.text("btn.skip", nil)
 		if st.Kind == survey.StepAge {
 			label = c.t.text("btn.no_answer", nil)
 		}
-		nav = append(nav, button(label, encodeSkip(s.ID, s.Step)))
+		nav = append(nav, telegram.Button(label, encodeSkip(s.ID, s.Step)))
 	}
 	rows = append(rows, nav)
-	return b.String(), keyboard(rows...)
+	return b.String(), telegram.Keyboard(rows...)
 }
 
 // choiceLabel is the button text of a choice. Service names come from the
@@ -104,9 +106,9 @@ func (c *conv) typesKeyboard() *models.InlineKeyboardMarkup {
 	var rows [][]models.InlineKeyboardButton
 	for _, t := range c.b.cfg.Catalog.Types() {
 		n := len(c.b.cfg.Catalog.OfType(t))
-		rows = append(rows, []models.InlineKeyboardButton{button(c.typeName(t)+" ("+itoa(n)+")", encodeTypePage(string(t), 1))})
+		rows = append(rows, []models.InlineKeyboardButton{telegram.Button(c.typeName(t)+" ("+itoa(n)+")", encodeTypePage(string(t), 1))})
 	}
-	return keyboard(rows...)
+	return telegram.Keyboard(rows...)
 }
 
 // typePage renders page (1-based) of the units of type t.
@@ -120,20 +122,20 @@ func (c *conv) typePage(t survey.UnitType, page int) (string, *models.InlineKeyb
 	rows := unitRows(units[lo:hi])
 	var nav []models.InlineKeyboardButton
 	if page > 1 {
-		nav = append(nav, button(c.t.text("btn.prev", nil), encodeTypePage(string(t), page-1)))
+		nav = append(nav, telegram.Button(c.t.text("btn.prev", nil), encodeTypePage(string(t), page-1)))
 	}
 	if page < pages {
-		nav = append(nav, button(c.t.text("btn.next", nil), encodeTypePage(string(t), page+1)))
+		nav = append(nav, telegram.Button(c.t.text("btn.next", nil), encodeTypePage(string(t), page+1)))
 	}
-	rows = append(rows, nav, []models.InlineKeyboardButton{button(c.t.text("btn.types", nil), encodeTypes())})
+	rows = append(rows, nav, []models.InlineKeyboardButton{telegram.Button(c.t.text("btn.types", nil), encodeTypes())})
 	text := c.t.plural("picker.page", len(units), map[string]any{"Type": esc(c.typeName(t)), "Count": len(units), "Page": page, "Pages": pages})
-	return text, keyboard(rows...), true
+	return text, telegram.Keyboard(rows...), true
 }
 
 func unitRows(units []survey.Unit) [][]models.InlineKeyboardButton {
 	rows := make([][]models.InlineKeyboardButton, 0, len(units))
 	for _, u := range units {
-		rows = append(rows, []models.InlineKeyboardButton{button(u.Name, encodeUnit(u.Code))})
+		rows = append(rows, []models.InlineKeyboardButton{telegram.Button(u.Name, encodeUnit(u.Code))})
 	}
 	return rows
 }
@@ -145,12 +147,12 @@ const maxQueryRunes = 64
 func (c *conv) search(q string) {
 	q = strings.Join(strings.Fields(q), " ")
 	if len([]rune(q)) > maxQueryRunes {
-		c.out.send(c.in.chatID, c.t.text("picker.query_too_long", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("picker.query_too_long", nil), nil)
 		return
 	}
 	units := c.b.cfg.Catalog.Search(q)
 	if len(units) == 0 {
-		c.out.send(c.in.chatID, c.t.text("picker.none", map[string]any{"Query": esc(q)}), c.typesKeyboard())
+		c.out.Send(c.in.ChatID, c.t.text("picker.none", map[string]any{"Query": esc(q)}), c.typesKeyboard())
 		return
 	}
 	text := c.t.text("picker.results", map[string]any{"Query": esc(q)})
@@ -158,6 +160,6 @@ func (c *conv) search(q string) {
 		text += "\n" + c.t.text("picker.more", map[string]any{"Shown": unitsPerPage, "Count": len(units)})
 		units = units[:unitsPerPage]
 	}
-	rows := append(unitRows(units), []models.InlineKeyboardButton{button(c.t.text("btn.types", nil), encodeTypes())})
-	c.out.send(c.in.chatID, text, keyboard(rows...))
+	rows := append(unitRows(units), []models.InlineKeyboardButton{telegram.Button(c.t.text("btn.types", nil), encodeTypes())})
+	c.out.Send(c.in.ChatID, text, telegram.Keyboard(rows...))
 }

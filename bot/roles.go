@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/store"
@@ -45,9 +47,9 @@ func (c *conv) role() (role, error) {
 	if c.who != nil {
 		return *c.who, nil
 	}
-	r := role{city: c.b.IsAdmin(c.in.userID)}
-	if !r.city && c.in.userID > 0 {
-		codes, err := c.tx.UnitsOf(c.in.userID)
+	r := role{city: c.b.IsAdmin(c.in.UserID)}
+	if !r.city && c.in.UserID > 0 {
+		codes, err := c.tx.UnitsOf(c.in.UserID)
 		if err != nil {
 			return role{}, err
 		}
@@ -73,8 +75,8 @@ func (c *conv) refuse(command, id string) {
 // from a revoked role, with an alert box and nothing else: the message it
 // belongs to stays as it is.
 func (c *conv) refusePress(id string) {
-	c.b.log.Warn("admin button refused", "op", truncate(c.in.data, 3))
-	c.out.answer(c.in.callbackID, c.t.text(id, nil), true)
+	c.b.log.Warn("admin button refused", "op", truncate(c.in.Data, 3))
+	c.out.Answer(c.in.CallbackID, c.t.text(id, nil), true)
 }
 
 // invitationTTL is how long an invitation link works.
@@ -83,14 +85,6 @@ const invitationTTL = 72 * time.Hour
 // admin answers /admin (city admins only): the list of unit admins,
 // "tambah USER UNIT", "cabut USER UNIT" and "undang UNIT".
 func (c *conv) admin(arg string) error {
-	r, err := c.role()
-	if err != nil {
-		return err
-	}
-	if !r.city {
-		c.refuse("admin", "admin.refuse_city")
-		return nil
-	}
 	f := strings.Fields(arg)
 	if len(f) == 0 {
 		return c.listGrants()
@@ -101,12 +95,12 @@ func (c *conv) admin(arg string) error {
 		(verb == "cabut" || verb == "revoke" || verb == "remove") && len(f) == 3:
 		user, err := strconv.ParseInt(f[1], 10, 64)
 		if err != nil || user <= 0 {
-			c.out.send(c.in.chatID, c.t.text("roles.bad_user", map[string]any{"User": esc(truncate(f[1], 20))}), nil)
+			c.out.Send(c.in.ChatID, c.t.text("roles.bad_user", map[string]any{"User": esc(truncate(f[1], 20))}), nil)
 			return nil
 		}
 		u, ok := c.b.cfg.Catalog.Unit(f[2])
 		if !ok {
-			c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[2], 40))}), nil)
+			c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[2], 40))}), nil)
 			return nil
 		}
 		if verb == "tambah" || verb == "add" {
@@ -116,37 +110,37 @@ func (c *conv) admin(arg string) error {
 	case (verb == "undang" || verb == "invite") && len(f) == 2:
 		u, ok := c.b.cfg.Catalog.Unit(f[1])
 		if !ok {
-			c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[1], 40))}), nil)
+			c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[1], 40))}), nil)
 			return nil
 		}
 		return c.invite(u)
 	}
-	c.out.send(c.in.chatID, c.t.text("roles.usage", nil), nil)
+	c.out.Send(c.in.ChatID, c.t.text("roles.usage", nil), nil)
 	return nil
 }
 
 func (c *conv) grant(user int64, u survey.Unit) error {
 	if c.b.IsAdmin(user) {
-		c.out.send(c.in.chatID, c.t.text("roles.is_city_admin", map[string]any{"User": user}), nil)
+		c.out.Send(c.in.ChatID, c.t.text("roles.is_city_admin", map[string]any{"User": user}), nil)
 		return nil
 	}
-	added, err := c.tx.GrantUnit(store.Grant{User: user, Unit: u.Code, By: c.in.userID, At: c.now, Via: "command"})
+	added, err := c.tx.GrantUnit(store.Grant{User: user, Unit: u.Code, By: c.in.UserID, At: c.now, Via: "command"})
 	if err != nil {
 		return err
 	}
 	data := map[string]any{"User": user, "Unit": esc(u.Name), "Code": esc(u.Code)}
 	if !added {
-		c.out.send(c.in.chatID, c.t.text("roles.already", data), nil)
+		c.out.Send(c.in.ChatID, c.t.text("roles.already", data), nil)
 		return nil
 	}
-	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: store.AuditGrant, Unit: u.Code, User: user, Detail: "command"}); err != nil {
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditGrant, Unit: u.Code, User: user, Detail: "command"}); err != nil {
 		return err
 	}
 	if err := c.notify(store.Notice{Chat: user, Kind: store.NoticeGranted, Unit: u.Code, At: c.now}); err != nil {
 		return err
 	}
 	c.b.log.Info("unit admin granted", "unit", u.Code)
-	c.out.send(c.in.chatID, c.t.text("roles.granted", data), nil)
+	c.out.Send(c.in.ChatID, c.t.text("roles.granted", data), nil)
 	return nil
 }
 
@@ -157,17 +151,17 @@ func (c *conv) revoke(user int64, u survey.Unit) error {
 	}
 	data := map[string]any{"User": user, "Unit": esc(u.Name), "Code": esc(u.Code)}
 	if !removed {
-		c.out.send(c.in.chatID, c.t.text("roles.not_granted", data), nil)
+		c.out.Send(c.in.ChatID, c.t.text("roles.not_granted", data), nil)
 		return nil
 	}
-	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: store.AuditRevoke, Unit: u.Code, User: user}); err != nil {
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditRevoke, Unit: u.Code, User: user}); err != nil {
 		return err
 	}
 	if err := c.notify(store.Notice{Chat: user, Kind: store.NoticeRevoked, Unit: u.Code, At: c.now}); err != nil {
 		return err
 	}
 	c.b.log.Info("unit admin revoked", "unit", u.Code)
-	c.out.send(c.in.chatID, c.t.text("roles.revoked", data), nil)
+	c.out.Send(c.in.ChatID, c.t.text("roles.revoked", data), nil)
 	return nil
 }
 
@@ -189,7 +183,7 @@ func (c *conv) listGrants() error {
 	}
 	b.WriteString("\n" + c.t.text("roles.usage", nil))
 	for _, part := range splitMessage(b.String()) {
-		c.out.send(c.in.chatID, part, nil)
+		c.out.Send(c.in.ChatID, part, nil)
 	}
 	return nil
 }
@@ -257,22 +251,22 @@ func verifyInvite(secret []byte, p string) (string, bool) {
 // opens it an admin of the unit.
 func (c *conv) invite(u survey.Unit) error {
 	if c.b.cfg.BotUsername == "" {
-		c.out.send(c.in.chatID, c.t.text("roles.no_username", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("roles.no_username", nil), nil)
 		return nil
 	}
 	if _, err := c.tx.PruneInvites(c.now.Add(-30 * 24 * time.Hour)); err != nil {
 		return err
 	}
-	inv := store.Invite{ID: c.b.newInviteID(), Unit: u.Code, By: c.in.userID, Created: c.now, Expires: c.now.Add(invitationTTL)}
+	inv := store.Invite{ID: c.b.newInviteID(), Unit: u.Code, By: c.in.UserID, Created: c.now, Expires: c.now.Add(invitationTTL)}
 	if err := c.tx.PutInvite(inv); err != nil {
 		return err
 	}
-	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.userID, Action: store.AuditInvite, Unit: u.Code, Detail: inv.ID}); err != nil {
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditInvite, Unit: u.Code, Detail: inv.ID}); err != nil {
 		return err
 	}
 	c.b.log.Info("admin invitation made", "unit", u.Code)
 	link := DeepLink(c.b.cfg.BotUsername, signInvite(c.b.cfg.Secret, inv.ID))
-	c.out.send(c.in.chatID, c.t.text("roles.invite", map[string]any{
+	c.out.Send(c.in.ChatID, c.t.text("roles.invite", map[string]any{
 		"Unit": esc(u.Name), "Code": esc(u.Code), "Link": esc(link), "Hours": int(invitationTTL.Hours()),
 		"Expires": inv.Expires.Format("2006-01-02 15:04 MST"),
 	}), nil)
@@ -284,14 +278,14 @@ func (c *conv) redeemInvite(payload string) error {
 	id, ok := verifyInvite(c.b.cfg.Secret, payload)
 	if !ok {
 		c.b.log.Info("invitation refused", "reason", "signature")
-		c.out.send(c.in.chatID, c.t.text("invite.invalid", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("invite.invalid", nil), nil)
 		return nil
 	}
 	inv, err := c.tx.Invite(id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		c.b.log.Info("invitation refused", "reason", "unknown")
-		c.out.send(c.in.chatID, c.t.text("invite.invalid", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("invite.invalid", nil), nil)
 		return nil
 	case err != nil:
 		return err
@@ -300,44 +294,44 @@ func (c *conv) redeemInvite(payload string) error {
 	switch {
 	case inv.UsedBy != 0:
 		c.b.log.Info("invitation refused", "reason", "used")
-		c.out.send(c.in.chatID, c.t.text("invite.used", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("invite.used", nil), nil)
 		return nil
 	case !c.now.Before(inv.Expires):
 		c.b.log.Info("invitation refused", "reason", "expired")
-		c.out.send(c.in.chatID, c.t.text("invite.expired", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("invite.expired", nil), nil)
 		return nil
 	case !known || !c.b.IsAdmin(inv.By):
 		// A unit since removed, or a maker who is no longer a city admin:
 		// the invitation dies with their authority.
 		c.b.log.Info("invitation refused", "reason", "unit or maker gone")
-		c.out.send(c.in.chatID, c.t.text("invite.invalid", nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text("invite.invalid", nil), nil)
 		return nil
-	case c.b.IsAdmin(c.in.userID):
+	case c.b.IsAdmin(c.in.UserID):
 		// The city admin testing the link: keep it for the officer.
-		c.out.send(c.in.chatID, c.t.text("invite.city_admin", map[string]any{"Unit": esc(u.Name)}), nil)
+		c.out.Send(c.in.ChatID, c.t.text("invite.city_admin", map[string]any{"Unit": esc(u.Name)}), nil)
 		return nil
 	}
-	added, err := c.tx.GrantUnit(store.Grant{User: c.in.userID, Unit: u.Code, By: inv.By, At: c.now, Via: "invite"})
+	added, err := c.tx.GrantUnit(store.Grant{User: c.in.UserID, Unit: u.Code, By: inv.By, At: c.now, Via: "invite"})
 	if err != nil {
 		return err
 	}
 	if !added {
-		c.out.send(c.in.chatID, c.t.text("invite.already", map[string]any{"Unit": esc(u.Name)}), nil)
+		c.out.Send(c.in.ChatID, c.t.text("invite.already", map[string]any{"Unit": esc(u.Name)}), nil)
 		return nil
 	}
-	if err := c.tx.UseInvite(id, c.in.userID, c.now); err != nil {
+	if err := c.tx.UseInvite(id, c.in.UserID, c.now); err != nil {
 		return err
 	}
-	_, err = c.tx.AddAudit(store.AuditEntry{At: c.now, By: inv.By, Action: store.AuditGrant, Unit: u.Code, User: c.in.userID, Detail: "invite " + id})
+	_, err = c.tx.AddAudit(store.AuditEntry{At: c.now, By: inv.By, Action: store.AuditGrant, Unit: u.Code, User: c.in.UserID, Detail: "invite " + id})
 	if err != nil {
 		return err
 	}
-	if err := c.notify(store.Notice{Chat: inv.By, Kind: store.NoticeInviteUsed, Unit: u.Code, User: c.in.userID, At: c.now}); err != nil {
+	if err := c.notify(store.Notice{Chat: inv.By, Kind: store.NoticeInviteUsed, Unit: u.Code, User: c.in.UserID, At: c.now}); err != nil {
 		return err
 	}
 	c.who = nil
 	c.b.log.Info("invitation used", "unit", u.Code)
-	c.out.send(c.in.chatID, c.t.text("invite.welcome", map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}), nil)
+	c.out.Send(c.in.ChatID, c.t.text("invite.welcome", map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}), nil)
 	return nil
 }
 
@@ -346,19 +340,11 @@ const auditPage = 10
 
 // audit answers /audit (city admins): the audit log, newest first.
 func (c *conv) audit() error {
-	r, err := c.role()
-	if err != nil {
-		return err
-	}
-	if !r.city {
-		c.refuse("audit", "admin.refuse_city")
-		return nil
-	}
 	text, kb, err := c.auditPage(0)
 	if err != nil {
 		return err
 	}
-	c.out.send(c.in.chatID, text, kb)
+	c.out.Send(c.in.ChatID, text, kb)
 	return nil
 }
 
@@ -392,14 +378,14 @@ func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, e
 	}
 	var nav []models.InlineKeyboardButton
 	if before != 0 {
-		nav = append(nav, button(c.t.text("btn.newest", nil), encodeAudit(0)))
+		nav = append(nav, telegram.Button(c.t.text("btn.newest", nil), encodeAudit(0)))
 	}
 	if more {
-		nav = append(nav, button(c.t.text("btn.older", nil), encodeAudit(entries[len(entries)-1].Seq)))
+		nav = append(nav, telegram.Button(c.t.text("btn.older", nil), encodeAudit(entries[len(entries)-1].Seq)))
 	}
 	var kb *models.InlineKeyboardMarkup
 	if len(nav) > 0 {
-		kb = keyboard(nav)
+		kb = telegram.Keyboard(nav)
 	}
 	return strings.TrimRight(b.String(), "\n"), kb, nil
 }
@@ -407,5 +393,5 @@ func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, e
 // whoami answers /id with the sender's own Telegram user id, which a city
 // admin needs for /admin tambah. Nothing is stored.
 func (c *conv) whoami() {
-	c.out.send(c.in.chatID, c.t.text("roles.your_id", map[string]any{"User": c.in.userID}), nil)
+	c.out.Send(c.in.ChatID, c.t.text("roles.your_id", map[string]any{"User": c.in.UserID}), nil)
 }

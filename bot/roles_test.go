@@ -3,8 +3,8 @@ package bot
 import (
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 func TestGoldenAdminRoles(t *testing.T) {

@@ -3,6 +3,8 @@ package bot
 import (
 	"strings"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/survey"
@@ -31,7 +33,7 @@ func (c *conv) saran(arg string) error {
 	if err != nil {
 		return err
 	}
-	c.out.send(c.in.chatID, text, kb)
+	c.out.Send(c.in.ChatID, text, kb)
 	return nil
 }
 
@@ -60,14 +62,14 @@ func (c *conv) suggestionsPage(u survey.Unit, before uint64) (string, *models.In
 	}
 	var nav []models.InlineKeyboardButton
 	if before != 0 {
-		nav = append(nav, button(c.t.text("btn.newest", nil), encodeSuggestions(u.Code, 0)))
+		nav = append(nav, telegram.Button(c.t.text("btn.newest", nil), encodeSuggestions(u.Code, 0)))
 	}
 	if more {
-		nav = append(nav, button(c.t.text("btn.older", nil), encodeSuggestions(u.Code, rs[len(rs)-1].ID)))
+		nav = append(nav, telegram.Button(c.t.text("btn.older", nil), encodeSuggestions(u.Code, rs[len(rs)-1].ID)))
 	}
 	year := survey.PeriodOf(survey.PeriodYear, c.now)
-	rows := [][]models.InlineKeyboardButton{nav, {button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: year}.encode())}}
-	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), nil
+	rows := [][]models.InlineKeyboardButton{nav, {telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: year}.encode())}}
+	return strings.TrimRight(b.String(), "\n"), telegram.Keyboard(rows...), nil
 }
 
 // utf16Units is the length of s as Telegram counts it.
@@ -83,28 +85,24 @@ func utf16Units(s string) int {
 }
 
 // adminUnit resolves the unit a unit-level admin command names: a unit
-// admin of one unit may leave the code out. Anything else (no role, a bad
-// or unknown code, a unit the sender may not see) is answered here, and ok
-// is false.
+// admin of one unit may leave the code out. Anything else (a bad or
+// unknown code, a unit the sender may not see) is answered here, and ok is
+// false; the command's scope has let only admins in.
 func (c *conv) adminUnit(cmd, usageID, arg string) (u survey.Unit, ok bool, err error) {
 	r, err := c.role()
 	if err != nil {
 		return u, false, err
-	}
-	if !r.admin() {
-		c.refuse(cmd, "admin.refuse")
-		return u, false, nil
 	}
 	f := strings.Fields(arg)
 	switch {
 	case len(f) == 0 && !r.city && len(r.units) == 1:
 		return r.units[0], true, nil
 	case len(f) != 1:
-		c.out.send(c.in.chatID, c.t.text(usageID, nil), nil)
+		c.out.Send(c.in.ChatID, c.t.text(usageID, nil), nil)
 		return u, false, nil
 	}
 	if u, ok = c.b.cfg.Catalog.Unit(f[0]); !ok {
-		c.out.send(c.in.chatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[0], 40))}), nil)
+		c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[0], 40))}), nil)
 		return u, false, nil
 	}
 	if !r.sees(u.Code) {

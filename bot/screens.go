@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/store"
@@ -38,15 +40,15 @@ func (c *conv) cityView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	}
 	var rows [][]models.InlineKeyboardButton
 	for _, g := range sum.ByType {
-		rows = append(rows, []models.InlineKeyboardButton{button(c.typeName(g.Type)+" ("+itoa(g.Units)+")", view{kind: 't', arg: string(g.Type), period: v.period, page: 1}.encode())})
+		rows = append(rows, []models.InlineKeyboardButton{telegram.Button(c.typeName(g.Type)+" ("+itoa(g.Units)+")", view{kind: 't', arg: string(g.Type), period: v.period, page: 1}.encode())})
 	}
 	rows = append(rows, []models.InlineKeyboardButton{
-		button(c.t.text("view.btn_rank_units", nil), view{kind: 'r', period: v.period, page: 1}.encode()),
-		button(c.t.text("view.btn_rank_elements", nil), view{kind: 'x', period: v.period}.encode()),
+		telegram.Button(c.t.text("view.btn_rank_units", nil), view{kind: 'r', period: v.period, page: 1}.encode()),
+		telegram.Button(c.t.text("view.btn_rank_elements", nil), view{kind: 'x', period: v.period}.encode()),
 	})
 	rows = append(rows, c.exportRow(v))
 	rows = append(rows, c.periodRows(v)...)
-	return c.cityText(sum, &prev), keyboard(rows...), nil
+	return c.cityText(sum, &prev), telegram.Keyboard(rows...), nil
 }
 
 // cityText renders a city summary; prev, when given, is the previous
@@ -158,13 +160,13 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 	lo, hi := (v.page-1)*unitsPerPage, min(v.page*unitsPerPage, len(units))
 	var rows [][]models.InlineKeyboardButton
 	for _, u := range units[lo:hi] {
-		rows = append(rows, []models.InlineKeyboardButton{button(unitLabel(u), view{kind: 'u', arg: u.Code, period: v.period}.encode())})
+		rows = append(rows, []models.InlineKeyboardButton{telegram.Button(unitLabel(u), view{kind: 'u', arg: u.Code, period: v.period}.encode())})
 	}
 	nav := c.pageNav(v, pages)
-	rows = append(rows, nav, []models.InlineKeyboardButton{button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode())})
+	rows = append(rows, nav, []models.InlineKeyboardButton{telegram.Button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode())})
 	rows = append(rows, c.exportRow(view{kind: 't', arg: v.arg, period: v.period}))
 	rows = append(rows, c.periodRows(v)...)
-	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), true, nil
+	return strings.TrimRight(b.String(), "\n"), telegram.Keyboard(rows...), true, nil
 }
 
 // unitExtras is what the unit screen shows beyond one period's tally.
@@ -229,21 +231,21 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 	var rows [][]models.InlineKeyboardButton
 	var row []models.InlineKeyboardButton
 	for _, e := range survey.Elements {
-		row = append(row, button(c.elementShort(e), view{kind: 'e', arg: u.Code, elem: e, period: v.period}.encode()))
+		row = append(row, telegram.Button(c.elementShort(e), view{kind: 'e', arg: u.Code, elem: e, period: v.period}.encode()))
 		if len(row) == 3 {
 			rows = append(rows, row)
 			row = nil
 		}
 	}
 	rows = append(rows, []models.InlineKeyboardButton{
-		button(c.t.text("view.btn_profile", nil), view{kind: 'p', arg: u.Code, period: v.period}.encode()),
-		button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, 0)),
-		button(c.t.text("view.btn_followups", nil), encodeFollowUps(u.Code)),
+		telegram.Button(c.t.text("view.btn_profile", nil), view{kind: 'p', arg: u.Code, period: v.period}.encode()),
+		telegram.Button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, 0)),
+		telegram.Button(c.t.text("view.btn_followups", nil), encodeFollowUps(u.Code)),
 	})
 	rows = append(rows, c.exportRow(view{kind: 'u', arg: u.Code, period: v.period}))
 	rows = append(rows, c.backRow(u, v.period, r))
 	rows = append(rows, c.periodRows(v)...)
-	return text, keyboard(rows...), nil
+	return text, telegram.Keyboard(rows...), nil
 }
 
 // unitReport is the unit screen's text from one period's figures alone.
@@ -374,9 +376,9 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 		parts = append(parts, p.period.Label+" "+val)
 	}
 	b.WriteString("\n" + c.t.text("view.element_trend", map[string]any{"Trend": strings.Join(parts, " · ")}))
-	rows := [][]models.InlineKeyboardButton{{button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
+	rows := [][]models.InlineKeyboardButton{{telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
 	rows = append(rows, c.periodRows(v)...)
-	return b.String(), keyboard(rows...), nil
+	return b.String(), telegram.Keyboard(rows...), nil
 }
 
 // profileView is who a unit's respondents were, each profile question's
@@ -409,9 +411,9 @@ func (c *conv) profileView(v view) (string, *models.InlineKeyboardMarkup, error)
 	if rows != nil {
 		b.WriteString("\n<i>" + c.t.text("view.profile_note", map[string]any{"Min": profileMinCell}) + "</i>")
 	}
-	kb := [][]models.InlineKeyboardButton{{button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
+	kb := [][]models.InlineKeyboardButton{{telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
 	kb = append(kb, c.periodRows(v)...)
-	return strings.TrimRight(b.String(), "\n"), keyboard(kb...), nil
+	return strings.TrimRight(b.String(), "\n"), telegram.Keyboard(kb...), nil
 }
 
 // profileValue is how a profile answer reads in the chat's language.
@@ -446,12 +448,12 @@ func (c *conv) myUnitsView(v view, r role) (string, *models.InlineKeyboardMarkup
 			val = fmt.Sprintf("%6s %s %4d", c.t.num(u.Result.IKM2), u.Result.Mutu, u.Result.Respondents)
 		}
 		lines = append(lines, fmt.Sprintf("%-16s %s", esc(u.Unit.Code), val))
-		rows = append(rows, []models.InlineKeyboardButton{button(unitLabel(u.Unit), view{kind: 'u', arg: u.Unit.Code, period: v.period}.encode())})
+		rows = append(rows, []models.InlineKeyboardButton{telegram.Button(unitLabel(u.Unit), view{kind: 'u', arg: u.Unit.Code, period: v.period}.encode())})
 	}
 	b.WriteString("<pre>" + strings.Join(lines, "\n") + "</pre>")
 	rows = append(rows, c.exportRow(view{kind: 'm', period: v.period}))
 	rows = append(rows, c.periodRows(v)...)
-	return b.String(), keyboard(rows...), nil
+	return b.String(), telegram.Keyboard(rows...), nil
 }
 
 // rankView is every unit with respondents, ranked, a page at a time.
@@ -482,11 +484,11 @@ func (c *conv) rankView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 	}
 	nav := c.pageNav(v, pages)
 	rows := [][]models.InlineKeyboardButton{nav, {
-		button(c.t.text("view.btn_rank_elements", nil), view{kind: 'x', period: v.period}.encode()),
-		button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode()),
+		telegram.Button(c.t.text("view.btn_rank_elements", nil), view{kind: 'x', period: v.period}.encode()),
+		telegram.Button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode()),
 	}}
 	rows = append(rows, c.periodRows(v)...)
-	return strings.TrimRight(b.String(), "\n"), keyboard(rows...), true, nil
+	return strings.TrimRight(b.String(), "\n"), telegram.Keyboard(rows...), true, nil
 }
 
 // elementRankView ranks the nine elements city-wide, pooled over every
@@ -512,11 +514,11 @@ func (c *conv) elementRankView(v view) (string, *models.InlineKeyboardMarkup, er
 		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>")
 	}
 	rows := [][]models.InlineKeyboardButton{{
-		button(c.t.text("view.btn_rank_units", nil), view{kind: 'r', period: v.period, page: 1}.encode()),
-		button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode()),
+		telegram.Button(c.t.text("view.btn_rank_units", nil), view{kind: 'r', period: v.period, page: 1}.encode()),
+		telegram.Button(c.t.text("view.btn_city", nil), view{kind: 'c', period: v.period}.encode()),
 	}}
 	rows = append(rows, c.periodRows(v)...)
-	return b.String(), keyboard(rows...), nil
+	return b.String(), telegram.Keyboard(rows...), nil
 }
 
 // pageNav is the previous/next row of a paged screen: v at the page before
@@ -526,12 +528,12 @@ func (c *conv) pageNav(v view, pages int) []models.InlineKeyboardButton {
 	if v.page > 1 {
 		w := v
 		w.page--
-		nav = append(nav, button(c.t.text("btn.prev", nil), w.encode()))
+		nav = append(nav, telegram.Button(c.t.text("btn.prev", nil), w.encode()))
 	}
 	if v.page < pages {
 		w := v
 		w.page++
-		nav = append(nav, button(c.t.text("btn.next", nil), w.encode()))
+		nav = append(nav, telegram.Button(c.t.text("btn.next", nil), w.encode()))
 	}
 	return nav
 }

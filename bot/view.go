@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/survey"
@@ -90,111 +92,6 @@ func decodePeriod(s string, loc *time.Location) (survey.Period, bool) {
 	return p, err == nil && s != ""
 }
 
-// adminData is a parsed admin button.
-type adminData struct {
-	op     string
-	v      view // the i* ops
-	unit   string
-	elem   survey.ElementKey
-	seq    uint64
-	status string
-	format byte // the x* ops: the file (exports.go)
-}
-
-// adminOps are the admin ops and how many fields each one's data has.
-var adminOps = map[string]int{
-	"ic": 2, "it": 4, "iu": 3, "ie": 4, "ip": 3, "im": 2, "ir": 3, "ix": 2,
-	"sg": 3, "au": 2, "fl": 2, "fn": 3, "fs": 4,
-	"xc": 3, "xt": 4, "xu": 4, "xm": 3,
-}
-
-// parseAdminData decodes admin callback data, or reports false.
-func parseAdminData(data string, loc *time.Location) (adminData, bool) {
-	if len(data) > maxCallbackData {
-		return adminData{}, false
-	}
-	parts := strings.Split(data, ":")
-	d := adminData{op: parts[0]}
-	want := adminOps[d.op]
-	if want == 0 || len(parts) != want {
-		return adminData{}, false
-	}
-	ok := true
-	period := func(s string) {
-		var good bool
-		d.v.period, good = decodePeriod(s, loc)
-		ok = ok && good
-	}
-	code := func(s string) string {
-		ok = ok && validCode(s)
-		return s
-	}
-	element := func(s string) survey.ElementKey {
-		ok = ok && survey.ElementIndex(survey.ElementKey(s)) >= 0
-		return survey.ElementKey(s)
-	}
-	switch d.op {
-	case "ic", "im", "ix":
-		period(parts[1])
-	case "it":
-		d.v.arg = code(parts[1])
-		period(parts[2])
-		var good bool
-		d.v.page, good = smallInt(parts[3])
-		ok = ok && good && d.v.page >= 1
-	case "iu", "ip":
-		d.unit = code(parts[1])
-		period(parts[2])
-	case "ie":
-		d.unit = code(parts[1])
-		d.v.elem = element(parts[2])
-		period(parts[3])
-	case "ir":
-		period(parts[1])
-		var good bool
-		d.v.page, good = smallInt(parts[2])
-		ok = ok && good && d.v.page >= 1
-	case "sg":
-		d.unit = code(parts[1])
-		d.seq, ok = seqNumber(parts[2])
-		ok = ok && validCode(d.unit)
-	case "au":
-		d.seq, ok = seqNumber(parts[1])
-	case "fl":
-		d.unit = code(parts[1])
-	case "fn":
-		d.unit = code(parts[1])
-		d.elem = element(parts[2])
-	case "fs":
-		d.unit = code(parts[1])
-		var good bool
-		d.seq, good = seqNumber(parts[2])
-		d.status = parts[3]
-		ok = ok && good && d.seq > 0 && validStatus(d.status)
-	case "xc", "xm", "xt", "xu":
-		if ok = validExportFormat(parts[1]); ok {
-			d.format = parts[1][0]
-		}
-		switch d.op {
-		case "xt":
-			d.v.arg = code(parts[2])
-		case "xu":
-			d.unit = code(parts[2])
-		}
-		period(parts[len(parts)-1])
-	}
-	if !ok {
-		return adminData{}, false
-	}
-	if d.op[0] == 'i' || d.op[0] == 'x' {
-		d.v.kind = d.op[1]
-		if d.unit != "" {
-			d.v.arg = d.unit
-		}
-	}
-	return d, true
-}
-
 // validCode accepts what a unit code or a unit type key can be.
 func validCode(s string) bool {
 	return s != "" && len(s) <= 32 && startParamChars(s)
@@ -210,72 +107,14 @@ func seqNumber(s string) (uint64, bool) {
 	return n, err == nil
 }
 
-// adminPress handles an admin button: the role is checked against what the
-// button names before anything is read, and a refusal leaves the message
-// as it is.
-func (c *conv) adminPress(d adminData) error {
-	r, err := c.role()
-	if err != nil {
-		return err
-	}
-	if !r.admin() {
-		c.refusePress("admin.refuse")
-		return nil
-	}
-	var u survey.Unit
-	if d.unit != "" {
-		var ok bool
-		if u, ok = c.b.cfg.Catalog.Unit(d.unit); !ok {
-			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
-			return nil
-		}
-		if !r.sees(u.Code) {
-			c.refusePress("admin.refuse_unit")
-			return nil
-		}
-		d.v.arg = u.Code
-	}
-	switch d.op {
-	case "ic", "it", "ir", "ix", "au", "xc", "xt":
-		if !r.city {
-			c.refusePress("admin.refuse_city")
-			return nil
-		}
-	}
-	var text string
-	var kb *models.InlineKeyboardMarkup
-	switch d.op {
-	case "sg":
-		text, kb, err = c.suggestionsPage(u, d.seq)
-	case "au":
-		text, kb, err = c.auditPage(d.seq)
-	case "fl", "fn", "fs":
-		return c.followUpPress(d, u)
-	case "xc", "xt", "xu", "xm":
-		return c.exportPress(d, r)
-	default:
-		var ok bool
-		text, kb, ok, err = c.render(d.v, r)
-		if err == nil && !ok {
-			c.out.answer(c.in.callbackID, c.t.text("toast.invalid", nil), false)
-			return nil
-		}
-	}
-	if err != nil {
-		return err
-	}
-	c.show(text, kb)
-	return nil
-}
-
 // show puts a screen in place of the message whose button was pressed, or
 // in a new message when that one can no longer be edited.
 func (c *conv) show(text string, kb *models.InlineKeyboardMarkup) {
-	if c.in.gone || c.in.messageID == 0 {
-		c.out.send(c.in.chatID, text, kb)
+	if c.in.Gone || c.in.MessageID == 0 {
+		c.out.Send(c.in.ChatID, text, kb)
 		return
 	}
-	c.out.edit(c.in.chatID, c.in.messageID, text, kb)
+	c.out.Edit(c.in.ChatID, c.in.MessageID, text, kb)
 }
 
 // render draws a view that r has been checked for; ok is false for a view
@@ -322,9 +161,9 @@ func (c *conv) periodRows(v view) [][]models.InlineKeyboardButton {
 		return w
 	}
 	prev, next := at(v.period.Previous()), at(v.period.Next())
-	nav := []models.InlineKeyboardButton{button("« "+prev.period.Label, prev.encode())}
+	nav := []models.InlineKeyboardButton{telegram.Button("« "+prev.period.Label, prev.encode())}
 	if !next.period.From.After(c.now) {
-		nav = append(nav, button(next.period.Label+" »", next.encode()))
+		nav = append(nav, telegram.Button(next.period.Label+" »", next.encode()))
 	}
 	anchor := v.period.To
 	if anchor.After(c.now) {
@@ -335,7 +174,7 @@ func (c *conv) periodRows(v view) [][]models.InlineKeyboardButton {
 		if k == v.period.Kind {
 			continue
 		}
-		kinds = append(kinds, button(c.t.text("view.kind_"+string(k), nil), at(survey.PeriodOf(k, anchor)).encode()))
+		kinds = append(kinds, telegram.Button(c.t.text("view.kind_"+string(k), nil), at(survey.PeriodOf(k, anchor)).encode()))
 	}
 	return [][]models.InlineKeyboardButton{nav, kinds}
 }
@@ -411,13 +250,9 @@ func (c *conv) ikmCommand(arg string) error {
 	if err != nil {
 		return err
 	}
-	if !r.admin() {
-		c.refuse("ikm", "admin.refuse")
-		return nil
-	}
 	u, p, reply := c.parseIKMArgs(arg)
 	if reply != "" {
-		c.out.send(c.in.chatID, reply, nil)
+		c.out.Send(c.in.ChatID, reply, nil)
 		return nil
 	}
 	v := view{kind: 'c', period: p}
@@ -436,7 +271,7 @@ func (c *conv) ikmCommand(arg string) error {
 	if err != nil {
 		return err
 	}
-	c.out.send(c.in.chatID, text, kb)
+	c.out.Send(c.in.ChatID, text, kb)
 	return nil
 }
 
@@ -444,14 +279,6 @@ func (c *conv) ikmCommand(arg string) error {
 // every unit ranked, or the elements city-wide. City admins only: a
 // ranking is every unit's figures.
 func (c *conv) peringkat(arg string) error {
-	r, err := c.role()
-	if err != nil {
-		return err
-	}
-	if !r.city {
-		c.refuse("peringkat", "admin.refuse_city")
-		return nil
-	}
 	v := view{kind: 'r', page: 1, period: survey.PeriodOf(survey.PeriodYear, c.now)}
 	for _, f := range strings.Fields(arg) {
 		if g := strings.ToLower(f); g == "unsur" || g == "elements" {
@@ -460,16 +287,16 @@ func (c *conv) peringkat(arg string) error {
 		}
 		p, err := survey.ParsePeriod(f, c.b.cfg.Location)
 		if err != nil {
-			c.out.send(c.in.chatID, c.t.text("view.rank_usage", nil), nil)
+			c.out.Send(c.in.ChatID, c.t.text("view.rank_usage", nil), nil)
 			return nil
 		}
 		v.period = p
 	}
-	text, kb, _, err := c.render(v, r)
+	text, kb, _, err := c.render(v, role{city: true})
 	if err != nil {
 		return err
 	}
-	c.out.send(c.in.chatID, text, kb)
+	c.out.Send(c.in.ChatID, text, kb)
 	return nil
 }
 
@@ -479,11 +306,11 @@ func (c *conv) backRow(u survey.Unit, p survey.Period, r role) []models.InlineKe
 	switch {
 	case r.city:
 		return []models.InlineKeyboardButton{
-			button("« "+c.typeName(u.Type), view{kind: 't', arg: string(u.Type), period: p, page: 1}.encode()),
-			button(c.t.text("view.btn_city", nil), view{kind: 'c', period: p}.encode()),
+			telegram.Button("« "+c.typeName(u.Type), view{kind: 't', arg: string(u.Type), period: p, page: 1}.encode()),
+			telegram.Button(c.t.text("view.btn_city", nil), view{kind: 'c', period: p}.encode()),
 		}
 	case len(r.units) > 1:
-		return []models.InlineKeyboardButton{button(c.t.text("view.btn_my_units", nil), view{kind: 'm', period: p}.encode())}
+		return []models.InlineKeyboardButton{telegram.Button(c.t.text("view.btn_my_units", nil), view{kind: 'm', period: p}.encode())}
 	}
 	return nil
 }

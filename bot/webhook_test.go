@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/ikmbot/ikmbot/telegram"
 )
 
 const hookSecret = "webhook-secret-for-tests"
@@ -23,8 +25,8 @@ func postUpdate(h http.Handler, method, secret string, body []byte) *httptest.Re
 
 func TestWebhookHandler(t *testing.T) {
 	h := newHarness(t)
-	d := NewDispatcher(h.bot.Process)
-	hook := WebhookHandler(hookSecret, d, h.cfg.Logger)
+	d := telegram.NewDispatcher(h.bot.Process)
+	hook := telegram.WebhookHandler(hookSecret, d, h.cfg.Logger)
 	u := h.srv.User(1001, "Budi", "id")
 	start := u.TextUpdate("/start DISDUKCAPIL")
 	start.ID = 77
@@ -43,7 +45,7 @@ func TestWebhookHandler(t *testing.T) {
 		{"prefix of the secret", http.MethodPost, hookSecret[:5], good, http.StatusUnauthorized},
 		{"not JSON", http.MethodPost, hookSecret, []byte("hello"), http.StatusBadRequest},
 		{"no update id", http.MethodPost, hookSecret, []byte(`{"message":{}}`), http.StatusBadRequest},
-		{"too large", http.MethodPost, hookSecret, bytes.Repeat([]byte(" "), maxWebhookBody+1), http.StatusRequestEntityTooLarge},
+		{"too large", http.MethodPost, hookSecret, bytes.Repeat([]byte(" "), telegram.MaxWebhookBody+1), http.StatusRequestEntityTooLarge},
 	} {
 		if rec := postUpdate(hook, tc.method, tc.secret, tc.body); rec.Code != tc.want {
 			t.Errorf("%s: status %d, want %d", tc.name, rec.Code, tc.want)
@@ -82,7 +84,7 @@ func FuzzWebhookHandler(f *testing.F) {
 	f.Add([]byte(`{"update_id":4,"channel_post":{"message_id":1,"chat":{"id":-100,"type":"channel"},"text":"hi"}}`))
 	f.Add([]byte(`[]`))
 	h := newHarness(f)
-	hook := WebhookHandler(hookSecret, NewDispatcher(h.bot.Process), h.cfg.Logger)
+	hook := telegram.WebhookHandler(hookSecret, telegram.NewDispatcher(h.bot.Process), h.cfg.Logger)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := postUpdate(hook, http.MethodPost, hookSecret, body)
 		switch rec.Code {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 func get(t *testing.T, url string) (int, string) {

@@ -20,10 +20,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // TestServeSurvivesKill9 builds the real binary, runs "ikmbot serve" as a

@@ -16,15 +16,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"golang.org/x/term"
 
 	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 //go:embed demo.script
@@ -93,9 +95,9 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	pollDone := make(chan error, 1)
-	d := bot.NewDispatcher(b.Process)
+	d := telegram.NewDispatcher(b.Process)
 	go func() {
-		p := &bot.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: srv.Client(), Timeout: time.Second}
+		p := &telegram.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: srv.Client(), Timeout: time.Second}
 		pollDone <- p.Run(pollCtx, d)
 	}()
 	noticesDone := make(chan struct{})

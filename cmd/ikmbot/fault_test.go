@@ -15,9 +15,9 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // faultMethods are the Bot API methods the bot replies to respondents with.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the server goroutine's logging.

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 
 	"github.com/ikmbot/ikmbot/bot"
@@ -45,8 +47,8 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	// is far above honest use and stops a script flooding the bot.
 	userRate := fs.Float64("user-rate", 2, "updates per second one person may send before further ones are dropped; 0 for no cap")
 	userBurst := fs.Int("user-burst", 20, "updates one person may send at once")
-	workers := fs.Int("workers", bot.DefaultWorkers, "updates handled at once; the others wait their turn")
-	callTimeout := fs.Duration("call-timeout", bot.DefaultCallTimeout, "longest wait for one Bot API call before it is made again (uploads: four times as long)")
+	workers := fs.Int("workers", telegram.DefaultWorkers, "updates handled at once; the others wait their turn")
+	callTimeout := fs.Duration("call-timeout", telegram.DefaultCallTimeout, "longest wait for one Bot API call before it is made again (uploads: four times as long)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{"serve: " + err.Error()}
 	}
@@ -77,7 +79,7 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 100
 	client := &http.Client{Timeout: *pollTimeout + 15*time.Second, Transport: transport}
-	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(*pollTimeout, bot.BufferedClient{Client: client}),
+	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(*pollTimeout, telegram.BufferedClient{Client: client}),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		// The library's message can carry the request URL, which carries the token.
@@ -120,7 +122,7 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 		defer close(noticesDone)
 		b.RunNotices(ctx)
 	}()
-	d := bot.NewDispatcher(b.Process).WithWorkers(*workers)
+	d := telegram.NewDispatcher(b.Process).WithWorkers(*workers)
 	if *webhookURL != "" {
 		err = serveWebhook(ctx, api, d, metrics, *webhookURL, *listen, webhookSecret(getenv, secret), log)
 	} else {
@@ -128,7 +130,7 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 		if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 			log.Warn("deleteWebhook failed", "err", err)
 		}
-		poller := &bot.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: *pollTimeout, Logger: log, Metrics: metrics, HandlerContext: handlerCtx}
+		poller := &telegram.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: *pollTimeout, Logger: log, Metrics: metrics.Transport(), HandlerContext: handlerCtx}
 		err = poller.Run(ctx, d)
 	}
 	drained := make(chan struct{})
@@ -160,16 +162,16 @@ func webhookSecret(getenv func(string) string, key []byte) string {
 
 // serveWebhook sets the webhook and serves it until ctx ends. The webhook
 // stays set on exit: Telegram keeps the updates until the bot is back.
-func serveWebhook(ctx context.Context, api *tg.Bot, d *bot.Dispatcher, m *bot.Metrics, url, listen, secret string, log *slog.Logger) error {
+func serveWebhook(ctx context.Context, api *tg.Bot, d *telegram.Dispatcher, m *bot.Metrics, url, listen, secret string, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("webhook listener: %w", err)
 	}
-	srv := &http.Server{Handler: bot.WebhookHandler(secret, d, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: telegram.WebhookHandler(secret, d, log), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	_, err = api.SetWebhook(ctx, &tg.SetWebhookParams{
-		URL: url, SecretToken: secret, AllowedUpdates: bot.AllowedUpdates, MaxConnections: 40,
+		URL: url, SecretToken: secret, AllowedUpdates: telegram.AllowedUpdates, MaxConnections: 40,
 	})
 	if err != nil {
 		srv.Close()

@@ -16,13 +16,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // pollTimeout is the bots' long-poll wait. Under load getUpdates returns at
@@ -54,21 +56,21 @@ type inProcess struct {
 	cancel  context.CancelFunc
 	done    chan error
 	swept   chan struct{}
-	d       *bot.Dispatcher
+	d       *telegram.Dispatcher
 	handler *latency
 }
 
 // startInProcess starts polling with handle, timing every call of it, and
 // runs sweep (if not nil) beside it as ikmbot serve runs its sweeper.
-func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, log *slog.Logger, metrics *bot.Metrics, handle func(context.Context, *models.Update) error, sweep func(context.Context)) *inProcess {
+func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, log *slog.Logger, metrics *telegram.Metrics, handle telegram.Handler, sweep func(context.Context)) *inProcess {
 	p := &inProcess{done: make(chan error, 1), swept: make(chan struct{}), handler: &latency{}}
-	p.d = bot.NewDispatcher(func(ctx context.Context, u *models.Update) error {
+	p.d = telegram.NewDispatcher(func(ctx context.Context, u *models.Update, release func()) error {
 		start := time.Now()
-		err := handle(ctx, u)
+		err := handle(ctx, u, release)
 		p.handler.add(time.Since(start))
 		return err
 	}).WithWorkers(workers)
-	poller := &bot.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: client, Timeout: pollTimeout, Logger: log, Metrics: metrics}
+	poller := &telegram.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: client, Timeout: pollTimeout, Logger: log, Metrics: metrics}
 	pctx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
 	go func() { p.done <- poller.Run(pctx, p.d) }()
@@ -92,7 +94,7 @@ func (p *inProcess) stop() (botStats, error) {
 }
 
 func newAPI(srv *telegramtest.Server, client *http.Client, log *slog.Logger) (*tg.Bot, error) {
-	return tg.New(telegramtest.Token, tg.WithServerURL(srv.URL()), tg.WithHTTPClient(pollTimeout, bot.BufferedClient{Client: client}),
+	return tg.New(telegramtest.Token, tg.WithServerURL(srv.URL()), tg.WithHTTPClient(pollTimeout, telegram.BufferedClient{Client: client}),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 }
 
@@ -119,7 +121,7 @@ func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 	if err := b.RegisterCommands(ctx); err != nil {
 		return nil, err
 	}
-	return startInProcess(ctx, srv, client, workers, log, metrics, b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
+	return startInProcess(ctx, srv, client, workers, log, metrics.Transport(), b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
 }
 
 // startEcho runs the echo bot in this process.

@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // botClient is the in-process bots' HTTP client. It keeps idleConns idle

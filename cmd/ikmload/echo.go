@@ -12,10 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-
-	"github.com/ikmbot/ikmbot/bot"
 )
 
 // echoCommand runs the echo bot as a process of its own, for --mode binary.
@@ -25,10 +25,10 @@ const echoCommand = "echobot"
 // makes the Bot API calls ikmbot makes for it (a button press: answer the
 // callback, edit the question; a text: send the next question), with texts
 // and keyboards of the same size, but no survey logic and no storage.
-func echoHandler(api *tg.Bot, log *slog.Logger) func(context.Context, *models.Update) error {
+func echoHandler(api *tg.Bot, log *slog.Logger) telegram.Handler {
 	var n atomic.Int64
 	noPreview := &models.LinkPreviewOptions{IsDisabled: tg.True()}
-	return func(ctx context.Context, u *models.Update) error {
+	return func(ctx context.Context, u *models.Update, _ func()) error {
 		start := time.Now()
 		k := n.Add(1)
 		text := fmt.Sprintf(echoText, k)
@@ -83,7 +83,7 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet(echoCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	apiURL := fs.String("api-url", "", "Bot API base URL: the load tool's fake")
-	workers := fs.Int("workers", bot.DefaultWorkers, "updates handled at once")
+	workers := fs.Int("workers", telegram.DefaultWorkers, "updates handled at once")
 	if err := fs.Parse(args); err != nil {
 		return usageError{echoCommand + ": " + err.Error()}
 	}
@@ -93,14 +93,14 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
-	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(pollTimeout, bot.BufferedClient{Client: client}),
+	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(pollTimeout, telegram.BufferedClient{Client: client}),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		return err
 	}
 	handle := echoHandler(api, log)
-	d := bot.NewDispatcher(handle).WithWorkers(*workers)
-	poller := &bot.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: pollTimeout, Logger: log}
+	d := telegram.NewDispatcher(handle).WithWorkers(*workers)
+	poller := &telegram.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: pollTimeout, Logger: log}
 	err = poller.Run(ctx, d)
 	d.Wait()
 	return err

@@ -17,11 +17,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ikmbot/ikmbot/telegram"
+
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
 	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // loadOptions are the flags of "ikmload run".
@@ -105,7 +106,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadOptions, error) {
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the bot too, in-process) to this file")
 	fs.IntVar(&o.idleConns, "idle-conns", 100, "in-process: idle connections the bots keep to the fake, as ikmbot serve keeps 100; 0 for Go's default of 2")
 	fs.DurationVar(&o.think, "think", 0, "mean time a respondent takes before each action (uniform from half to 1.5 times); 0: answer at once")
-	fs.IntVar(&o.workers, "workers", bot.DefaultWorkers, "updates each bot handles at once, as ikmbot serve --workers")
+	fs.IntVar(&o.workers, "workers", telegram.DefaultWorkers, "updates each bot handles at once, as ikmbot serve --workers")
 	serveArg := fs.String("serve-args", "", "with --mode binary: more flags for ikmbot serve, space-separated")
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{"run: " + err.Error()}

@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"context"
@@ -12,8 +12,9 @@ import (
 // which would let a double tap race itself; this keeps a queue per chat
 // instead, with one goroutine per chat that has work. So a slow update (an
 // export being drawn) holds up only its own chat's queue: other chats'
-// goroutines never wait for it, and, through reportEarly, neither does the
-// Poller's next batch (TestExportHoldsNoOtherChat).
+// goroutines never wait for it, and, through the release function handed to
+// the handler, neither does the Poller's next batch
+// (TestExportHoldsNoOtherChat).
 //
 // At most a fixed number of handlers run at once (DefaultWorkers unless
 // WithWorkers says otherwise); the other chats' updates wait their turn. A
@@ -22,7 +23,7 @@ import (
 // while the batch as a whole ends hardly sooner (BENCHMARKS.md: 8 % more
 // throughput than with 32 at once, for twice the p99).
 type Dispatcher struct {
-	handle func(context.Context, *models.Update) error
+	handle Handler
 	slots  chan struct{} // a handler runs holding one
 
 	mu     sync.Mutex
@@ -35,9 +36,24 @@ type job struct {
 	done func(error)
 }
 
+// Handler handles one update to completion and reports whether its state
+// change could not be stored. release reports the update done before the
+// handler returns: the update is committed and its messages sent, or
+// waiting out Telegram's retry_after, while the handler still works on it:
+// drawing and uploading files (a year of a whole city's XLSX takes
+// seconds), or sleeping before a retry. The Poller waits for a whole batch
+// before it asks Telegram for the next, so without it one admin's export
+// would hold up every other chat's next updates; the chat's own later
+// updates still wait in its queue. Nothing is lost by confirming the update
+// to Telegram then: its state is committed, and a redelivered press would
+// not draw the file again. A handler must not call release for an update
+// that failed, which must reach the caller as the failure it is (a webhook
+// then asks Telegram to send the update again).
+type Handler func(ctx context.Context, upd *models.Update, release func()) error
+
 // NewDispatcher returns a dispatcher that calls handle (normally
 // Bot.Process) for every update.
-func NewDispatcher(handle func(context.Context, *models.Update) error) *Dispatcher {
+func NewDispatcher(handle Handler) *Dispatcher {
 	return &Dispatcher{handle: handle, queues: map[int64][]job{}, slots: make(chan struct{}, DefaultWorkers)}
 }
 
@@ -59,7 +75,7 @@ func (d *Dispatcher) WithWorkers(n int) *Dispatcher {
 // Submit queues upd behind the chat's earlier updates; done, if not nil, is
 // called with handle's result when it has been handled.
 func (d *Dispatcher) Submit(ctx context.Context, upd *models.Update, done func(error)) {
-	key := parseUpdate(upd).chatID
+	key := Parse(upd).ChatID
 	d.mu.Lock()
 	q, busy := d.queues[key]
 	d.queues[key] = append(q, job{upd, done})
@@ -97,35 +113,8 @@ func (d *Dispatcher) drain(ctx context.Context, key int64) {
 				}
 			})
 		}
-		report(d.handle(context.WithValue(ctx, earlyKey{}, report), j.upd))
+		report(d.handle(ctx, j.upd, func() { report(nil) }))
 	}
-}
-
-// earlyKey is the context key of the function that reports an update done
-// before its handler returns (reportEarly).
-type earlyKey struct{}
-
-// reportEarly tells the Dispatcher's caller that the update is committed
-// and its messages sent, or waiting out Telegram's retry_after, while the
-// handler still works on it: drawing and uploading files (a year of a
-// whole city's XLSX takes seconds), or sleeping before a retry. The
-// Poller waits for a whole batch before it asks Telegram for the next, so
-// without this one admin's export would hold up every other chat's next
-// updates; the chat's own later updates still wait in its queue. Nothing
-// is lost by confirming the update to Telegram here: its state is
-// committed, and a redelivered press would not draw the file again. A
-// handler not run by a Dispatcher (the tests' harness) reports nothing.
-func reportEarly(ctx context.Context) {
-	if report, ok := ctx.Value(earlyKey{}).(func(error)); ok {
-		report(nil)
-	}
-}
-
-// notEarly is ctx without the early report: for replies to an update that
-// failed, which must reach the Dispatcher's caller as the failure it is
-// (a webhook then asks Telegram to send the update again).
-func notEarly(ctx context.Context) context.Context {
-	return context.WithValue(ctx, earlyKey{}, nil)
 }
 
 // Wait blocks until every submitted update has been handled.

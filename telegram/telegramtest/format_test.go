@@ -9,7 +9,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 func TestFormatTranscript(t *testing.T) {

@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"context"
@@ -12,9 +12,9 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// maxWebhookBody bounds an update's size. Real updates are a few KB; the
+// MaxWebhookBody bounds an update's size. Real updates are a few KB; the
 // cap stops a stranger from making us buffer an arbitrary body.
-const maxWebhookBody = 1 << 20
+const MaxWebhookBody = 1 << 20
 
 // WebhookHandler receives the updates Telegram pushes when a webhook is
 // set. It is ours rather than the library's because Telegram must hear a
@@ -37,7 +37,7 @@ func WebhookHandler(secret string, d *Dispatcher, log *slog.Logger) http.Handler
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {

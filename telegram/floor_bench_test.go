@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ import (
 // loopback, against a minimal Bot API that answers from canned JSON (no
 // parsing beyond the chat id, no state). 500 people each have one press
 // outstanding. It is the floor under ikmload's echo bot, whose fake
-// (bot/telegramtest) does everything Telegram does; the difference between
+// (telegramtest) does everything Telegram does; the difference between
 // the two is the fake's cost, not a bot's.
 //
 //	go test -run XXX -bench LibraryFloor -benchtime 20000x -count 5 ./bot
@@ -48,7 +48,7 @@ func benchLibraryFloor(b *testing.B, workers int) {
 	}
 	noPreview := &models.LinkPreviewOptions{IsDisabled: tg.True()}
 	var k atomic.Int64
-	d := NewDispatcher(func(ctx context.Context, u *models.Update) error {
+	d := NewDispatcher(func(ctx context.Context, u *models.Update, _ func()) error {
 		n := k.Add(1)
 		q := u.CallbackQuery
 		if _, err := api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID}); err != nil {

@@ -18,7 +18,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // recorder is a Reporter that keeps what it is told, for tests that expect

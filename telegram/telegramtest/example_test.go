@@ -8,7 +8,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot/telegramtest"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 // A user starts the bot, the bot asks a question with buttons, and the user
