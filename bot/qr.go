@@ -48,7 +48,7 @@ func (c *conv) qr(arg string) error {
 	if err != nil {
 		return err
 	}
-	link := DeepLink(c.b.cfg.BotUsername, SignPayload(c.b.cfg.Secret, u.Code, v))
+	link := PosterLink(c.b.cfg.PublicURL, c.b.cfg.BotUsername, SignPayload(c.b.cfg.Secret, u.Code, v))
 	page := PosterPage(c.b.cfg.City, c.b.cfg.TypeNames, u, c.b.cfg.BotUsername, link, survey.PeriodOf(survey.PeriodYear, c.now).Label)
 	data := map[string]any{"Unit": esc(u.Name), "Version": v, "Link": esc(link)}
 	failed := c.t.text("qr.failed", nil)

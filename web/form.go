@@ -344,7 +344,7 @@ func (s *Server) thanks(w http.ResponseWriter, r *http.Request, u survey.Unit) {
 		s.fail(w, r, http.StatusInternalServerError, "web.error.internal")
 		return
 	}
-	v := thanksView{Unit: u, Thanks: t.html("thanks", "Unit", u.Name)}
+	v := thanksView{Unit: u, Thanks: t.html("web.thanks.saved", "Unit", u.Name)}
 	if res := tally.Result(s.cfg.Weighting); res.Valid {
 		v.IKM = t.html("thanks_ikm", "Period", year.Label, "IKM", t.num(res.IKM2), "Mutu", string(res.Mutu),
 			"Kinerja", t.kinerja(res.Mutu), "Respondents", res.Respondents)

@@ -17,7 +17,6 @@ type landingView struct {
 	Unit     survey.Unit
 	TypeName string
 	Notice   template.HTML // a replaced poster, a stale or forged counter code
-	Welcome  template.HTML
 	// Done: this browser answered for the unit in this period and may not
 	// answer again; Replace: it may, and the new answer replaces the old.
 	Done    bool
@@ -105,7 +104,6 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		v.Telegram = bot.DeepLink(s.cfg.BotUsername, payload)
 	}
 	v.Unit, v.TypeName = u, s.typeName(t, u.Type)
-	v.Welcome = t.html("welcome", "Unit", u.Name)
 	if repeat {
 		if s.cfg.AllowReplace {
 			v.Replace = t.html("repeat.replace", "Unit", u.Name, "Period", window.Label)
