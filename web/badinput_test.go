@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -38,7 +38,7 @@ func (s *site) nothingStored() {
 // counted or stored.
 func TestForgedPayloads(t *testing.T) {
 	s := newSite(t, func(c *Config) { c.SignedLinksOnly = true })
-	good := bot.SignPayload(testSecret, "PKM-KRANJI", 1)
+	good := deeplink.SignPayload(testSecret, "PKM-KRANJI", 1)
 	var variants []string
 	for i := range good {
 		for _, c := range []byte{'A', 'z', '0', '-', '_'} {
@@ -94,8 +94,8 @@ func TestTokensAndBodies(t *testing.T) {
 		h1     string
 	}{
 		{"no token", url.Values{"lang": {"id"}}, http.StatusForbidden, "Formulir tidak dapat diverifikasi"},
-		{"another browser's token", url.Values{"t": {s.srv.startToken(browser{id: "AAAAAAAAAAAAAAAAAAAAAA"}, bot.SignPayload(testSecret, "DISDUKCAPIL", 1))}}, http.StatusForbidden, "Formulir tidak dapat diverifikasi"},
-		{"another link's token", url.Values{"t": {s.srv.startToken(mustBrowser(t, s, b), bot.SignPayload(testSecret, "PKM-KRANJI", 1))}}, http.StatusForbidden, "Formulir tidak dapat diverifikasi"},
+		{"another browser's token", url.Values{"t": {s.srv.startToken(browser{id: "AAAAAAAAAAAAAAAAAAAAAA"}, deeplink.SignPayload(testSecret, "DISDUKCAPIL", 1))}}, http.StatusForbidden, "Formulir tidak dapat diverifikasi"},
+		{"another link's token", url.Values{"t": {s.srv.startToken(mustBrowser(t, s, b), deeplink.SignPayload(testSecret, "PKM-KRANJI", 1))}}, http.StatusForbidden, "Formulir tidak dapat diverifikasi"},
 	} {
 		res := b.post(posterPath("DISDUKCAPIL", 1), tt.form)
 		if res.status != tt.status || res.h1() != tt.h1 {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -31,14 +31,14 @@ type refusal struct {
 // resolve reads a landing payload inside tx, so that a revocation of
 // posters or a new counter key applies to the next page, without a restart.
 func (s *Server) resolve(tx *store.Tx, payload string) (entry, *refusal, error) {
-	if bot.LooksCounter(payload) {
+	if deeplink.LooksCounter(payload) {
 		return s.resolveCounter(tx, payload)
 	}
-	p, err := bot.VerifyPayload(s.cfg.Secret, payload)
+	p, err := deeplink.VerifyPayload(s.cfg.Secret, payload)
 	switch {
-	case errors.Is(err, bot.ErrPayloadInvalid):
+	case errors.Is(err, deeplink.ErrPayloadInvalid):
 		return entry{}, &refusal{id: "web.error.unknown_unit", status: http.StatusNotFound}, nil
-	case errors.Is(err, bot.ErrPayloadForged):
+	case errors.Is(err, deeplink.ErrPayloadForged):
 		return entry{}, &refusal{id: "web.error.forged", status: http.StatusBadRequest}, nil
 	case err != nil:
 		return entry{}, nil, err
@@ -74,22 +74,22 @@ func (s *Server) resolveCounter(tx *store.Tx, payload string) (entry, *refusal, 
 			}
 			gen = g
 		}
-		return bot.CounterKey(s.cfg.Secret, code, gen), nil
+		return deeplink.CounterKey(s.cfg.Secret, code, gen), nil
 	}
-	code, err := bot.VerifyCounter(payload, s.now(), key)
+	code, err := deeplink.VerifyCounter(payload, s.now(), key)
 	switch {
-	case errors.Is(err, bot.ErrPayloadInvalid):
+	case errors.Is(err, deeplink.ErrPayloadInvalid):
 		return entry{}, &refusal{id: "web.error.unknown_unit", status: http.StatusNotFound}, nil
-	case err != nil && !errors.Is(err, bot.ErrPayloadForged) && !errors.Is(err, bot.ErrCounterStale):
+	case err != nil && !errors.Is(err, deeplink.ErrPayloadForged) && !errors.Is(err, deeplink.ErrCounterStale):
 		return entry{}, nil, err
 	}
 	u, ok := s.cfg.Catalog.Unit(code.Code)
 	switch {
 	case !ok:
 		return entry{}, &refusal{id: "web.error.unknown_unit", status: http.StatusNotFound}, nil
-	case errors.Is(err, bot.ErrPayloadForged):
+	case errors.Is(err, deeplink.ErrPayloadForged):
 		return entry{}, &refusal{id: "counter.forged", status: http.StatusOK, unit: u}, nil
-	case errors.Is(err, bot.ErrCounterStale):
+	case errors.Is(err, deeplink.ErrCounterStale):
 		return entry{}, &refusal{id: "counter.stale", status: http.StatusOK, unit: u}, nil
 	}
 	return entry{unit: u, via: survey.ViaCounter}, nil, nil

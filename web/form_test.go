@@ -9,14 +9,14 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
 // posterPath is the landing path of a unit's signed poster link.
 func posterPath(code string, version int) string {
-	return "/s/" + bot.SignPayload(testSecret, code, version)
+	return "/s/" + deeplink.SignPayload(testSecret, code, version)
 }
 
 // walkSurvey answers every question from the landing page on: the profile
@@ -51,7 +51,7 @@ func TestWholeSurveyThroughTheForm(t *testing.T) {
 	if landing.status != http.StatusOK || landing.h1() != "Dinas Kependudukan dan Pencatatan Sipil" {
 		t.Fatalf("landing: %d %q", landing.status, landing.h1())
 	}
-	if got := landing.link("Buka di Telegram"); got != "https://t.me/BekasiIKMBot?start="+bot.SignPayload(testSecret, "DISDUKCAPIL", 1) {
+	if got := landing.link("Buka di Telegram"); got != "https://t.me/BekasiIKMBot?start="+deeplink.SignPayload(testSecret, "DISDUKCAPIL", 1) {
 		t.Errorf("Telegram link %q", got)
 	}
 	thanks := walkSurvey(t, b, landing, 4, "Antrean lebih tertib")
@@ -118,7 +118,7 @@ func TestSecondTryRefused(t *testing.T) {
 	// A start posted anyway (an old tab) lands on the thank-you, nothing new.
 	first := b.get(posterPath("PKM-KRANJI", 1))
 	form, _ := first.button("Isi survei di sini")
-	vals := url.Values{"t": {s.srv.startToken(mustBrowser(t, s, b), bot.SignPayload(testSecret, "DISDUKCAPIL", 1))}}
+	vals := url.Values{"t": {s.srv.startToken(mustBrowser(t, s, b), deeplink.SignPayload(testSecret, "DISDUKCAPIL", 1))}}
 	if form == nil {
 		t.Fatal("no start form at the other unit")
 	}
@@ -187,8 +187,8 @@ func TestRevokedPoster(t *testing.T) {
 // stale or forged one says so and offers the survey unverified.
 func TestCounterCodes(t *testing.T) {
 	s := newSite(t, nil)
-	key := bot.CounterKey(testSecret, "PKM-KRANJI", 1)
-	fresh := "/s/" + bot.CounterCodeAt("PKM-KRANJI", 5*time.Minute, s.clock.Now()).Payload(key)
+	key := deeplink.CounterKey(testSecret, "PKM-KRANJI", 1)
+	fresh := "/s/" + deeplink.CounterCodeAt("PKM-KRANJI", 5*time.Minute, s.clock.Now()).Payload(key)
 	b := s.browser()
 	landing := b.get(fresh)
 	if landing.status != http.StatusOK || strings.Contains(landing.text(), "kedaluwarsa") {
@@ -196,7 +196,7 @@ func TestCounterCodes(t *testing.T) {
 	}
 	walkSurvey(t, b, landing, 4, "")
 
-	stale := "/s/" + bot.CounterCodeAt("PKM-KRANJI", 5*time.Minute, s.clock.Now().Add(-time.Hour)).Payload(key)
+	stale := "/s/" + deeplink.CounterCodeAt("PKM-KRANJI", 5*time.Minute, s.clock.Now().Add(-time.Hour)).Payload(key)
 	b2 := s.browser()
 	page := b2.get(stale)
 	if !strings.Contains(page.text(), "sudah kedaluwarsa") || page.link("Buka di Telegram") != "" {

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -101,7 +101,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		v.Notice = t.html("deeplink.outdated", "Unit", u.Name)
 	}
 	if ref == nil && s.cfg.BotUsername != "" {
-		v.Telegram = bot.DeepLink(s.cfg.BotUsername, payload)
+		v.Telegram = deeplink.DeepLink(s.cfg.BotUsername, payload)
 	}
 	v.Unit, v.TypeName = u, s.typeName(t, u.Type)
 	if repeat {

@@ -86,13 +86,13 @@ func (t texts) num(x float64) string {
 	return s
 }
 
-// kinerja is the performance label of a grade: the regulation's words in
-// Indonesian.
+// kinerja is the performance label of a grade in the page's language
+// (locale kinerja.<grade>); "" for no grade.
 func (t texts) kinerja(m survey.Mutu) string {
-	if t.lang == "id" {
-		return m.Kinerja()
+	if m.Kinerja() == "" {
+		return ""
 	}
-	return map[survey.Mutu]string{survey.MutuA: "Very good", survey.MutuB: "Good", survey.MutuC: "Fair", survey.MutuD: "Poor"}[m]
+	return t.plain("kinerja." + string(m))
 }
 
 // typeName is a unit type's name: the config's for extra types, else the

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -249,7 +249,7 @@ func TestUnitsSignedLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := link.Query().Get("start")
-		pl, err := bot.VerifyPayload([]byte(secret), p)
+		pl, err := deeplink.VerifyPayload([]byte(secret), p)
 		want := 1
 		if u.Code == "DISDUKCAPIL" {
 			want = 2
@@ -280,7 +280,7 @@ func TestUnitsPublicURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range got {
-		payload := bot.SignPayload([]byte(secret), u.Code, 1)
+		payload := deeplink.SignPayload([]byte(secret), u.Code, 1)
 		if u.Link != "https://ikm.bekasikota.go.id/s/"+payload || u.Telegram != "https://t.me/BekasiIKMBot?start="+payload {
 			t.Errorf("%s: link %q, telegram %q", u.Code, u.Link, u.Telegram)
 		}
@@ -295,7 +295,7 @@ func TestPayloadsFitTelegram(t *testing.T) {
 	for _, u := range bekasi(t).Catalog.Units() {
 		signer.versions[u.Code] = store.MaxPosterVersion
 		p := signer.payload(u)
-		if len(p) > bot.MaxPayloadLen || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
+		if len(p) > deeplink.MaxPayloadLen || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
 			t.Errorf("payload %q of %s is not a valid start parameter", p, u.Code)
 		}
 		link, err := url.Parse(signer.link("BekasiIKMBot", u))
