@@ -115,7 +115,8 @@
 //	|--> <unit code>/                        lanjut)
 //	     |--> <seq, uint64 8 bytes BE> -> JSON {"el": element key, "action",
 //	          "owner", "due": "YYYY-MM-DD", "status": "open"|"progress"|"done",
-//	          "by", "at", "upd"}
+//	          "by", "at", "upd", "done": unix s when marked done (older
+//	          done plans lack it: their "upd" stands in)}
 //
 // Telegram user ids are stored only for admins (roles/, invites/, audit/,
 // notices/ and follow-ups' "by"), never for respondents, whose answers

@@ -36,6 +36,10 @@ type FollowUp struct {
 	By      int64 // the admin who recorded it
 	Created time.Time
 	Updated time.Time
+	// Done is when the plan was last marked done; zero while it is not
+	// done. Plans marked done before this was recorded give their last
+	// update, the best that is known.
+	Done time.Time
 }
 
 // followUpRecord is the value of followups/<unit>/<seq>.
@@ -48,6 +52,7 @@ type followUpRecord struct {
 	By      int64  `json:"by"`
 	Created int64  `json:"at"`
 	Updated int64  `json:"upd,omitempty"`
+	Done    int64  `json:"done,omitempty"` // unix seconds when marked done; absent in older records
 }
 
 // AddFollowUp stores a new plan for f.Unit and returns its number.
@@ -89,6 +94,9 @@ func (tx *Tx) putFollowUp(f FollowUp) error {
 	}
 	if !f.Updated.IsZero() {
 		rec.Updated = f.Updated.Unix()
+	}
+	if f.Status == FollowUpDone && !f.Done.IsZero() {
+		rec.Done = f.Done.Unix()
 	}
 	v, err := json.Marshal(rec)
 	if err != nil {
@@ -137,6 +145,13 @@ func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.
 	if err != nil {
 		return FollowUp{}, err
 	}
+	switch {
+	case status != FollowUpDone:
+		f.Done = time.Time{}
+	case f.Status != FollowUpDone:
+		// Marked done now; a repeated "done" keeps the first day.
+		f.Done = at
+	}
 	f.Status, f.Updated = status, at
 	return f, tx.putFollowUp(f)
 }
@@ -167,6 +182,16 @@ func (tx *Tx) decodeFollowUp(unit string, k, v []byte) (FollowUp, error) {
 	}
 	if rec.Updated != 0 {
 		f.Updated = time.Unix(rec.Updated, 0).In(loc)
+	}
+	if f.Status == FollowUpDone {
+		switch {
+		case rec.Done != 0:
+			f.Done = time.Unix(rec.Done, 0).In(loc)
+		case rec.Updated != 0:
+			f.Done = f.Updated
+		default:
+			f.Done = f.Created
+		}
 	}
 	return f, nil
 }
