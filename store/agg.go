@@ -15,23 +15,9 @@ func (tx *Tx) aggKeys(t time.Time) (day, month string) {
 	return survey.DayKey(t), survey.MonthKey(t)
 }
 
-// aggBuckets are the keyspaces a response is counted in: agg/ always,
-// agg_verified/ too when it came through a fresh counter code, and agg_web/
-// too when it was given in the browser form.
-func aggBuckets(r survey.Response) [][]byte {
-	out := [][]byte{bucketAgg}
-	if r.Via.Verified() {
-		out = append(out, bucketAggVerified)
-	}
-	if r.Source == survey.SourceWeb {
-		out = append(out, bucketAggWeb)
-	}
-	return out
-}
-
 // addAgg counts r's scores in its unit's day and month tallies.
 func (tx *Tx) addAgg(r survey.Response) error {
-	for _, root := range aggBuckets(r) {
+	for _, root := range tallyBucketsOf(r) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			t.Add(r.Scores)
 			return nil
@@ -48,7 +34,7 @@ func (tx *Tx) addAgg(r survey.Response) error {
 // responses/; that is reported rather than clamped, since a silently wrong
 // index is worse than a failed replace.
 func (tx *Tx) removeAgg(r survey.Response) error {
-	for _, root := range aggBuckets(r) {
+	for _, root := range tallyBucketsOf(r) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			if t.Respondents < 1 {
 				return errAggMismatch

@@ -2,7 +2,12 @@
 // that carries a conversation across restarts, every response, and live
 // aggregates that make an IKM report a handful of key reads instead of a scan.
 //
-// The file holds these buckets (keys are byte strings; "BE" is big-endian):
+// The file holds these buckets (keys are byte strings; "BE" is big-endian).
+// schema.go lists the same buckets, in the same order, in one table that
+// says which are derived from responses/; opening a file for writing
+// creates every one of them, and the rebuild, the check and the retention
+// rule read their buckets from it (TestSchemaDoc holds the two lists
+// together):
 //
 //	meta/
 //	|--> version -> "1"                      schema version, ASCII decimal
@@ -43,15 +48,6 @@
 //	|--> <unit code>/                        answers given in the browser form
 //	     |--> "YYYY-MM"    -> tally          ("src": "web"); written, derived and
 //	     |--> "YYYY-MM-DD" -> tally          rebuilt like agg_verified/
-//
-//	web_sessions/                            surveys open in a browser, one per
-//	|--> <browser hash>/<UNIT CODE> -> JSON  browser and unit: {"sess":
-//	                                         sessionRecord, "lang", "seq": form
-//	                                         posts accepted}; deleted when the
-//	                                         survey completes or expires. The
-//	                                         browser hash is the keyed hash of
-//	                                         the random id in its cookie, never
-//	                                         an IP address
 //
 //	updates/                                 Telegram update_ids handled
 //	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
@@ -117,6 +113,15 @@
 //	          "owner", "due": "YYYY-MM-DD", "status": "open"|"progress"|"done",
 //	          "by", "at", "upd", "done": unix s when marked done (older
 //	          done plans lack it: their "upd" stands in)}
+//
+//	web_sessions/                            surveys open in a browser, one per
+//	|--> <browser hash>/<UNIT CODE> -> JSON  browser and unit: {"sess":
+//	                                         sessionRecord, "lang", "seq": form
+//	                                         posts accepted}; deleted when the
+//	                                         survey completes or expires. The
+//	                                         browser hash is the keyed hash of
+//	                                         the random id in its cookie, never
+//	                                         an IP address
 //
 // Telegram user ids are stored only for admins (roles/, invites/, audit/,
 // notices/ and follow-ups' "by"), never for respondents, whose answers

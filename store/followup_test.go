@@ -17,7 +17,7 @@ func TestFollowUpDoneTime(t *testing.T) {
 	var seq uint64
 	update(t, s, func(tx *Tx) error {
 		var err error
-		seq, err = tx.AddFollowUp(FollowUp{Unit: "A", Element: survey.Waktu, Action: "Tambah loket", Status: FollowUpOpen, By: 1, Created: at})
+		seq, err = tx.AddFollowUp(survey.FollowUp{Unit: "A", Element: survey.Waktu, Action: "Tambah loket", Status: survey.FollowUpOpen, By: 1, Created: at})
 		return err
 	})
 	step := func(status string, when time.Time, wantDone time.Time) {
@@ -35,11 +35,11 @@ func TestFollowUpDoneTime(t *testing.T) {
 		})
 	}
 	day := 24 * time.Hour
-	step(FollowUpProgress, at.Add(day), time.Time{})
-	step(FollowUpDone, at.Add(10*day), at.Add(10*day))
-	step(FollowUpDone, at.Add(12*day), at.Add(10*day))
-	step(FollowUpOpen, at.Add(13*day), time.Time{})
-	step(FollowUpDone, at.Add(20*day), at.Add(20*day))
+	step(survey.FollowUpProgress, at.Add(day), time.Time{})
+	step(survey.FollowUpDone, at.Add(10*day), at.Add(10*day))
+	step(survey.FollowUpDone, at.Add(12*day), at.Add(10*day))
+	step(survey.FollowUpOpen, at.Add(13*day), time.Time{})
+	step(survey.FollowUpDone, at.Add(20*day), at.Add(20*day))
 
 	update(t, s, func(tx *Tx) error {
 		b, err := tx.writeBucket(bucketFollowUps)

@@ -9,13 +9,10 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// derivedBuckets are every bucket RebuildAggregates rewrites.
-var derivedBuckets = [][]byte{bucketAgg, bucketAggVerified, bucketAggWeb, bucketRespondents, bucketProfiles, bucketSuggestions}
-
 // TestRebuildMatchesIncremental checks that the single scan of
 // RebuildAggregates writes every derived bucket byte for byte as
 // AddResponse and ReplaceResponse left it, across units, two windows,
-// verified and other answers, web and chat answers, profiles, suggestions and replacements; and
+// verified and other answers, profiles, suggestions and replacements; and
 // that the profile-only rebuild of an old file's backfill does the same for
 // prof/ and suggestions/.
 func TestRebuildMatchesIncremental(t *testing.T) {

@@ -9,9 +9,6 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// bucketWebSessions holds the surveys open in browsers; see doc.go.
-var bucketWebSessions = []byte("web_sessions")
-
 // WebSession is a survey open in a browser: at most one per browser and
 // unit. The browser is known only by the keyed hash of the random id in its
 // cookie, which is also the session's Respondent.
