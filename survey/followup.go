@@ -59,7 +59,8 @@ type FollowUpStats struct {
 	Done    int
 	// DoneWithinMonth counts done plans that took at most FollowUpMonth
 	// days; MedianDays is the median days to complete of the done ones
-	// (the lower middle of an even count), 0 when none is done.
+	// (the lower middle of an even count), 0 when none is done. A done
+	// plan whose day of completion is unknown counts as done only.
 	DoneWithinMonth int
 	MedianDays      int
 }
@@ -69,8 +70,10 @@ func SummarizeFollowUps(plans []FollowUp) FollowUpStats {
 	s := FollowUpStats{Planned: len(plans)}
 	var days []int
 	for _, f := range plans {
-		if d, ok := f.DaysToComplete(); ok {
+		if f.Status == FollowUpDone {
 			s.Done++
+		}
+		if d, ok := f.DaysToComplete(); ok {
 			days = append(days, d)
 			if d <= FollowUpMonth {
 				s.DoneWithinMonth++
