@@ -112,14 +112,19 @@ func TestServeWeb(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The web answer scored 4, the chat's 3 everywhere: (4 + 3) / 2 x 25.
+	// The web part is shown apart, as the verified part is.
 	var rep struct {
 		Respondents int      `json:"respondents"`
 		IKM         *float64 `json:"ikm"`
+		Web         struct {
+			Respondents int      `json:"respondents"`
+			IKM         *float64 `json:"ikm"`
+		} `json:"web"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Respondents != 2 || rep.IKM == nil || *rep.IKM != 87.5 {
+	if rep.Respondents != 2 || rep.IKM == nil || *rep.IKM != 87.5 || rep.Web.Respondents != 1 || rep.Web.IKM == nil || *rep.Web.IKM != 100 {
 		t.Errorf("report: %s", out.String())
 	}
 	out.Reset()
