@@ -17,11 +17,11 @@ import (
 
 // Screen sizes, chosen to fit a phone and Telegram's 4096 characters.
 const (
-	listShown      = 3  // top and bottom units on the city screen
-	belowShown     = 8  // units below target named on the city screen
-	rankPerPage    = 25 // units per /peringkat page
-	trendPeriods   = 4  // periods in a trend line, the shown one last
-	profileMinCell = 5  // smaller profile cells are suppressed
+	listShown      = 3                     // top and bottom units on the city screen
+	belowShown     = 8                     // units below target named on the city screen
+	rankPerPage    = 25                    // units per /peringkat page
+	trendPeriods   = 4                     // periods in a trend line, the shown one last
+	profileMinCell = survey.MinProfileCell // smaller profile cells are suppressed
 )
 
 // cityView is the city: IKM both ways with the change from the previous

@@ -11,7 +11,7 @@ import (
 // (with the secondary suppression Breakdown does) so that nobody can be
 // singled out by their answers, e.g. "the one S3 graduate who used this
 // unit in March"; a scope of fewer respondents shows no profile at all.
-const MinCell = 5
+const MinCell = survey.MinProfileCell
 
 // dimTitle is a profile question's printed name.
 func dimTitle(d survey.ProfileDim) string {

@@ -120,6 +120,12 @@ func (t ProfileTally) Equal(o ProfileTally) bool {
 	return true
 }
 
+// MinProfileCell is the smallest count of respondents a published profile
+// cell may show: Breakdown(MinProfileCell) is what the chat, the XLSX, the
+// posters and the public site print, so that nobody can be singled out by
+// their answers ("the one S3 graduate who used this unit in March").
+const MinProfileCell = 5
+
 // ProfileCell is one line of a profile table. Value "" is the respondents
 // who skipped the question. A suppressed cell shows no count.
 type ProfileCell struct {

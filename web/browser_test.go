@@ -351,7 +351,7 @@ func TestBrowserSurvey(t *testing.T) {
 // TestReferenceScreens keeps the committed reference screenshots (written
 // with -reference, then looked at by a person) in step with the phone.
 func TestReferenceScreens(t *testing.T) {
-	for _, name := range []string{"landing", "question", "thanks"} {
+	for _, name := range []string{"landing", "question", "thanks", "city"} {
 		path := filepath.Join("testdata", "screens", name+".png")
 		f, err := os.Open(path)
 		if err != nil {
@@ -365,5 +365,25 @@ func TestReferenceScreens(t *testing.T) {
 		if b := img.Bounds(); b.Dx() != phoneWidth*phoneScale || b.Dy() != phoneHeight*phoneScale {
 			t.Errorf("%s is %dx%d, not the %dx%d phone at scale %d", path, b.Dx(), b.Dy(), phoneWidth, phoneHeight, phoneScale)
 		}
+	}
+}
+
+// TestBrowserPublished opens the city page, a unit page, the method and
+// the kiosk view on the phone, with JavaScript off: every page fits the
+// 360 px screen and its tap targets are big enough.
+func TestBrowserPublished(t *testing.T) {
+	root := newChromium(t)
+	s := newSite(t, nil)
+	s.seed(120)
+	p := s.phone(t, root, false)
+	p.open("/")
+	p.checkFits("city page")
+	p.screenshot("city")
+	p.tap("Dinas Kependudukan dan Pencatatan Sipil", "Nilai per unsur")
+	p.checkFits("unit page")
+	p.screenshot("unit")
+	for _, path := range []string{"/metode", "/kiosk", "/data"} {
+		p.open(path)
+		p.checkFits(path)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ikmbot/ikmbot/locales"
 	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/summary"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -81,6 +82,9 @@ type Server struct {
 	starts *limiter // a tighter bound on starting surveys
 	css    asset
 	mux    *http.ServeMux
+	// summaryKey is the city's public key for its signed summaries
+	// (package summary), published on the open data page.
+	summaryKey string
 }
 
 // New returns the site over st.
@@ -130,6 +134,7 @@ func New(cfg Config, st *store.Store) (*Server, error) {
 		limit:  newLimiter(cfg.Rate, cfg.Burst),
 		starts: newLimiter(cfg.Rate/40, max(cfg.Burst/5, 1)),
 	}
+	s.summaryKey = summary.EncodeKey(summary.PublicKey(summary.KeyFromSecret(cfg.Secret)))
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s, nil
@@ -142,6 +147,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/s/{payload}", s.methods(s.landing, s.start))
 	s.mux.HandleFunc("/f/{unit}", s.methods(s.form, s.answer))
 	s.mux.HandleFunc("/static/site.css", s.methods(s.css.serve, nil))
+	s.mux.HandleFunc("/{$}", s.methods(s.city, nil))
+	s.mux.HandleFunc("/u/{code}", s.methods(s.unit, nil))
+	s.mux.HandleFunc("/metode", s.methods(s.method, nil))
+	s.mux.HandleFunc("/kiosk", s.methods(s.kiosk, nil))
+	s.mux.HandleFunc("/data", s.methods(s.dataIndex, nil))
+	s.mux.HandleFunc("/data/{file}", s.methods(s.dataFile, nil))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "web.error.not_found")
 	})
