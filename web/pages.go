@@ -374,11 +374,11 @@ func (s *Server) unit(w http.ResponseWriter, r *http.Request) {
 	units := []survey.Unit{u}
 	wt := s.cfg.Weighting
 	var (
-		trend             []survey.CitySummary
-		verified, web     []survey.Result
-		profiles          []survey.ProfileTally
-		plans             []survey.FollowUp
-		stats             []survey.FollowUpStats
+		trend         []survey.CitySummary
+		verified, web []survey.Result
+		profiles      []survey.ProfileTally
+		plans         []survey.FollowUp
+		stats         []survey.FollowUpStats
 	)
 	err := s.st.View(func(tx *store.Tx) error {
 		var err error
@@ -411,8 +411,8 @@ func (s *Server) unit(w http.ResponseWriter, r *http.Request) {
 	v := unitView{
 		Unit: u, TypeName: s.typeName(t, u.Type), Nav: s.nav(t, path, p), Figure: s.figure(t, us.Result),
 		Respondents: us.Tally.Respondents, Target: us.Target, TargetKnown: us.TargetKnown(), Below: us.BelowTarget(),
-		Verified: partView{N: verified[0].Respondents, Figure: s.figure(t, verified[0])},
-		Web:      partView{N: web[0].Respondents, Figure: s.figure(t, web[0])},
+		Verified:  partView{N: verified[0].Respondents, Figure: s.figure(t, verified[0])},
+		Web:       partView{N: web[0].Respondents, Figure: s.figure(t, web[0])},
 		PlanStats: plansOf(t, stats[0]), CityURL: pageURL("/", p, t.lang),
 	}
 	if us.Target > 0 {
