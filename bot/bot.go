@@ -51,6 +51,9 @@ type Config struct {
 	// BotUsername (without "@") goes into the links of the posters that
 	// /qr sends; /qr says it is not set up when it is empty.
 	BotUsername string
+	// PublicURL is the city's public site; with it, posters from /qr carry
+	// its landing page (PosterLink) instead of the t.me link.
+	PublicURL string
 
 	// SendRate caps the messages sent or edited per second across all
 	// chats (Telegram allows about 30); 0 means no cap, for tests and the
