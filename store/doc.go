@@ -52,6 +52,9 @@
 //	updates/                                 Telegram update_ids handled
 //	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
 //
+//	inbox/                                   updates received, not yet handled
+//	|--> <update id, int64 as 8 bytes BE> -> the update's JSON as Telegram sent it
+//
 //	posters/                                 current poster version per unit;
 //	|--> <unit code> -> uint32 BE            absent = 1; /qr cabut adds one
 //

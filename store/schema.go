@@ -29,6 +29,7 @@ var (
 	bucketAggVerified = []byte("agg_verified")
 	bucketAggWeb      = []byte("agg_web")
 	bucketUpdates     = []byte("updates")
+	bucketInbox       = []byte("inbox")
 	bucketPosters     = []byte("posters")
 	bucketCounterKeys = []byte("counter_keys")
 	bucketFunnel      = []byte("funnel")
@@ -85,6 +86,7 @@ var schema = []bucketDef{
 	{name: bucketAggVerified, from: derived, tally: func(r survey.Response) bool { return r.Via.Verified() }},
 	{name: bucketAggWeb, from: derived, tally: func(r survey.Response) bool { return r.Source == survey.SourceWeb }},
 	{name: bucketUpdates},
+	{name: bucketInbox},
 	{name: bucketPosters},
 	{name: bucketCounterKeys},
 	{name: bucketFunnel},

@@ -42,12 +42,13 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	secretFile := fs.String("secret-file", "", "file holding the key of respondent hashes (default: DB.secret; IKMBOT_SECRET overrides)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	legacy := fs.Bool("legacy-weights", false, "weight each element 0.111 as the regulation's worksheets print, instead of exactly 1/9")
-	sendRate := fs.Float64("send-rate", 30, "Bot API calls per second across all chats (Telegram allows about 30)")
+	sendRate := fs.Float64("send-rate", bot.DefaultSendRate, "messages sent or edited per second across all chats (Telegram allows about 30); 0 for no pace")
+	chatRate := fs.Float64("chat-rate", bot.DefaultChatRate, "messages sent or edited per second in one chat (Telegram allows about 1, with short bursts); 0 for no pace")
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "on SIGTERM, how long updates in flight may take to finish")
 	// A person reads each question; 2 updates a second with a burst of 20
 	// is far above honest use and stops a script flooding the bot.
-	userRate := fs.Float64("user-rate", 2, "updates per second one person may send before further ones are dropped; 0 for no cap")
-	userBurst := fs.Int("user-burst", 20, "updates one person may send at once")
+	userRate := fs.Float64("user-rate", bot.DefaultUserRate, "updates per second one person may send before further ones are dropped; 0 for no cap")
+	userBurst := fs.Int("user-burst", bot.DefaultUserBurst, "updates one person may send at once")
 	workers := fs.Int("workers", telegram.DefaultWorkers, "updates handled at once; the others wait their turn")
 	var wf webFlags
 	fs.StringVar(&wf.addr, "web", "", "serve the public site (QR landing pages and the browser form) on this address, e.g. 127.0.0.1:8080 behind your TLS proxy; empty: no site")
@@ -98,7 +99,7 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	metrics := bot.NewMetrics()
 	bc := botConfig(cfg, secret, weighting, log)
 	bc.BotUsername = askUsername(ctx, api, log)
-	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, 1
+	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, *chatRate
 	bc.UserRate, bc.UserBurst = *userRate, *userBurst
 	bc.CallTimeout = *callTimeout
 	b, err := bot.New(bc, st, api)
@@ -147,7 +148,10 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 		if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 			log.Warn("deleteWebhook failed", "err", err)
 		}
-		poller := &telegram.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: *pollTimeout, Logger: log, Metrics: metrics.Transport(), HandlerContext: handlerCtx}
+		// Each batch is kept in the database before Telegram hears it
+		// arrived, so the next getUpdates need not wait for the replies.
+		poller := &telegram.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: *pollTimeout, Logger: log, Metrics: metrics.Transport(),
+			HandlerContext: handlerCtx, Inbox: st}
 		err = poller.Run(ctx, d)
 	}
 	drained := make(chan struct{})
@@ -159,6 +163,9 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 		stopHandlers()
 		<-drained
 	}
+	// What was answered leaves the inbox now; the rest is handled (or,
+	// if committed, shown again) at the next start.
+	b.FlushAnswered()
 	<-sweepDone
 	<-noticesDone
 	log.Info("ikmbot stopped")

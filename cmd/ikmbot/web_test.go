@@ -42,7 +42,7 @@ func TestServeWeb(t *testing.T) {
 	var logs lockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfgPath, "--db", db, "--api-url", srv.URL(), "--poll-timeout", "1s", "--web", "127.0.0.1:0", "--ops", ""},
+		done <- run(ctx, []string{"serve", "--config", cfgPath, "--db", db, "--api-url", srv.URL(), "--poll-timeout", "1s", "--web", "127.0.0.1:0", "--ops", "", "--log-level", "debug"},
 			env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token, "IKMBOT_SECRET": secret}), nil, io.Discard, &logs)
 	}()
 	addr := logs.waitFor(tctx, t, regexp.MustCompile(`web listening" addr=(\S+)`))
@@ -92,9 +92,7 @@ func TestServeWeb(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.WaitConfirmed(tctx, id); err != nil {
-			t.Fatalf("update %d: %v\nlogs:\n%s", id, err, logs.String())
-		}
+		logs.waitHandled(tctx, t, id)
 	}
 	wait(ani.Send("/start DISDUKCAPIL").ID, nil)
 	for _, label := range []string{"Lewati »", "Tidak ingin menjawab", "Lewati »", "Lewati »", "Lewati »",
