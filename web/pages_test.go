@@ -10,11 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
-
 	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/web/webtest"
 )
 
 // secretWords are planted in what must never be published: a suggestion,
@@ -87,21 +86,8 @@ func (s *site) seedFrom(from, to int, plans bool) {
 	}
 }
 
-// dataValue returns the value of the first <data class=class> inside the
-// element with attr=key (or the page when attr is "").
 func dataValue(r response, attrName, key, class string) string {
-	out := ""
-	walk(r.doc, func(n *html.Node) {
-		if out != "" || (attrName != "" && attr(n, attrName) != key) {
-			return
-		}
-		walk(n, func(c *html.Node) {
-			if out == "" && c.Data == "data" && strings.Contains(" "+attr(c, "class")+" ", " "+class+" ") {
-				out = attr(c, "value")
-			}
-		})
-	})
-	return out
+	return webtest.DataValue(r.doc, attrName, key, class)
 }
 
 // TestPublishedPages reads the city page, a unit page, the method, the

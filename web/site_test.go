@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/ikmbot/ikmbot/web/webtest"
+
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -222,7 +224,7 @@ func (r response) text() string {
 	if r.doc == nil {
 		return r.body
 	}
-	return strings.Join(strings.Fields(textOf(r.doc)), " ")
+	return webtest.Text(r.doc)
 }
 
 // h1 is the page's heading.
@@ -230,59 +232,17 @@ func (r response) h1() string {
 	out := ""
 	walk(r.doc, func(n *html.Node) {
 		if n.Data == "h1" && out == "" {
-			out = strings.Join(strings.Fields(textOf(n)), " ")
+			out = webtest.Text(n)
 		}
 	})
 	return out
 }
 
-func walk(n *html.Node, fn func(*html.Node)) {
-	if n == nil {
-		return
-	}
-	if n.Type == html.ElementNode {
-		fn(n)
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		walk(c, fn)
-	}
-}
+func walk(n *html.Node, fn func(*html.Node)) { webtest.Walk(n, fn) }
 
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var rec func(*html.Node)
-	rec = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		if n.Type == html.ElementNode && (n.Data == "style" || n.Data == "title") {
-			return
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c)
-		}
-		if n.Type == html.ElementNode && !inline[n.Data] {
-			b.WriteByte(' ')
-		}
-	}
-	rec(n)
-	return b.String()
-}
+func attr(n *html.Node, key string) string { return webtest.Attr(n, key) }
 
-// inline elements run into the text around them; the rest end a word.
-var inline = map[string]bool{"b": true, "i": true, "strong": true, "em": true, "span": true, "a": true, "small": true, "code": true, "abbr": true}
-
-func attr(n *html.Node, key string) string {
-	if n == nil {
-		return ""
-	}
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
+func textOf(n *html.Node) string { return webtest.Text(n) }
 
 // responses returns every stored response, and the incomplete ones.
 func (s *site) responses() (complete, incomplete []survey.Response) {
