@@ -132,6 +132,10 @@ func TestPublishedPages(t *testing.T) {
 		t.Errorf("with If-None-Match: %d, want 304", again.status)
 	}
 	s.seedFrom(120, 121, false)
+	if again := b.get("/"); again.status != http.StatusNotModified {
+		t.Errorf("within a second of a new response: %d, want the page kept (304)", again.status)
+	}
+	s.clock.Add(pageCacheTTL)
 	if again := b.get("/"); again.status != http.StatusOK || again.header.Get("ETag") == etag {
 		t.Errorf("after a new response: %d, ETag %s (was %s)", again.status, again.header.Get("ETag"), etag)
 	}

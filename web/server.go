@@ -82,6 +82,7 @@ type Server struct {
 	starts *limiter // a tighter bound on starting surveys
 	css    asset
 	mux    *http.ServeMux
+	pages  pageCache
 	// summaryKey is the city's public key for its signed summaries
 	// (package summary), published on the open data page.
 	summaryKey string
@@ -147,12 +148,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/s/{payload}", s.methods(s.landing, s.start))
 	s.mux.HandleFunc("/f/{unit}", s.methods(s.form, s.answer))
 	s.mux.HandleFunc("/static/site.css", s.methods(s.css.serve, nil))
-	s.mux.HandleFunc("/{$}", s.methods(s.city, nil))
-	s.mux.HandleFunc("/u/{code}", s.methods(s.unit, nil))
-	s.mux.HandleFunc("/metode", s.methods(s.method, nil))
-	s.mux.HandleFunc("/kiosk", s.methods(s.kiosk, nil))
-	s.mux.HandleFunc("/data", s.methods(s.dataIndex, nil))
-	s.mux.HandleFunc("/data/{file}", s.methods(s.dataFile, nil))
+	s.mux.HandleFunc("/{$}", s.methods(s.cached(s.city), nil))
+	s.mux.HandleFunc("/u/{code}", s.methods(s.cached(s.unit), nil))
+	s.mux.HandleFunc("/metode", s.methods(s.cached(s.method), nil))
+	s.mux.HandleFunc("/kiosk", s.methods(s.cached(s.kiosk), nil))
+	s.mux.HandleFunc("/data", s.methods(s.cached(s.dataIndex), nil))
+	s.mux.HandleFunc("/data/{file}", s.methods(s.cached(s.dataFile), nil))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "web.error.not_found")
 	})
