@@ -483,3 +483,29 @@ func TestReportFollowUpsAndWeb(t *testing.T) {
 		}
 	}
 }
+
+// TestCounterPagePublicURL: with public_url, the counter screen's QR code
+// opens the public site's landing page with the same signed code.
+func TestCounterPagePublicURL(t *testing.T) {
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.PublicURL = "https://ikm.bekasikota.go.id"
+	u, err := unitByCode(cfg, "PKM-KRANJI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: time.Date(2026, 3, 10, 9, 2, 0, 0, jakarta)}
+	key := deeplink.CounterKey(counterSecret, u.Code, 1)
+	page, err := newCounterPage(cfg, u, "BekasiIKMBot", key, 5*time.Minute, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(page.handler())
+	defer srv.Close()
+	got, _ := getCounter(t, srv)
+	if want := "https://ikm.bekasikota.go.id/s/" + deeplink.CounterCodeAt(u.Code, 5*time.Minute, clock.Now()).Payload(key); got != want {
+		t.Errorf("the QR code is %s, want %s", got, want)
+	}
+}
