@@ -511,21 +511,12 @@ func (c *conv) rejected(r survey.RejectReason, viaButton bool) {
 // complete stores the response, with the unit's aggregates, in this same
 // transaction, and thanks the person with the unit's live IKM.
 func (c *conv) complete(r survey.Response, viaButton bool) error {
+	// One response per person per unit per window, as every channel keeps
+	// it: a repeat (another survey of theirs completed since this one
+	// began) replaces the earlier answer when allowed, and is otherwise
+	// kept as incomplete, so nobody is counted twice.
 	window := survey.PeriodOf(c.b.cfg.RespondentPeriod, r.Submitted).Label
-	prior, repeat, err := c.tx.PriorResponse(r.Unit, window, r.Respondent)
-	if err != nil {
-		return err
-	}
-	switch {
-	case repeat && c.b.cfg.AllowReplace:
-		err = c.tx.ReplaceResponse(prior, &r, window)
-	case repeat:
-		// Another survey for this unit completed since this one began;
-		// keep the answers, but do not count a person twice.
-		err = c.tx.AddIncomplete(r)
-	default:
-		err = c.tx.AddResponse(&r, window)
-	}
+	outcome, err := c.tx.AddCompleted(&r, window, c.b.cfg.AllowReplace)
 	if err != nil {
 		return fmt.Errorf("store response: %w", err)
 	}
@@ -539,7 +530,7 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 	if err != nil {
 		return err
 	}
-	if !repeat || c.b.cfg.AllowReplace {
+	if outcome != store.KeptIncomplete {
 		// Counted: admins may have to hear of it (alert.go).
 		if err := c.alert(r, year, res); err != nil {
 			return err
