@@ -77,7 +77,7 @@ func TestUnitAdminCannotReachOtherUnits(t *testing.T) {
 		"ic": {"ic:" + year},
 		"it": {"it:puskesmas:" + year + ":1", "it:perangkat_daerah:" + year + ":1"},
 		"iu": {"iu:PKM-KRANJI:" + year, "iu:pkm-kranji:2026-Q1"},
-		"ie": {"ie:PKM-KRANJI:waktu:" + year},
+		"ie": {"ie:PKM-KRANJI:wakt:" + year},
 		"ip": {"ip:PKM-KRANJI:" + year, "ip:PKM-KRANJI:20260101-20261231"},
 		"im": {}, // a unit admin's own units: nothing to forge
 		"ir": {"ir:" + year + ":1"},
@@ -85,7 +85,7 @@ func TestUnitAdminCannotReachOtherUnits(t *testing.T) {
 		"sg": {"sg:PKM-KRANJI:0", "sg:PKM-KRANJI:99"},
 		"au": {"au:0"},
 		"fl": {"fl:PKM-KRANJI"},
-		"fn": {"fn:PKM-KRANJI:waktu"},
+		"fn": {"fn:PKM-KRANJI:wakt"},
 		"fs": {"fs:PKM-KRANJI:1:d", "fs:PKM-KRANJI:1:p"},
 		"xc": {"xc:x:" + year, "xc:c:" + year, "xc:g:2026-Q1", "xc:p:" + year},
 		"xt": {"xt:x:puskesmas:" + year, "xt:p:perangkat_daerah:" + year},

@@ -21,7 +21,7 @@ import (
 //	ic:<P>                   the city
 //	it:<type>:<P>:<page>     one unit type
 //	iu:<unit>:<P>            one unit
-//	ie:<unit>:<element>:<P>  one element of a unit, by element key
+//	ie:<unit>:<E>:<P>        one element of a unit
 //	ip:<unit>:<P>            the profile of a unit's respondents
 //	im:<P>                   a unit admin's own units
 //	ir:<P>:<page>            ranking of units
@@ -29,13 +29,38 @@ import (
 //	sg:<unit>:<before>       suggestions older than response id before (0: newest)
 //	au:<before>              audit log older than entry before (0: newest)
 //	fl:<unit>                a unit's follow-up plans
-//	fn:<unit>:<element>      a new follow-up plan for an element
+//	fn:<unit>:<E>            a new follow-up plan for an element
 //	fs:<unit>:<seq>:<status> set a plan's status
 //	xc: xt: xu: xm:          exports of a screen's scope (exports.go)
 //
 // <P> is a period: its label (2026, 2026-S1, 2026-Q1, 2026-03), or a date
-// range as YYYYMMDD-YYYYMMDD. The longest, ie: with a 32-character unit
-// code, "kompetensi" and a range, is exactly 64 bytes.
+// range as YYYYMMDD-YYYYMMDD (17 bytes, the longest). <E> is an element
+// by its token (elementToken), 4 bytes. A unit code or a type key is at
+// most 32 bytes, so the longest data are ie: and fs: at 58 bytes, within
+// Telegram's 64; TestEveryButtonFitsTelegram walks every screen with such
+// a code and checks every button the bot sends.
+
+// elementTokenLen is how many leading bytes of an element key name it in
+// callback data: the shortest prefix that tells the nine keys apart
+// (persyaratan and perilaku part at the fourth letter). TestElementTokens
+// checks that it still does.
+const elementTokenLen = 4
+
+// elementToken is e in callback data.
+func elementToken(e survey.ElementKey) string { return string(e)[:elementTokenLen] }
+
+// elementOfToken reads elementToken back; ok is false for anything else.
+func elementOfToken(s string) (survey.ElementKey, bool) {
+	if len(s) != elementTokenLen {
+		return "", false
+	}
+	for _, e := range survey.Elements {
+		if elementToken(e) == s {
+			return e, true
+		}
+	}
+	return "", false
+}
 
 // view is one screen of the admin reports.
 type view struct {
@@ -54,7 +79,7 @@ func (v view) encode() string {
 	case 'u', 'p':
 		return "i" + string(v.kind) + ":" + v.arg + ":" + p
 	case 'e':
-		return "ie:" + v.arg + ":" + string(v.elem) + ":" + p
+		return "ie:" + v.arg + ":" + elementToken(v.elem) + ":" + p
 	case 'r':
 		return "ir:" + p + ":" + strconv.Itoa(v.page)
 	}
@@ -67,7 +92,7 @@ func encodeSuggestions(unit string, before uint64) string {
 func encodeAudit(before uint64) string   { return "au:" + strconv.FormatUint(before, 10) }
 func encodeFollowUps(unit string) string { return "fl:" + unit }
 func encodeNewFollowUp(unit string, e survey.ElementKey) string {
-	return "fn:" + unit + ":" + string(e)
+	return "fn:" + unit + ":" + elementToken(e)
 }
 func encodeFollowUpStatus(unit string, seq uint64, status string) string {
 	return "fs:" + unit + ":" + strconv.FormatUint(seq, 10) + ":" + status
@@ -132,8 +157,9 @@ func parseAdminData(data string, loc *time.Location) (adminData, bool) {
 		return s
 	}
 	element := func(s string) survey.ElementKey {
-		ok = ok && survey.ElementIndex(survey.ElementKey(s)) >= 0
-		return survey.ElementKey(s)
+		e, good := elementOfToken(s)
+		ok = ok && good
+		return e
 	}
 	switch d.op {
 	case "ic", "im", "ix":

@@ -28,11 +28,14 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 	periods = append(periods, rng)
 	for _, p := range periods {
-		for _, v := range []view{
+		views := []view{
 			{kind: 'c', period: p}, {kind: 't', arg: long, period: p, page: 9999}, {kind: 'u', arg: long, period: p},
-			{kind: 'e', arg: long, elem: survey.Kompetensi, period: p}, {kind: 'p', arg: long, period: p},
-			{kind: 'm', period: p}, {kind: 'r', period: p, page: 12}, {kind: 'x', period: p},
-		} {
+			{kind: 'p', arg: long, period: p}, {kind: 'm', period: p}, {kind: 'r', period: p, page: 12}, {kind: 'x', period: p},
+		}
+		for _, e := range survey.Elements {
+			views = append(views, view{kind: 'e', arg: long, elem: e, period: p})
+		}
+		for _, v := range views {
 			data := v.encode()
 			if len(data) > maxCallbackData {
 				t.Errorf("%q is %d bytes, over Telegram's %d", data, len(data), maxCallbackData)
@@ -49,7 +52,7 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 	for _, data := range []string{
 		encodeSuggestions(long, 18446744073709551615), encodeAudit(0), encodeFollowUps(long),
-		encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 1<<40, "d"),
+		encodeNewFollowUp(long, survey.Persyaratan), encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 18446744073709551615, "d"),
 		encodeExport(view{kind: 'u', arg: long, period: rng}, exportPoster), encodeExport(view{kind: 't', arg: long, period: rng}, exportXLSX),
 		encodeExport(view{kind: 'c', period: rng}, exportCSV), encodeExport(view{kind: 'm', period: rng}, exportCharts),
 	} {
@@ -62,7 +65,7 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 	for _, data := range []string{
 		"ic", "ic:", "ic:2026:1", "ic:2026-13", "ic:20261301-20261231", "ic:26", "iu::2026", "iu:A B:2026",
-		"iu:" + long + "X:2026", "ie:A:unknown:2026", "ie:A:Waktu:2026", "it:puskesmas:2026:0", "it:puskesmas:2026:-1",
+		"iu:" + long + "X:2026", "ie:A:unknown:2026", "ie:A:Wakt:2026", "ie:A:waktu:2026", "ie:A:wak:2026", "fn:A:waktu", "it:puskesmas:2026:0", "it:puskesmas:2026:-1",
 		"ir:2026:x", "sg:A:01", "sg:A:-1", "sg:A:18446744073709551616", "au:", "fs:A:0:d", "fs:A:1:x", "fn:A:",
 		"zz:2026", "i:2026", "ic:19991231-20100101",
 		"xc::2026", "xc:xx:2026", "xc:z:2026", "xu:x::2026", "xu:x:A B:2026", "xt:x:2026", "xm:x:2026:1", "xu:X:A:2026",
@@ -73,8 +76,24 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 }
 
+// TestElementTokens: every element has a token of its own, which reads
+// back to it, so that a button names one element whatever the order.
+func TestElementTokens(t *testing.T) {
+	seen := map[string]survey.ElementKey{}
+	for _, e := range survey.Elements {
+		tok := elementToken(e)
+		if other, dup := seen[tok]; dup {
+			t.Errorf("%s and %s share the token %q", other, e, tok)
+		}
+		seen[tok] = e
+		if got, ok := elementOfToken(tok); !ok || got != e {
+			t.Errorf("elementOfToken(%q) = %q, %v; want %q", tok, got, ok, e)
+		}
+	}
+}
+
 func FuzzParseAdminData(f *testing.F) {
-	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:waktu:20260101-20260331", "sg:A:12", "fs:A:3:d", "xu:x:A:2026", "xc:g:2026-Q1"} {
+	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:wakt:20260101-20260331", "sg:A:12", "fs:A:3:d", "xu:x:A:2026", "xc:g:2026-Q1"} {
 		f.Add(s)
 	}
 	loc := time.FixedZone("WIB", 7*3600)
