@@ -17,21 +17,34 @@ import (
 // A4 poster (a PDF), and /qr cabut CODE by revoking every poster of the
 // unit printed so far. City admins only; anyone else gets the refusal.
 func (c *conv) qr(arg string) error {
-	if !c.b.IsAdmin(c.in.UserID) {
-		c.b.log.Info("admin command refused", "command", "qr")
-		c.reaskBelow(c.t.text("admin.refuse", nil))
+	r, err := c.role()
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.admin() && !r.city:
+		c.refuse("qr", "admin.refuse_city")
+		return nil
+	case !r.city:
+		c.refuse("qr", "admin.refuse")
 		return nil
 	}
 	f := strings.Fields(arg)
-	revoke := len(f) == 2 && (strings.EqualFold(f[0], "cabut") || strings.EqualFold(f[0], "revoke"))
-	if len(f) != 1 && !revoke {
+	revokeWord := func(w string) bool { return strings.EqualFold(w, "cabut") || strings.EqualFold(w, "revoke") }
+	var code string
+	revoke := false
+	switch {
+	case len(f) == 1 && !revokeWord(f[0]):
+		code = f[0]
+	case len(f) == 2 && revokeWord(f[0]):
+		code, revoke = f[1], true
+	default:
 		c.out.Send(c.in.ChatID, c.t.text("qr.usage", nil), nil)
 		return nil
 	}
-	code := f[len(f)-1]
 	u, ok := c.b.cfg.Catalog.Unit(code)
 	if !ok {
-		c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(code, 40))}), nil)
+		c.out.Send(c.in.ChatID, c.unknownUnit(code, r), nil)
 		return nil
 	}
 	if revoke {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -300,6 +301,19 @@ func (c *conv) redeemInvite(payload string) error {
 	}
 	u, known := c.b.cfg.Catalog.Unit(inv.Unit)
 	switch {
+	case inv.UsedBy != 0 && inv.UsedBy == c.in.UserID && known:
+		// The officer who used it, opening it again: say where they stand.
+		units, err := c.tx.UnitsOf(c.in.UserID)
+		if err != nil {
+			return err
+		}
+		id := "invite.used_by_you"
+		if slices.Contains(units, u.Code) {
+			id = "invite.already"
+		}
+		c.b.log.Info("invitation reopened", "unit", u.Code)
+		c.out.Send(c.in.ChatID, c.t.text(id, map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}), nil)
+		return nil
 	case inv.UsedBy != 0:
 		c.b.log.Info("invitation refused", "reason", "used")
 		c.out.Send(c.in.ChatID, c.t.text("invite.used", nil), nil)

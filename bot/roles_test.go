@@ -104,3 +104,7 @@ func TestInvitePayloads(t *testing.T) {
 		t.Error("invitation and poster signatures share a key")
 	}
 }
+
+func TestGoldenAdminMessages(t *testing.T) {
+	golden(t, "admin_messages", func(c *Config) { c.BotUsername = telegramtest.DefaultUsername })
+}

@@ -106,7 +106,7 @@ func (c *conv) adminUnit(cmd, usageID, arg string) (u survey.Unit, ok bool, err 
 		return u, false, nil
 	}
 	if u, ok = c.b.cfg.Catalog.Unit(f[0]); !ok {
-		c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[0], 40))}), nil)
+		c.out.Send(c.in.ChatID, c.unknownUnit(f[0], r), nil)
 		return u, false, nil
 	}
 	if !r.sees(u.Code) {

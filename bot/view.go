@@ -410,25 +410,72 @@ func (c *conv) elementShort(e survey.ElementKey) string {
 // unitLabel is a unit's name cut to fit a button.
 func unitLabel(u survey.Unit) string { return truncate(u.Name, 40) }
 
-// parseIKMArgs reads "/ikm [CODE] [PERIOD]" in any order. The period
-// defaults to the current year.
-func (c *conv) parseIKMArgs(arg string) (u survey.Unit, p survey.Period, reply string) {
+// parseIKMArgs reads "/ikm [CODE] [PERIOD]", the two in either order. The
+// period defaults to the current year. Anything else is answered with a
+// reply: a bad period, an unknown unit (a single word that is neither), or
+// the usage (more words, two units, two periods).
+func (c *conv) parseIKMArgs(arg string, r role) (u survey.Unit, p survey.Period, reply string) {
 	p = survey.PeriodOf(survey.PeriodYear, c.now)
-	for _, f := range strings.Fields(arg) {
-		if unit, ok := c.b.cfg.Catalog.Unit(f); ok && u.Code == "" {
+	f := strings.Fields(arg)
+	usage := func() string {
+		return c.t.text("admin.not_understood", map[string]any{"Text": esc(truncate(strings.Join(f, " "), 60))}) + "\n" + c.ikmUsage(r)
+	}
+	if len(f) > 2 {
+		return u, p, usage()
+	}
+	havePeriod := false
+	for _, w := range f {
+		if unit, ok := c.b.cfg.Catalog.Unit(w); ok {
+			if u.Code != "" {
+				return u, p, usage()
+			}
 			u = unit
 			continue
 		}
-		if q, err := survey.ParsePeriod(f, c.b.cfg.Location); err == nil {
-			p = q
+		if q, err := survey.ParsePeriod(w, c.b.cfg.Location); err == nil {
+			if havePeriod {
+				return u, p, usage()
+			}
+			p, havePeriod = q, true
 			continue
 		}
-		if len(f) >= 4 && f[0] >= '0' && f[0] <= '9' {
-			return u, p, c.t.text("view.bad_period", map[string]any{"Period": esc(truncate(f, 30))})
+		switch {
+		case len(f) > 1:
+			return u, p, usage()
+		case len(w) >= 4 && w[0] >= '0' && w[0] <= '9':
+			return u, p, c.t.text("view.bad_period", map[string]any{"Period": esc(truncate(w, 30))})
 		}
-		return u, p, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f, 40))})
+		return u, p, c.unknownUnit(w, r)
 	}
 	return u, p, ""
+}
+
+// ikmUsage is /ikm's usage, with one of the units the sender sees as the
+// example.
+func (c *conv) ikmUsage(r role) string {
+	example := "DISDUKCAPIL"
+	switch {
+	case !r.city && len(r.units) > 0:
+		example = r.units[0].Code
+	case len(c.b.cfg.Catalog.Units()) > 0:
+		example = c.b.cfg.Catalog.Units()[0].Code
+	}
+	return c.t.text("admin.usage", map[string]any{"Example": esc(example)})
+}
+
+// unknownUnit says that code names no unit, and where to look: all units
+// for a city admin, their own for a unit admin.
+func (c *conv) unknownUnit(code string, r role) string {
+	data := map[string]any{"Code": esc(truncate(code, 40))}
+	if r.city || len(r.units) == 0 {
+		return c.t.text("admin.unknown_unit", data)
+	}
+	var codes []string
+	for _, u := range r.units {
+		codes = append(codes, "<b>"+esc(u.Code)+"</b>")
+	}
+	data["Units"] = strings.Join(codes, ", ")
+	return c.t.plural("admin.unknown_unit_yours", len(codes), data)
 }
 
 // ikmCommand answers /ikm: the city for city admins, a unit admin's own
@@ -443,7 +490,7 @@ func (c *conv) ikmCommand(arg string) error {
 		c.refuse("ikm", "admin.refuse")
 		return nil
 	}
-	u, p, reply := c.parseIKMArgs(arg)
+	u, p, reply := c.parseIKMArgs(arg, r)
 	if reply != "" {
 		c.out.Send(c.in.ChatID, reply, nil)
 		return nil
