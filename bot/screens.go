@@ -311,12 +311,32 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	if x.funnel != "" {
 		b.WriteString("\n" + x.funnel + "\n")
 	}
-	b.WriteString("\n<i>" + c.t.text("ikm.method", nil))
+	b.WriteString("\n<i>" + c.method(r))
 	if x.interval.Valid {
 		b.WriteString(" " + c.t.text("view.ci_method", nil))
 	}
 	b.WriteString("</i>")
 	return b.String()
+}
+
+// method is the unit screen's footnote on how r was computed: the weight
+// each element's NRR had, which is 1/k for the k elements answered, or
+// the worksheets' 0.111 under --legacy-weights (survey.Tally.Result).
+func (c *conv) method(r survey.Result) string {
+	k := 0
+	for _, e := range r.Elements {
+		if e.Answers > 0 {
+			k++
+		}
+	}
+	weight := c.t.text("ikm.weight_all", map[string]any{"K": k})
+	switch {
+	case c.b.cfg.Weighting == survey.LegacyWeights:
+		weight = c.t.text("ikm.weight_legacy", map[string]any{"K": k})
+	case k < survey.NumElements:
+		weight = c.t.text("ikm.weight_some", map[string]any{"K": k, "All": survey.NumElements})
+	}
+	return c.t.text("ikm.method", map[string]any{"Weight": weight})
 }
 
 // trendLine writes "Tren IKM: 2023 — · 2024 80,12 · ...".

@@ -218,3 +218,9 @@ func TestLongestScreensFit(t *testing.T) {
 		}
 	}
 }
+
+func TestGoldenAdminMethod(t *testing.T) { golden(t, "admin_method") }
+
+func TestGoldenAdminMethodLegacy(t *testing.T) {
+	golden(t, "admin_method_legacy", func(c *Config) { c.Weighting = survey.LegacyWeights })
+}
