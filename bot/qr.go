@@ -21,14 +21,6 @@ func (c *conv) qr(arg string) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case r.admin() && !r.city:
-		c.refuse("qr", "admin.refuse_city")
-		return nil
-	case !r.city:
-		c.refuse("qr", "admin.refuse")
-		return nil
-	}
 	f := strings.Fields(arg)
 	revokeWord := func(w string) bool { return strings.EqualFold(w, "cabut") || strings.EqualFold(w, "revoke") }
 	var code string
