@@ -145,8 +145,10 @@ func (c *conv) exportPress(d adminData, r role) error {
 		names = append(names, f.name)
 	}
 	detail := strings.Join(names, ", ")
-	if d.v.kind == 'm' && !r.city {
-		detail += " (" + sc.label + ")"
+	if d.v.kind == 'm' && !r.city && !sc.one {
+		// The count first: /audit shows a detail cut short, and a unit
+		// admin may have dozens of units.
+		detail += " (" + itoa(len(sc.units)) + " unit: " + sc.label + ")"
 	}
 	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditExport, Unit: sc.audit, Detail: detail}); err != nil {
 		return err

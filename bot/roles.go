@@ -349,8 +349,16 @@ func (c *conv) redeemInvite(payload string) error {
 	return nil
 }
 
-// auditPage is how many audit entries one message shows.
-const auditPage = 10
+// An /audit page shows up to auditPerPage entries, newest first, and
+// fewer when their lines would not fit auditBudget UTF-16 units (Telegram
+// counts its 4096 that way); a detail is cut to auditDetailRunes, so that
+// one entry never fills a page: an export of a unit admin's units names
+// every unit in the log, and a page of those once broke /audit.
+const (
+	auditPerPage     = 10
+	auditBudget      = 3500
+	auditDetailRunes = 160
+)
 
 // audit answers /audit (city admins): the audit log, newest first.
 func (c *conv) audit() error {
@@ -363,7 +371,7 @@ func (c *conv) audit() error {
 }
 
 func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, error) {
-	entries, more, err := c.tx.Audit(before, auditPage)
+	entries, more, err := c.tx.Audit(before, auditPerPage)
 	if err != nil {
 		return "", nil, err
 	}
@@ -372,23 +380,15 @@ func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, e
 	if len(entries) == 0 {
 		b.WriteString(c.t.text("audit.empty", nil))
 	}
-	for _, e := range entries {
-		detail := e.Detail
-		switch {
-		case e.Action == store.AuditGrant && detail == "command":
-			detail = c.t.text("roles.via_command", nil)
-		case e.Action == store.AuditGrant && strings.HasPrefix(detail, "invite"):
-			detail = c.t.text("roles.via_invite", nil)
+	used := utf16Units(b.String())
+	for i, e := range entries {
+		line := c.auditLine(e)
+		if used += utf16Units(line) + 1; used > auditBudget && i > 0 {
+			// The rest start the next page.
+			entries, more = entries[:i], true
+			break
 		}
-		data := map[string]any{
-			"Time": e.At.Format("2006-01-02 15:04"), "By": e.By, "User": e.User, "Code": esc(e.Unit), "Detail": esc(detail),
-		}
-		id := "audit." + e.Action
-		if s := c.t.text(id, data); s != id {
-			b.WriteString(s + "\n")
-		} else {
-			b.WriteString(c.t.text("audit.generic", map[string]any{"Time": data["Time"], "By": e.By, "Action": esc(e.Action), "Code": esc(e.Unit), "Detail": esc(e.Detail)}) + "\n")
-		}
+		b.WriteString(line + "\n")
 	}
 	var nav []models.InlineKeyboardButton
 	if before != 0 {
@@ -402,6 +402,26 @@ func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, e
 		kb = telegram.Keyboard(nav)
 	}
 	return strings.TrimRight(b.String(), "\n"), kb, nil
+}
+
+// auditLine is one entry of the log as /audit shows it.
+func (c *conv) auditLine(e store.AuditEntry) string {
+	detail := e.Detail
+	switch {
+	case e.Action == store.AuditGrant && detail == "command":
+		detail = c.t.text("roles.via_command", nil)
+	case e.Action == store.AuditGrant && strings.HasPrefix(detail, "invite"):
+		detail = c.t.text("roles.via_invite", nil)
+	}
+	data := map[string]any{
+		"Time": e.At.Format("2006-01-02 15:04"), "By": e.By, "User": e.User, "Code": esc(e.Unit),
+		"Detail": esc(truncate(detail, auditDetailRunes)), "Action": esc(e.Action),
+	}
+	id := "audit." + e.Action
+	if s := c.t.text(id, data); s != id {
+		return s
+	}
+	return c.t.text("audit.generic", data)
 }
 
 // whoami answers /id with the sender's own Telegram user id, which a city
