@@ -16,8 +16,9 @@ type adminData struct {
 	unit   string
 	elem   survey.ElementKey
 	seq    uint64
-	status string
-	format byte // the x* ops: the file (exports.go)
+	from   string // fs: the plan's status the button was drawn for; "" in buttons older than that
+	status string // fs: the status to set
+	format byte   // the x* ops: the file (exports.go)
 }
 
 // adminOp is one row of the admin button table (the ops are listed in
@@ -65,8 +66,9 @@ var adminOps = map[string]adminOp{
 		d.unit, d.elem = f.code(p[1]), f.element(p[2])
 	}, followUpOp},
 	"fs": {4, anyAdmin, func(f *fieldReader, d *adminData, p []string) {
-		d.unit, d.seq, d.status = f.code(p[1]), f.seq(p[2]), p[3]
-		f.check(d.seq > 0 && validStatus(d.status))
+		d.unit, d.seq = f.code(p[1]), f.seq(p[2])
+		d.from, d.status = parseStatusMove(p[3])
+		f.check(d.seq > 0 && d.status != "")
 	}, followUpOp},
 	"xc": {3, cityAdmin, exportFields, exportOp},
 	"xt": {4, cityAdmin, func(f *fieldReader, d *adminData, p []string) {

@@ -102,7 +102,9 @@ func TestEveryButtonFitsTelegram(t *testing.T) {
 	// ones not pressed yet.
 	collect := func(u *telegramtest.User, before int) {
 		for _, c := range h.srv.Calls()[before:] {
-			if c.ErrorCode != 0 {
+			// "Not modified" is a press that changes nothing on screen:
+			// harmless, and the bot counts it as done.
+			if c.ErrorCode != 0 && !strings.Contains(c.Description, "message is not modified") {
 				t.Errorf("%s refused: %d %s (%.200s)", c.Method, c.ErrorCode, c.Description, c.Params["text"])
 			}
 			for _, row := range keyboardOf(c) {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,8 +49,6 @@ type planDraft struct {
 // Statuses in callback data, one letter each.
 var statusCodes = map[string]string{"o": store.FollowUpOpen, "p": store.FollowUpProgress, "d": store.FollowUpDone}
 
-func validStatus(s string) bool { _, ok := statusCodes[s]; return ok }
-
 func statusCode(status string) string {
 	for k, v := range statusCodes {
 		if v == status {
@@ -57,6 +56,37 @@ func statusCode(status string) string {
 		}
 	}
 	return ""
+}
+
+// statusRank orders the statuses: a plan only ever moves forward.
+func statusRank(status string) int {
+	switch status {
+	case store.FollowUpOpen:
+		return 1
+	case store.FollowUpProgress:
+		return 2
+	case store.FollowUpDone:
+		return 3
+	}
+	return 0
+}
+
+// parseStatusMove reads a status button's move: two letters, the status
+// the button was drawn for and the one it sets, forward only; or, in
+// buttons sent before the first was added, the second alone. to is ""
+// for anything else.
+func parseStatusMove(s string) (from, to string) {
+	switch len(s) {
+	case 1:
+		return "", statusCodes[s]
+	case 2:
+		from, to = statusCodes[s[:1]], statusCodes[s[1:]]
+		if from == "" || statusRank(to) <= statusRank(from) {
+			return "", ""
+		}
+		return from, to
+	}
+	return "", ""
 }
 
 // tindaklanjut answers /tindaklanjut [CODE]: the unit's plans, with
@@ -166,9 +196,9 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	for _, f := range open[:min(plansShown, len(open))] {
 		var row []models.InlineKeyboardButton
 		if f.Status == store.FollowUpOpen {
-			row = append(row, telegram.Button(c.t.text("tl.btn_progress", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "p")))
+			row = append(row, telegram.Button(c.t.text("tl.btn_progress", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, f.Status, store.FollowUpProgress)))
 		}
-		row = append(row, telegram.Button(c.t.text("tl.btn_done", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "d")))
+		row = append(row, telegram.Button(c.t.text("tl.btn_done", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, f.Status, store.FollowUpDone)))
 		rows = append(rows, row)
 	}
 	// The weakest first, then the rest in the regulation's order.
@@ -221,10 +251,22 @@ func (c *conv) followUpPress(d adminData, u survey.Unit) error {
 			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 			return nil
 		}
-		if status := statusCodes[d.status]; f.Status != status {
-			if _, err := c.tx.SetFollowUpStatus(u.Code, d.seq, status, c.now); err != nil {
+		switch {
+		case f.Status == d.status:
+			// A double tap: already done.
+		case d.from != "" && d.from != f.Status || statusRank(d.status) < statusRank(f.Status):
+			// A button of an older screen: the plan has moved since, and
+			// a finished plan never goes back. Show it as it is.
+			c.out.Answer(c.in.CallbackID, c.t.text("tl.stale", map[string]any{"N": f.Seq, "Status": c.t.text("tl.status_"+f.Status, nil)}), true)
+		default:
+			if _, err := c.tx.SetFollowUpStatus(u.Code, d.seq, d.status, c.in.UserID, c.now); err != nil {
 				return err
 			}
+			if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditPlanStatus, Unit: u.Code,
+				Detail: planStatusDetail(f.Seq, f.Status, d.status)}); err != nil {
+				return err
+			}
+			c.b.log.Info("follow-up plan moved", "unit", u.Code, "status", d.status)
 			c.out.Answer(c.in.CallbackID, c.t.text("toast.saved", nil), false)
 		}
 	}
@@ -234,6 +276,12 @@ func (c *conv) followUpPress(d adminData, u survey.Unit) error {
 	}
 	c.show(text, kb)
 	return nil
+}
+
+// planStatusDetail is an audit entry's detail of a plan's move, as
+// auditLine reads it back: "#3 open progress".
+func planStatusDetail(seq uint64, from, to string) string {
+	return "#" + strconv.FormatUint(seq, 10) + " " + from + " " + to
 }
 
 // inPlanFlow reports whether the chat is in the middle of a new plan.
@@ -293,6 +341,10 @@ func (c *conv) planText() error {
 			Due: due, Status: store.FollowUpOpen, By: c.in.UserID, Created: c.now,
 		})
 		if err != nil {
+			return err
+		}
+		if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditPlanAdd, Unit: u.Code,
+			Detail: "#" + strconv.FormatUint(seq, 10) + " " + draft.Element}); err != nil {
 			return err
 		}
 		c.chat.Mode, c.chat.Pending = "", ""

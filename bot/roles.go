@@ -412,6 +412,16 @@ func (c *conv) auditLine(e store.AuditEntry) string {
 		detail = c.t.text("roles.via_command", nil)
 	case e.Action == store.AuditGrant && strings.HasPrefix(detail, "invite"):
 		detail = c.t.text("roles.via_invite", nil)
+	case e.Action == store.AuditPlanAdd:
+		// "#3 waktu": the element by its name.
+		if n, el, ok := strings.Cut(detail, " "); ok && survey.ElementIndex(survey.ElementKey(el)) >= 0 {
+			detail = n + " " + c.t.text("element."+el+".short", nil)
+		}
+	case e.Action == store.AuditPlanStatus:
+		// "#3 open progress": the statuses by their names.
+		if f := strings.Fields(detail); len(f) == 3 && statusRank(f[1]) > 0 && statusRank(f[2]) > 0 {
+			detail = f[0] + ": " + c.t.text("tl.status_"+f[1], nil) + " → " + c.t.text("tl.status_"+f[2], nil)
+		}
 	}
 	data := map[string]any{
 		"Time": e.At.Format("2006-01-02 15:04"), "By": e.By, "User": e.User, "Code": esc(e.Unit),

@@ -30,13 +30,13 @@ import (
 //	au:<before>              audit log older than entry before (0: newest)
 //	fl:<unit>                a unit's follow-up plans
 //	fn:<unit>:<E>            a new follow-up plan for an element
-//	fs:<unit>:<seq>:<status> set a plan's status
+//	fs:<unit>:<seq>:<from><to> move a plan from one status to the next
 //	xc: xt: xu: xm:          exports of a screen's scope (exports.go)
 //
 // <P> is a period: its label (2026, 2026-S1, 2026-Q1, 2026-03), or a date
 // range as YYYYMMDD-YYYYMMDD (17 bytes, the longest). <E> is an element
 // by its token (elementToken), 4 bytes. A unit code or a type key is at
-// most 32 bytes, so the longest data are ie: and fs: at 58 bytes, within
+// most 32 bytes, so the longest data are ie: at 58 bytes and fs: at 59, within
 // Telegram's 64; TestEveryButtonFitsTelegram walks every screen with such
 // a code and checks every button the bot sends.
 
@@ -94,8 +94,8 @@ func encodeFollowUps(unit string) string { return "fl:" + unit }
 func encodeNewFollowUp(unit string, e survey.ElementKey) string {
 	return "fn:" + unit + ":" + elementToken(e)
 }
-func encodeFollowUpStatus(unit string, seq uint64, status string) string {
-	return "fs:" + unit + ":" + strconv.FormatUint(seq, 10) + ":" + status
+func encodeFollowUpStatus(unit string, seq uint64, from, to string) string {
+	return "fs:" + unit + ":" + strconv.FormatUint(seq, 10) + ":" + statusCode(from) + statusCode(to)
 }
 
 // encodePeriod writes a period for callback data: its label, except that

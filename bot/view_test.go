@@ -52,7 +52,7 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 	for _, data := range []string{
 		encodeSuggestions(long, 18446744073709551615), encodeAudit(0), encodeFollowUps(long),
-		encodeNewFollowUp(long, survey.Persyaratan), encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 18446744073709551615, "d"),
+		encodeNewFollowUp(long, survey.Persyaratan), encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 18446744073709551615, store.FollowUpProgress, store.FollowUpDone),
 		encodeExport(view{kind: 'u', arg: long, period: rng}, exportPoster), encodeExport(view{kind: 't', arg: long, period: rng}, exportXLSX),
 		encodeExport(view{kind: 'c', period: rng}, exportCSV), encodeExport(view{kind: 'm', period: rng}, exportCharts),
 	} {
@@ -66,7 +66,7 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	for _, data := range []string{
 		"ic", "ic:", "ic:2026:1", "ic:2026-13", "ic:20261301-20261231", "ic:26", "iu::2026", "iu:A B:2026",
 		"iu:" + long + "X:2026", "ie:A:unknown:2026", "ie:A:Wakt:2026", "ie:A:waktu:2026", "ie:A:wak:2026", "fn:A:waktu", "it:puskesmas:2026:0", "it:puskesmas:2026:-1",
-		"ir:2026:x", "sg:A:01", "sg:A:-1", "sg:A:18446744073709551616", "au:", "fs:A:0:d", "fs:A:1:x", "fn:A:",
+		"ir:2026:x", "sg:A:01", "sg:A:-1", "sg:A:18446744073709551616", "au:", "fs:A:0:d", "fs:A:1:x", "fs:A:1:dp", "fs:A:1:pp", "fs:A:1:po", "fs:A:1:opd", "fs:A:1:", "fn:A:",
 		"zz:2026", "i:2026", "ic:19991231-20100101",
 		"xc::2026", "xc:xx:2026", "xc:z:2026", "xu:x::2026", "xu:x:A B:2026", "xt:x:2026", "xm:x:2026:1", "xu:X:A:2026",
 	} {

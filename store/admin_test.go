@@ -331,7 +331,7 @@ func TestFollowUps(t *testing.T) {
 		if _, err := tx.AddFollowUp(FollowUp{Unit: "A", Element: "nope", Action: "x", Status: FollowUpOpen}); err == nil {
 			t.Error("a plan for an unknown element was stored")
 		}
-		_, err = tx.SetFollowUpStatus("A", seq, FollowUpDone, at.Add(time.Hour))
+		_, err = tx.SetFollowUpStatus("A", seq, FollowUpDone, 8, at.Add(time.Hour))
 		return err
 	})
 	view(t, s, func(tx *Tx) error {
@@ -340,7 +340,7 @@ func TestFollowUps(t *testing.T) {
 			t.Fatalf("FollowUps = %+v, %v", fs, err)
 		}
 		f := fs[0]
-		if f.Seq != seq || f.Element != survey.Waktu || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != FollowUpDone || f.By != 7 {
+		if f.Seq != seq || f.Element != survey.Waktu || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != FollowUpDone || f.By != 7 || f.UpdatedBy != 8 || !f.Updated.Equal(at.Add(time.Hour)) {
 			t.Errorf("FollowUp = %+v", f)
 		}
 		if _, err := tx.FollowUpOf("A", 99); !errors.Is(err, ErrNotFound) {

@@ -81,7 +81,9 @@
 //	                    pruned
 //
 //	audit/                                   append-only: grants, revocations,
-//	|--> <seq, uint64 8 bytes BE> -> JSON    invitations, exports and backups
+//	|--> <seq, uint64 8 bytes BE> -> JSON    invitations, exports and backups,
+//	                                         counter keys, follow-up plans and
+//	                                         their status changes
 //	     {"at", "by": acting admin's user id, "act", "unit", "user", "detail"}
 //
 //	notices/                                 alerts for admins, queued in the
@@ -101,7 +103,7 @@
 //	|--> <unit code>/                        lanjut)
 //	     |--> <seq, uint64 8 bytes BE> -> JSON {"el": element key, "action",
 //	          "owner", "due": "YYYY-MM-DD", "status": "open"|"progress"|"done",
-//	          "by", "at", "upd"}
+//	          "by", "at", "upd", "ub": who set the status last}
 //
 // Telegram user ids are stored only for admins (roles/, invites/, audit/,
 // notices/ and follow-ups' "by"), never for respondents, whose answers

@@ -36,6 +36,9 @@ type FollowUp struct {
 	By      int64 // the admin who recorded it
 	Created time.Time
 	Updated time.Time
+	// UpdatedBy is the admin who set the status last; 0 before anyone
+	// did, and in plans stored before it was kept (the audit log has it).
+	UpdatedBy int64
 }
 
 // followUpRecord is the value of followups/<unit>/<seq>.
@@ -48,6 +51,7 @@ type followUpRecord struct {
 	By      int64  `json:"by"`
 	Created int64  `json:"at"`
 	Updated int64  `json:"upd,omitempty"`
+	UpdBy   int64  `json:"ub,omitempty"`
 }
 
 // AddFollowUp stores a new plan for f.Unit and returns its number.
@@ -82,7 +86,7 @@ func (tx *Tx) putFollowUp(f FollowUp) error {
 	}
 	rec := followUpRecord{
 		Element: string(f.Element), Action: f.Action, Owner: f.Owner, Status: f.Status, By: f.By,
-		Created: f.Created.Unix(),
+		Created: f.Created.Unix(), UpdBy: f.UpdatedBy,
 	}
 	if !f.Due.IsZero() {
 		rec.Due = survey.DayKey(f.Due)
@@ -128,8 +132,8 @@ func (tx *Tx) FollowUpOf(unit string, seq uint64) (FollowUp, error) {
 	return tx.decodeFollowUp(unit, u64key(seq), v)
 }
 
-// SetFollowUpStatus changes a plan's status.
-func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.Time) (FollowUp, error) {
+// SetFollowUpStatus changes a plan's status, as admin by did at at.
+func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, by int64, at time.Time) (FollowUp, error) {
 	if !ValidFollowUpStatus(status) {
 		return FollowUp{}, errors.New("set follow-up status: bad status " + status)
 	}
@@ -137,7 +141,7 @@ func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.
 	if err != nil {
 		return FollowUp{}, err
 	}
-	f.Status, f.Updated = status, at
+	f.Status, f.Updated, f.UpdatedBy = status, at, by
 	return f, tx.putFollowUp(f)
 }
 
@@ -156,7 +160,7 @@ func (tx *Tx) decodeFollowUp(unit string, k, v []byte) (FollowUp, error) {
 	loc := tx.s.opts.Location
 	f := FollowUp{
 		Seq: seq, Unit: unit, Element: survey.ElementKey(rec.Element), Action: rec.Action, Owner: rec.Owner,
-		Status: rec.Status, By: rec.By, Created: time.Unix(rec.Created, 0).In(loc),
+		Status: rec.Status, By: rec.By, Created: time.Unix(rec.Created, 0).In(loc), UpdatedBy: rec.UpdBy,
 	}
 	if rec.Due != "" {
 		d, err := time.ParseInLocation("2006-01-02", rec.Due, loc)

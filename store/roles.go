@@ -285,6 +285,9 @@ const (
 
 	AuditCounterRotate = "counter_rotate" // a unit's counter key replaced (/loket ganti)
 	AuditCounterShow   = "counter_show"   // a unit's counter key shown in the chat (/loket kunci)
+
+	AuditPlanAdd    = "plan_add"    // a follow-up plan recorded; Detail "#<seq> <element>"
+	AuditPlanStatus = "plan_status" // a plan's status changed; Detail "#<seq> <from> <to>"
 )
 
 // AuditEntry is one line of the audit log: who did what, when. By is the
