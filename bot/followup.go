@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ikmbot/ikmbot/telegram"
@@ -20,6 +21,15 @@ import (
 // the plan along (planned, under way, done). A new plan is asked for in
 // three typed answers; the chat's Mode says which is awaited and Pending
 // holds the draft, so the flow survives a restart like a survey does.
+//
+// A chat waits for one typed input at a time. An admin may be answering
+// a survey when they tap "+ element": the survey is then on hold (its
+// question loses its buttons, and anything that would show the question
+// again shows the plan's prompt instead), and comes back below once the
+// plan is saved, cancelled with /batal, or left for planTTL. A survey
+// button pressed meanwhile, /start or a unit picked ends the new plan,
+// saying so. Text that arrives after the plan expired is taken as
+// nothing: it was meant for the plan.
 
 // Chat modes of the follow-up flow.
 const (
@@ -38,12 +48,18 @@ const (
 	planRunesIKM  = 60
 )
 
+// planTTL is how long a new plan waits for its next typed answer.
+const planTTL = 30 * time.Minute
+
 // planDraft is the plan being asked for, kept in Chat.Pending.
 type planDraft struct {
 	Unit    string `json:"u"`
 	Element string `json:"e"`
 	Action  string `json:"a,omitempty"`
 	Owner   string `json:"o,omitempty"`
+	// At is when the flow last asked for something (Unix seconds); a
+	// draft without it, stored before drafts expired, counts as expired.
+	At int64 `json:"t,omitempty"`
 }
 
 // Statuses in callback data, one letter each.
@@ -240,10 +256,18 @@ func containsElement(es []survey.ElementKey, e survey.ElementKey) bool {
 func (c *conv) followUpPress(d adminData, u survey.Unit) error {
 	switch d.op {
 	case "fn":
-		draft, _ := json.Marshal(planDraft{Unit: u.Code, Element: string(d.elem)})
-		c.chat.Mode, c.chat.Pending = modePlanAction, string(draft)
+		c.chat.Mode = modePlanAction
+		c.putDraft(planDraft{Unit: u.Code, Element: string(d.elem)})
 		c.out.Answer(c.in.CallbackID, "", false)
-		c.out.Send(c.in.ChatID, c.t.text("tl.ask_action", map[string]any{"Element": c.elementName(d.elem), "Code": esc(u.Code), "Max": maxPlanAction}), nil)
+		text := c.planPrompt()
+		if s := c.chat.Session; s != nil {
+			// The survey waits: its buttons go, so that the one thing
+			// the chat asks for is the plan's action.
+			c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
+			c.chat.QuestionMsg = 0
+			text += "\n\n" + c.t.text("tl.survey_waits", map[string]any{"Unit": esc(s.Unit.Name)})
+		}
+		c.out.Send(c.in.ChatID, text, nil)
 		return nil
 	case "fs":
 		f, err := c.tx.FollowUpOf(u.Code, d.seq)
@@ -287,28 +311,80 @@ func planStatusDetail(seq uint64, from, to string) string {
 // inPlanFlow reports whether the chat is in the middle of a new plan.
 func (c *conv) inPlanFlow() bool { return strings.HasPrefix(c.chat.Mode, "tl_") }
 
-// cancelPlan leaves the new-plan flow, if the chat is in it.
-func (c *conv) cancelPlan() bool {
+// draft is the new plan being asked for.
+func (c *conv) draft() planDraft {
+	var d planDraft
+	_ = json.Unmarshal([]byte(c.chat.Pending), &d)
+	return d
+}
+
+// putDraft keeps d as the new plan, asked for now.
+func (c *conv) putDraft(d planDraft) {
+	d.At = c.now.Unix()
+	v, _ := json.Marshal(d)
+	c.chat.Pending = string(v)
+}
+
+// planPrompt asks again for what the new plan waits for.
+func (c *conv) planPrompt() string {
+	switch c.chat.Mode {
+	case modePlanOwner:
+		return c.t.text("tl.ask_owner", map[string]any{"Max": maxPlanOwner})
+	case modePlanDue:
+		return c.t.text("tl.ask_due", nil)
+	}
+	d := c.draft()
+	return c.t.text("tl.ask_action", map[string]any{"Element": c.elementName(survey.ElementKey(d.Element)), "Code": esc(d.Unit), "Max": maxPlanAction})
+}
+
+// endPlan leaves the new-plan flow, if the chat is in it, saying so with
+// message id (none when ""). With resume, a survey the plan held up shows
+// its question again below.
+func (c *conv) endPlan(id string, resume bool) bool {
 	if !c.inPlanFlow() {
 		return false
 	}
 	c.chat.Mode, c.chat.Pending = "", ""
-	c.out.Send(c.in.ChatID, c.t.text("tl.cancelled", nil), nil)
+	var text string
+	if id != "" {
+		text = c.t.text(id, map[string]any{"Minutes": int(planTTL.Minutes())})
+	}
+	switch {
+	case resume && c.chat.Session != nil:
+		if text != "" {
+			text += "\n"
+		}
+		c.reaskBelow(text + c.t.text("tl.survey_resumes", map[string]any{"Unit": esc(c.chat.Session.Unit.Name)}))
+	case text != "":
+		c.out.Send(c.in.ChatID, text, nil)
+	}
 	return true
+}
+
+// cancelPlan answers /batal in the new-plan flow; false when the chat is
+// not in it.
+func (c *conv) cancelPlan() bool { return c.endPlan("tl.cancelled", true) }
+
+// expirePlanIfIdle ends a new plan that has waited past planTTL, before
+// the new input is acted on; it reports whether it did.
+func (c *conv) expirePlanIfIdle() bool {
+	if !c.inPlanFlow() || c.now.Sub(time.Unix(c.draft().At, 0)) < planTTL {
+		return false
+	}
+	return c.endPlan("tl.expired", true)
 }
 
 // planText takes a typed answer of the new-plan flow. The sender's role is
 // checked again: a grant may have been revoked since the flow began.
 func (c *conv) planText() error {
-	var draft planDraft
-	_ = json.Unmarshal([]byte(c.chat.Pending), &draft)
+	draft := c.draft()
 	u, ok := c.b.cfg.Catalog.Unit(draft.Unit)
 	r, err := c.role()
 	if err != nil {
 		return err
 	}
 	if !ok || !r.sees(u.Code) || survey.ElementIndex(survey.ElementKey(draft.Element)) < 0 {
-		c.chat.Mode, c.chat.Pending = "", ""
+		c.endPlan("", false)
 		c.refuse("tindaklanjut", "admin.refuse_unit")
 		return nil
 	}
@@ -317,6 +393,11 @@ func (c *conv) planText() error {
 	case modePlanAction:
 		if text == "" || utf8.RuneCountInString(text) > maxPlanAction {
 			c.out.Send(c.in.ChatID, c.t.text("tl.too_long", map[string]any{"Max": maxPlanAction}), nil)
+			return nil
+		}
+		if !strings.ContainsFunc(text, unicode.IsLetter) {
+			// "34" is an age typed for a survey, never an action.
+			c.reaskBelow(c.t.text("tl.action_words", nil))
 			return nil
 		}
 		draft.Action = text
@@ -347,7 +428,6 @@ func (c *conv) planText() error {
 			Detail: "#" + strconv.FormatUint(seq, 10) + " " + draft.Element}); err != nil {
 			return err
 		}
-		c.chat.Mode, c.chat.Pending = "", ""
 		c.b.log.Info("follow-up plan recorded", "unit", u.Code)
 		c.out.Send(c.in.ChatID, c.t.text("tl.saved", map[string]any{"N": seq, "Code": esc(u.Code)}), nil)
 		screen, kb, err := c.plansScreen(u)
@@ -355,10 +435,10 @@ func (c *conv) planText() error {
 			return err
 		}
 		c.out.Send(c.in.ChatID, screen, kb)
+		c.endPlan("", true)
 		return nil
 	}
-	v, _ := json.Marshal(draft)
-	c.chat.Pending = string(v)
+	c.putDraft(draft)
 	return nil
 }
 
