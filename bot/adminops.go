@@ -17,6 +17,7 @@ type adminData struct {
 	unit   string
 	elem   survey.ElementKey
 	seq    uint64
+	cursor string // sg: a sealed position (cursor.go)
 	from   string // fs: the plan's status the button was drawn for; "" in buttons older than that
 	status string // fs: the status to set
 	format byte   // the x* ops: the file (exports.go)
@@ -51,9 +52,15 @@ var adminOps = map[string]adminOp{
 	}, showView},
 	"ix": {2, cityAdmin, periodOnly, showView},
 	"sg": {3, anyAdmin, func(f *fieldReader, d *adminData, p []string) {
-		d.unit, d.seq = f.code(p[1]), f.seq(p[2])
+		d.unit, d.cursor = f.code(p[1]), p[2]
+		f.check(validCursor(d.cursor))
 	}, func(c *conv, d adminData, u survey.Unit, _ role) error {
-		return c.showPage(c.suggestionsPage(u, d.seq))
+		before, ok := c.b.openCursor(u.Code, d.cursor)
+		if !ok {
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
+			return nil
+		}
+		return c.showPage(c.suggestionsPage(u, before))
 	}},
 	"au": {2, cityAdmin, func(f *fieldReader, d *adminData, p []string) {
 		d.seq = f.seq(p[1])

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -109,6 +110,7 @@ type Bot struct {
 
 	noticeWake chan struct{} // RunNotices waits on it; see wakeNotices
 	exports    chan struct{} // the export slot: one export is drawn at a time (Bot.slot)
+	cursor     cipher.Block  // seals /saran's paging cursors (cursor.go)
 }
 
 // New returns a bot that keeps its state in st and talks through api.
@@ -144,7 +146,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger, metrics: cfg.Metrics,
 		admins: map[int64]bool{}, localizers: map[string]*i18n.Localizer{},
-		noticeWake: make(chan struct{}, 1), exports: make(chan struct{}, 1),
+		noticeWake: make(chan struct{}, 1), exports: make(chan struct{}, 1), cursor: cursorCipher(cfg.Secret),
 	}
 	b.sender = &telegram.Sender{
 		API: api, Pace: telegram.NewPacer(cfg.SendRate, cfg.ChatRate), CallTimeout: cfg.CallTimeout,

@@ -82,7 +82,7 @@ func TestUnitAdminCannotReachOtherUnits(t *testing.T) {
 		"im": {}, // a unit admin's own units: nothing to forge
 		"ir": {"ir:" + year + ":1"},
 		"ix": {"ix:" + year},
-		"sg": {"sg:PKM-KRANJI:0", "sg:PKM-KRANJI:99"},
+		"sg": {"sg:PKM-KRANJI:0", "sg:PKM-KRANJI:" + strings.Repeat("A", cursorLen)},
 		"au": {"au:0"},
 		"fl": {"fl:PKM-KRANJI"},
 		"fn": {"fn:PKM-KRANJI:wakt"},

@@ -221,7 +221,7 @@ func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*telegram.Call, error)
 		data["Scores"] = c.scoreLine(r.Scores)
 		data["Suggestion"] = esc(truncate(r.Suggestion, 1500))
 		text = c.t.text("notice.low_score", data)
-		kb = telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.all_suggestions", nil), encodeSuggestions(u.Code, 0))})
+		kb = telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.all_suggestions", nil), encodeSuggestions(u.Code, newestCursor))})
 	default:
 		// Written by a newer ikmbot? Dropping it beats blocking the queue.
 		b.log.Warn("notice of an unknown kind dropped", "kind", n.Kind)

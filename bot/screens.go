@@ -239,7 +239,7 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 	}
 	rows = append(rows, []models.InlineKeyboardButton{
 		telegram.Button(c.t.text("view.btn_profile", nil), view{kind: 'p', arg: u.Code, period: v.period}.encode()),
-		telegram.Button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, 0)),
+		telegram.Button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, newestCursor)),
 		telegram.Button(c.t.text("view.btn_followups", nil), encodeFollowUps(u.Code)),
 	})
 	rows = append(rows, c.exportRow(view{kind: 'u', arg: u.Code, period: v.period}))

@@ -26,7 +26,7 @@ import (
 //	im:<P>                   a unit admin's own units
 //	ir:<P>:<page>            ranking of units
 //	ix:<P>                   ranking of elements, city-wide
-//	sg:<unit>:<before>       suggestions older than response id before (0: newest)
+//	sg:<unit>:<cursor>       suggestions older than a sealed response id (cursor.go; 0: newest)
 //	au:<before>              audit log older than entry before (0: newest)
 //	fl:<unit>                a unit's follow-up plans
 //	fn:<unit>:<E>            a new follow-up plan for an element
@@ -86,11 +86,11 @@ func (v view) encode() string {
 	return "i" + string(v.kind) + ":" + p
 }
 
-func encodeSuggestions(unit string, before uint64) string {
-	return "sg:" + unit + ":" + strconv.FormatUint(before, 10)
-}
-func encodeAudit(before uint64) string   { return "au:" + strconv.FormatUint(before, 10) }
-func encodeFollowUps(unit string) string { return "fl:" + unit }
+// encodeSuggestions is the data of unit's suggestions from cursor on
+// (newestCursor, or one Bot.sealCursor made).
+func encodeSuggestions(unit, cursor string) string { return "sg:" + unit + ":" + cursor }
+func encodeAudit(before uint64) string             { return "au:" + strconv.FormatUint(before, 10) }
+func encodeFollowUps(unit string) string           { return "fl:" + unit }
 func encodeNewFollowUp(unit string, e survey.ElementKey) string {
 	return "fn:" + unit + ":" + elementToken(e)
 }

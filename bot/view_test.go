@@ -52,7 +52,7 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 		}
 	}
 	for _, data := range []string{
-		encodeSuggestions(long, 18446744073709551615), encodeAudit(0), encodeFollowUps(long),
+		encodeSuggestions(long, strings.Repeat("A", cursorLen)), encodeAudit(0), encodeFollowUps(long),
 		encodeNewFollowUp(long, survey.Persyaratan), encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 18446744073709551615, store.FollowUpProgress, store.FollowUpDone),
 		encodeExport(view{kind: 'u', arg: long, period: rng}, exportPoster), encodeExport(view{kind: 't', arg: long, period: rng}, exportXLSX),
 		encodeExport(view{kind: 'c', period: rng}, exportCSV), encodeExport(view{kind: 'm', period: rng}, exportCharts),
@@ -94,7 +94,7 @@ func TestElementTokens(t *testing.T) {
 }
 
 func FuzzParseAdminData(f *testing.F) {
-	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:wakt:20260101-20260331", "sg:A:12", "fs:A:3:d", "xu:x:A:2026", "xc:g:2026-Q1"} {
+	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:wakt:20260101-20260331", "sg:A:0", "fs:A:3:od", "xu:x:A:2026", "xc:g:2026-Q1"} {
 		f.Add(s)
 	}
 	loc := time.FixedZone("WIB", 7*3600)

@@ -10,11 +10,14 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// CSVHeader is the first line of WriteCSV: the response id, then the names
+// CSVHeader is the first line of WriteCSV: the row number, then the names
 // ikmbot import uses for the same fields (tanggal, the profile, the nine
-// element keys, saran), with unit, sumber (source) and via.
+// element keys, saran), with unit, sumber (source) and via. Rows are
+// numbered 1, 2, 3... in each file: stored response ids are one city-wide
+// sequence, whose jumps would tell a unit's admin how many answers other
+// units received.
 var CSVHeader = func() []string {
-	h := []string{"id", "tanggal", "unit", "sumber", "via", "jenis_kelamin", "usia", "pendidikan", "pekerjaan", "layanan"}
+	h := []string{"no", "tanggal", "unit", "sumber", "via", "jenis_kelamin", "usia", "pendidikan", "pekerjaan", "layanan"}
 	for _, k := range survey.Elements {
 		h = append(h, string(k))
 	}
@@ -55,7 +58,7 @@ func WriteCSV(w io.Writer, rep Report, rs Responses) (int, error) {
 			age = strconv.Itoa(r.Profile.Age)
 		}
 		row = append(row,
-			strconv.FormatUint(r.ID, 10),
+			strconv.Itoa(n),
 			localDay(r.Submitted, sc.period).Format("2006-01-02"),
 			r.Unit, string(r.Source), string(r.Via),
 			r.Profile.Gender, age, r.Profile.Education, r.Profile.Occupation, defuse(r.Profile.Service))
