@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/telegram"
 
 	"github.com/ikmbot/ikmbot/store"
@@ -31,6 +33,26 @@ func citySummary(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.We
 		tallies[i] = t
 	}
 	return survey.Summarize(p, units, tallies, w), nil
+}
+
+// ReadProfiles reads the respondents' profiles of units over p as the
+// disclosure rule publishes them at now (survey.ProfileMonths,
+// survey.PublishProfile): from each unit's month aggregates of the months
+// of p that have ended. The chat's profile screen, its exports and
+// ikmbot report and poster all read them here.
+func ReadProfiles(tx *store.Tx, units []survey.Unit, p survey.Period, now time.Time) (export.Profiles, error) {
+	months, ok := survey.ProfileMonths(p, now)
+	blocks := make([][]survey.ProfileTally, len(units))
+	for i, u := range units {
+		blocks[i] = make([]survey.ProfileTally, len(months))
+		for m, mp := range months {
+			var err error
+			if blocks[i][m], err = tx.ProfileTally(u.Code, mp); err != nil {
+				return export.Profiles{}, err
+			}
+		}
+	}
+	return export.PublishProfiles(months, ok, blocks), nil
 }
 
 // cityReport is the city screen's text without the change from the

@@ -81,6 +81,10 @@ type exportScope struct {
 	title string
 	label string // names the scope in the chat's language, for captions
 	audit string // the unit code for the audit log, when there is one
+	// raw is how much of the profile the raw responses (CSV) carry: the
+	// age band for a city admin, nothing for a unit admin, whose staff
+	// served the respondents (export.RawProfile).
+	raw export.RawProfile
 }
 
 // exportScope resolves the scope an export button names, for a role that
@@ -129,6 +133,9 @@ func (c *conv) exportPress(d adminData, r role) error {
 	if !ok {
 		c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 		return nil
+	}
+	if r.city {
+		sc.raw = export.ProfileBanded
 	}
 	p := d.v.period
 	sum, err := citySummary(c.tx, sc.units, p, c.b.cfg.Weighting)
@@ -224,7 +231,7 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 			})})
 		return files
 	case exportPoster:
-		posters := sync.OnceValues(func() ([]export.Poster, error) { return b.readPosters(sc, p) })
+		posters := sync.OnceValues(func() ([]export.Poster, error) { return b.readPosters(sc, p, at) })
 		if sc.one {
 			return []exportFile{
 				{telegram.SendPhoto, base("poster", "png"), caption("export.caption_poster"), b.slot(func() ([]byte, error) {
@@ -285,12 +292,16 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 		if err != nil {
 			return err
 		}
-		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames, Generated: at, Scope: sc.title}
+		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames, Generated: at, Scope: sc.title,
+			RawProfile: sc.raw}
 		if format == exportCSV {
 			_, err := export.WriteCSV(&buf, rep, tx.ForEachResponse)
 			return err
 		}
 		if rep.FollowUps, err = ExportFollowUps(tx, sc.units); err != nil {
+			return err
+		}
+		if rep.Profiles, err = ReadProfiles(tx, sc.units, p, at); err != nil {
 			return err
 		}
 		return export.WriteXLSX(&buf, rep, tx.ForEachResponse)
@@ -340,20 +351,18 @@ func (b *Bot) readTrend(units []survey.Unit, p survey.Period) ([]survey.CitySumm
 
 // readPosters reads the figures and profiles of the scope's units and
 // returns the poster of each unit with respondents.
-func (b *Bot) readPosters(sc exportScope, p survey.Period) ([]export.Poster, error) {
+func (b *Bot) readPosters(sc exportScope, p survey.Period, at time.Time) ([]export.Poster, error) {
 	var ps []export.Poster
 	err := b.store.View(func(tx *store.Tx) error {
 		sum, err := citySummary(tx, sc.units, p, b.cfg.Weighting)
 		if err != nil {
 			return err
 		}
-		profiles := make([]survey.ProfileTally, len(sc.units))
-		for i, u := range sc.units {
-			if profiles[i], err = tx.ProfileTally(u.Code, p); err != nil {
-				return err
-			}
+		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}
+		if rep.Profiles, err = ReadProfiles(tx, sc.units, p, at); err != nil {
+			return err
 		}
-		ps = export.Posters(export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}, profiles)
+		ps = export.Posters(rep)
 		return nil
 	})
 	if err == nil && len(ps) == 0 {

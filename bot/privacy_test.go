@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -133,5 +134,173 @@ func TestCursorSeal(t *testing.T) {
 	}
 	if s := b.sealCursor("DISDUKCAPIL", 0); s != newestCursor {
 		t.Errorf("sealCursor(0) = %q, want %q", s, newestCursor)
+	}
+}
+
+// TestUnitAdminRawExportHasNoProfile (attack a): the raw responses a unit
+// admin exports carry the day, the scores and the suggestion, as /saran
+// shows them, and no profile answer: the unit's own staff could otherwise
+// tell who answered (the one S3 graduate aged 61 who came on 3 February).
+// A city admin's carry the age band, not the age.
+func TestUnitAdminRawExportHasNoProfile(t *testing.T) {
+	h := newHarness(t)
+	h.run("seed DISDUKCAPIL 6 344334433 2026-02-02 P,35,SMA,Swasta,KTP-el")
+	h.run("seed DISDUKCAPIL 1 111111111 2026-02-03 L,61,S3,PNS,Akta_Kelahiran saran:Petugas_kasar")
+	h.run("user admin 9001 id")
+	h.run("user sari 2001 id")
+	h.run("admin send /admin tambah 2001 DISDUKCAPIL")
+	h.run("sari send /ikm")
+	h.run("sari tap ⬇ CSV")
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(sentFile(t, h, "DISDUKCAPIL-responden-2026.csv"), []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range rows[0] {
+		switch col {
+		case "jenis_kelamin", "usia", "pendidikan", "pekerjaan", "layanan":
+			t.Errorf("a unit admin's CSV has the column %q", col)
+		}
+	}
+	for _, r := range rows[1:] {
+		for _, cell := range r {
+			switch cell {
+			case "L", "P", "61", "35", "S3", "SMA", "PNS", "Swasta", "KTP-el", "Akta Kelahiran":
+				t.Errorf("a unit admin's CSV has a profile answer %q in %q", cell, r)
+			}
+		}
+	}
+	if len(rows) != 8 || !strings.Contains(strings.Join(rows[7], ","), "Petugas kasar") {
+		t.Errorf("the CSV has %d rows, want a header and 7 responses with the suggestion", len(rows))
+	}
+	h.run("admin send /ikm DISDUKCAPIL")
+	h.run("admin tap ⬇ CSV")
+	var city [][]string
+	for _, c := range h.srv.Calls() {
+		for _, f := range c.Files {
+			if f.Filename == "DISDUKCAPIL-responden-2026.csv" && c.Params["chat_id"] == strconv.Itoa(testAdmin) {
+				city, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(f.Data, []byte("\uFEFF")))).ReadAll()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if len(city) != 8 {
+		t.Fatalf("the city admin's CSV has %d rows, want 8", len(city))
+	}
+	age := -1
+	for i, col := range city[0] {
+		if col == "usia" {
+			age = i
+		}
+	}
+	if age < 0 || city[1][age] != "30-39" || city[7][age] != "60+" {
+		t.Errorf("the city admin's CSV has ages %q, want age bands", city[0])
+	}
+}
+
+// profileScreens returns the texts of every profile screen the admin was
+// shown, in order.
+func profileScreens(h *harness) []string {
+	var out []string
+	for _, c := range h.srv.Calls() {
+		if s := c.Params["text"]; strings.Contains(s, "<b>Profil responden</b>") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// profileCounts reads the counts a profile screen shows, by question and
+// answer: "SMA 25 (62%)" is 25, a hidden "SMP *" is 0.
+func profileCounts(text string) map[string]int {
+	out := map[string]int{}
+	cell := regexp.MustCompile(`^(.*?) (\d+) \(\d+%\)$`)
+	for _, line := range strings.Split(text, "\n") {
+		dim, cells, ok := strings.Cut(line, "</b>: ")
+		if !ok {
+			continue
+		}
+		dim = strings.TrimPrefix(dim, "<b>")
+		for _, c := range strings.Split(cells, " · ") {
+			if m := cell.FindStringSubmatch(c); m != nil {
+				n, _ := strconv.Atoi(m[2])
+				out[dim+"/"+m[1]] = n
+			}
+		}
+	}
+	return out
+}
+
+// withoutPeriod drops the first line, which names the period.
+func withoutPeriod(s string) string {
+	_, rest, _ := strings.Cut(s, "\n")
+	return rest
+}
+
+// TestGoldenPrivacyProfile plays attack (b) and its cousins: overlapping
+// date ranges, a quarter against its months, a year before and after
+// today's respondent. No difference between two screens may come to a
+// count of 1 to 4.
+func TestGoldenPrivacyProfile(t *testing.T) {
+	h := golden(t, "privacy_profile")
+	s := profileScreens(h)
+	if len(s) != 7 {
+		t.Fatalf("%d profile screens, want 7", len(s))
+	}
+	if withoutPeriod(s[0]) != withoutPeriod(s[1]) {
+		t.Errorf("two ranges a day apart differ:\n%s\n---\n%s", s[0], s[1])
+	}
+	q1, jan, feb := profileCounts(s[2]), profileCounts(s[3]), profileCounts(s[4])
+	for k, n := range q1 {
+		if d := n - jan[k] - feb[k]; d > 0 && d < survey.MinProfileCell {
+			t.Errorf("%s: the quarter's %d less January's %d and February's %d gives %d", k, n, jan[k], feb[k], d)
+		}
+	}
+	if withoutPeriod(s[5]) != withoutPeriod(s[6]) {
+		t.Errorf("the year's profile changed with today's respondent:\n%s\n---\n%s", s[5], s[6])
+	}
+}
+
+// TestProfileSheetRowsGiveNothingBack (attack c): in the XLSX profile
+// sheet, the row of all units less the rows of the units shown must not
+// give back a count of 1 to 4 that a unit's own row hides.
+func TestProfileSheetRowsGiveNothingBack(t *testing.T) {
+	h := newHarness(t)
+	h.run("seed DISDUKCAPIL 10 344334433 2026-02-02 P,35,SMA,Swasta,KTP-el")
+	h.run("seed DISDUKCAPIL 1 344334433 2026-02-03 L,61,S3,PNS,Akta_Kelahiran")
+	h.run("seed PKM-KRANJI 10 344334433 2026-02-12 P,35,SMA,Swasta,Poli_Umum")
+	h.run("seed PKM-KRANJI 5 344334433 2026-02-13 L,61,S3,PNS,Poli_Umum")
+	h.run("user admin 9001 id")
+	h.run("admin send /ikm")
+	h.run("admin tap ⬇ XLSX")
+	f := sentXLSX(t, h, "semua-unit-skm-2026.xlsx")
+	rows, err := f.GetRows(export.SheetProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, units := map[string]int{}, map[string]int{}
+	for _, r := range rows {
+		if len(r) < 5 {
+			continue
+		}
+		n, err := strconv.Atoi(r[4])
+		if err != nil {
+			continue // a header, a hidden cell
+		}
+		key := r[2] + "/" + r[3]
+		if r[0] == "Semua unit" {
+			all[key] = n
+		} else {
+			units[key] += n
+		}
+	}
+	if len(all) == 0 {
+		t.Fatalf("no profile rows for all units in %q", rows)
+	}
+	for k, n := range all {
+		if d := n - units[k]; d > 0 && d < survey.MinProfileCell {
+			t.Errorf("%s: all units' %d less the units' shown %d gives %d", k, n, units[k], d)
+		}
 	}
 }

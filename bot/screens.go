@@ -19,11 +19,10 @@ import (
 
 // Screen sizes, chosen to fit a phone and Telegram's 4096 characters.
 const (
-	listShown      = 3  // top and bottom units on the city screen
-	belowShown     = 8  // units below target named on the city screen
-	rankPerPage    = 25 // units per /peringkat page
-	trendPeriods   = 4  // periods in a trend line, the shown one last
-	profileMinCell = 5  // smaller profile cells are suppressed
+	listShown    = 3  // top and bottom units on the city screen
+	belowShown   = 8  // units below target named on the city screen
+	rankPerPage  = 25 // units per /peringkat page
+	trendPeriods = 4  // periods in a trend line, the shown one last
 )
 
 // cityView is the city: IKM both ways with the change from the previous
@@ -401,39 +400,64 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 	return b.String(), telegram.Keyboard(rows...), nil
 }
 
-// profileView is who a unit's respondents were, each profile question's
-// answers counted with small cells suppressed (survey.Breakdown).
+// profileView is who a unit's respondents were, as the disclosure rule
+// publishes it (ReadProfiles): the counts shown per question and how many
+// are not, from the ended months of a standard period, never a date range.
 func (c *conv) profileView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	u, _ := c.b.cfg.Catalog.Unit(v.arg)
-	pt, err := c.tx.ProfileTally(u.Code, v.period)
+	pr, err := ReadProfiles(c.tx, []survey.Unit{u}, v.period, c.now)
 	if err != nil {
 		return "", nil, err
 	}
+	t := pr.Units[0]
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
-	b.WriteString(c.t.plural("view.profile_title", pt.Respondents, map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": pt.Respondents}) + "\n")
-	rows := pt.Breakdown(profileMinCell)
-	if rows == nil {
-		line("view.profile_few", map[string]any{"Min": profileMinCell})
+	title := map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": t.Respondents}
+	switch {
+	case !pr.Available:
+		line("view.profile_title_bare", title)
+		line("view.profile_range", map[string]any{"Min": survey.MinProfileCell})
+	case len(pr.Months) == 0:
+		line("view.profile_title_bare", title)
+		line("view.profile_not_yet", nil)
+	default:
+		title["Months"] = monthsLabel(pr.Months)
+		b.WriteString(c.t.plural("view.profile_title", t.Respondents, title) + "\n")
+		if t.Rows == nil {
+			line("view.profile_few", map[string]any{"Min": survey.MinProfileCell})
+		}
 	}
-	for _, row := range rows {
-		var cells []string
+	for _, row := range t.Rows {
+		counts := make([]int, 0, len(row.Cells)+1)
 		for _, cell := range row.Cells {
-			label := c.profileValue(row.Dim, cell.Value)
-			if cell.Suppressed {
-				cells = append(cells, label+" *")
-				continue
-			}
-			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", label, cell.Count, cell.Count*100/pt.Respondents))
+			counts = append(counts, cell.Count)
+		}
+		counts = append(counts, row.Hidden)
+		pct := percents(counts, t.Respondents)
+		var cells []string
+		for i, cell := range row.Cells {
+			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", c.profileValue(row.Dim, cell.Value), cell.Count, pct[i]))
+		}
+		if row.Hidden > 0 {
+			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", c.t.text("view.profile_hidden", nil), row.Hidden, pct[len(pct)-1]))
 		}
 		b.WriteString("<b>" + c.t.text("view.dim_"+string(row.Dim), nil) + "</b>: " + strings.Join(cells, " · ") + "\n")
 	}
-	if rows != nil {
-		b.WriteString("\n<i>" + c.t.text("view.profile_note", map[string]any{"Min": profileMinCell}) + "</i>")
+	if t.Rows != nil {
+		b.WriteString("\n<i>" + c.t.text("view.profile_note", map[string]any{"Min": survey.MinProfileCell}) + "</i>")
 	}
 	kb := [][]models.InlineKeyboardButton{{telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
 	kb = append(kb, c.periodRows(v)...)
 	return strings.TrimRight(b.String(), "\n"), telegram.Keyboard(kb...), nil
+}
+
+// monthsLabel names the months a profile counts: "2026-01", or
+// "2026-01–2026-02".
+func monthsLabel(ms []survey.Period) string {
+	if len(ms) == 1 {
+		return ms[0].Label
+	}
+	return ms[0].Label + "–" + ms[len(ms)-1].Label
 }
 
 // profileValue is how a profile answer reads in the chat's language.

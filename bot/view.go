@@ -1,7 +1,7 @@
 package bot
 
 import (
-	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -382,10 +382,37 @@ func (c *conv) backRow(u survey.Unit, p survey.Period, r role) []models.InlineKe
 	return nil
 }
 
-// fmtCount writes a count or, for a suppressed cell, "*".
-func fmtCount(cell survey.ProfileCell) string {
-	if cell.Suppressed {
-		return "*"
+// percents writes counts as whole percentages of total. When the counts
+// add up to total, the percentages add up to 100: each is rounded down and
+// the points left go to the largest remainders (ties to the earlier
+// count); cut alone they often add up to 99 (53 + 46). Otherwise each is
+// rounded to the nearest, half up.
+func percents(counts []int, total int) []int {
+	out := make([]int, len(counts))
+	if total <= 0 {
+		return out
 	}
-	return fmt.Sprint(cell.Count)
+	sum := 0
+	for _, n := range counts {
+		sum += n
+	}
+	if sum != total {
+		for i, n := range counts {
+			out[i] = (n*200 + total) / (2 * total)
+		}
+		return out
+	}
+	left := 100
+	order := make([]int, len(counts))
+	for i, n := range counts {
+		out[i] = n * 100 / total
+		left -= out[i]
+		order[i] = i
+	}
+	rem := func(i int) int { return counts[i] * 100 % total }
+	slices.SortStableFunc(order, func(a, b int) int { return rem(b) - rem(a) })
+	for _, i := range order[:left] {
+		out[i]++
+	}
+	return out
 }

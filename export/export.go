@@ -34,6 +34,13 @@ type Report struct {
 	// FollowUps are the follow-up plans the XLSX lists in SheetFollowUps;
 	// plans of units outside Summary are left out.
 	FollowUps []FollowUp
+	// Profiles are the respondents' profiles the XLSX and the posters
+	// print (ProfilesFrom, or the store's month aggregates through
+	// PublishProfiles); the zero value prints none.
+	Profiles Profiles
+	// RawProfile is how much of each respondent's profile WriteCSV
+	// writes; the zero value, none.
+	RawProfile RawProfile
 }
 
 // scopeName is what the totals of rep belong to: Scope, else the city.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/store"
@@ -89,13 +90,14 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 			periods = append([]survey.Period{periods[0].Previous()}, periods...)
 		}
 	}
-	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, periods, w)
+	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, periods, w, cmdNow().In(loc))
 	if err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
 	sum := sums[len(sums)-1]
 	rep := exportReport(cfg, sum, w)
-	posters := export.Posters(rep, profiles)
+	rep.Profiles = profiles
+	posters := export.Posters(rep)
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
@@ -164,16 +166,17 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 }
 
 // readPosterFigures reads, in one read transaction, the units' tallies for
-// every period and their profile aggregates for the last one.
-func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, periods []survey.Period, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, error) {
+// every period and their profiles for the last one, as published at now
+// (bot.ReadProfiles).
+func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, periods []survey.Period, w survey.Weighting, now time.Time) ([]survey.CitySummary, export.Profiles, error) {
 	st, err := store.Open(dbPath, store.Options{Timeout: storeTimeout, Location: cfg.Location, ReadOnly: true, Units: cfg.Catalog.Unit})
 	if err != nil {
-		return nil, nil, friendlyOpenError(dbPath, err,
+		return nil, export.Profiles{}, friendlyOpenError(dbPath, err,
 			"take a hot backup with \"ikmbot backup --out COPY\" and run this on it with --db COPY, or stop the bot first")
 	}
 	defer st.Close()
 	var sums []survey.CitySummary
-	profiles := make([]survey.ProfileTally, len(units))
+	var profiles export.Profiles
 	err = st.View(func(tx *store.Tx) error {
 		for _, p := range periods {
 			tallies := make([]survey.Tally, len(units))
@@ -184,16 +187,11 @@ func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p
 			}
 			sums = append(sums, survey.Summarize(p, units, tallies, w))
 		}
-		last := periods[len(periods)-1]
-		for i, u := range units {
-			if profiles[i], err = tx.ProfileTally(u.Code, last); err != nil {
-				return err
-			}
-		}
-		return nil
+		profiles, err = bot.ReadProfiles(tx, units, periods[len(periods)-1], now)
+		return err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", dbPath, err)
+		return nil, export.Profiles{}, fmt.Errorf("read %s: %w", dbPath, err)
 	}
 	return sums, profiles, st.Close()
 }
