@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/telegram"
 
 	"github.com/ikmbot/ikmbot/store"
@@ -20,40 +18,6 @@ func (b *Bot) IsAdmin(userID int64) bool { return b.admins[userID] }
 // maxMessageRunes keeps replies under Telegram's 4096-character limit with a
 // margin for entities.
 const maxMessageRunes = 4000
-
-// citySummary reads each unit's aggregates for the period: one bucket read
-// per month and per leftover day, never a scan of responses.
-func citySummary(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weighting) (survey.CitySummary, error) {
-	tallies := make([]survey.Tally, len(units))
-	for i, u := range units {
-		t, err := tx.Tally(u.Code, p)
-		if err != nil {
-			return survey.CitySummary{}, err
-		}
-		tallies[i] = t
-	}
-	return survey.Summarize(p, units, tallies, w), nil
-}
-
-// ReadProfiles reads the respondents' profiles of units over p as the
-// disclosure rule publishes them at now (survey.ProfileMonths,
-// survey.PublishProfile): from each unit's month aggregates of the months
-// of p that have ended. The chat's profile screen, its exports and
-// ikmbot report and poster all read them here.
-func ReadProfiles(tx *store.Tx, units []survey.Unit, p survey.Period, now time.Time) (export.Profiles, error) {
-	months, ok := survey.ProfileMonths(p, now)
-	blocks := make([][]survey.ProfileTally, len(units))
-	for i, u := range units {
-		blocks[i] = make([]survey.ProfileTally, len(months))
-		for m, mp := range months {
-			var err error
-			if blocks[i][m], err = tx.ProfileTally(u.Code, mp); err != nil {
-				return export.Profiles{}, err
-			}
-		}
-	}
-	return export.PublishProfiles(months, ok, blocks), nil
-}
 
 // cityReport is the city screen's text without the change from the
 // previous period.

@@ -67,7 +67,7 @@ func TestEveryButtonFitsTelegram(t *testing.T) {
 			}
 		}
 		for _, e := range survey.Elements[:3] {
-			if _, err := tx.AddFollowUp(store.FollowUp{Unit: longCode, Element: e, Action: "tindakan", Owner: "PJ", Status: store.FollowUpOpen, Created: h.now}); err != nil {
+			if _, err := tx.AddFollowUp(survey.FollowUp{Unit: longCode, Element: e, Action: "tindakan", Owner: "PJ", Status: survey.FollowUpOpen, Created: h.now}); err != nil {
 				return err
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/export"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -138,7 +139,7 @@ func (c *conv) exportPress(d adminData, r role) error {
 		sc.raw = export.ProfileBanded
 	}
 	p := d.v.period
-	sum, err := citySummary(c.tx, sc.units, p, c.b.cfg.Weighting)
+	sum, err := report.Summary(c.tx, sc.units, p, c.b.cfg.Weighting)
 	if err != nil {
 		return err
 	}
@@ -219,15 +220,11 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 				if err != nil {
 					return nil, err
 				}
-				var pts []export.TrendPoint
-				for _, s := range sums {
-					pts = append(pts, export.PointOf(s.Period, s.Pooled))
-				}
 				sub := "per periode"
 				if !sc.one {
 					sub = "gabungan seluruh responden, per periode"
 				}
-				return export.TrendChart("IKM "+title, sub, pts)
+				return export.TrendChart("IKM "+title, sub, export.PooledTrend(sums))
 			})})
 		return files
 	case exportPoster:
@@ -288,7 +285,7 @@ func (b *Bot) slot(draw func() ([]byte, error)) func() ([]byte, error) {
 func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Time) ([]byte, error) {
 	var buf bytes.Buffer
 	err := b.store.View(func(tx *store.Tx) error {
-		sum, err := citySummary(tx, sc.units, p, b.cfg.Weighting)
+		sum, err := report.Summary(tx, sc.units, p, b.cfg.Weighting)
 		if err != nil {
 			return err
 		}
@@ -298,10 +295,10 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 			_, err := export.WriteCSV(&buf, rep, tx.ForEachResponse)
 			return err
 		}
-		if rep.FollowUps, err = ExportFollowUps(tx, sc.units); err != nil {
+		if rep.FollowUps, err = report.FollowUps(tx, sc.units); err != nil {
 			return err
 		}
-		if rep.Profiles, err = ReadProfiles(tx, sc.units, p, at); err != nil {
+		if rep.Profiles, err = report.Profiles(tx, sc.units, p, at); err != nil {
 			return err
 		}
 		return export.WriteXLSX(&buf, rep, tx.ForEachResponse)
@@ -309,42 +306,13 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 	return buf.Bytes(), err
 }
 
-// ExportFollowUps reads the follow-up plans of units for the XLSX's
-// export.SheetFollowUps, in the units' order; the bot's exports and
-// ikmbot report both use it.
-func ExportFollowUps(tx *store.Tx, units []survey.Unit) ([]export.FollowUp, error) {
-	var out []export.FollowUp
-	for _, u := range units {
-		plans, err := tx.FollowUps(u.Code)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range plans {
-			out = append(out, export.FollowUp{
-				Unit: f.Unit, Seq: f.Seq, Element: f.Element, Action: f.Action, Owner: f.Owner,
-				Due: f.Due, Status: f.Status, Created: f.Created, Updated: f.Updated,
-			})
-		}
-	}
-	return out, nil
-}
-
 // readTrend reads the scope's summaries of chartPeriods periods ending
 // with p, oldest first, in one read transaction.
 func (b *Bot) readTrend(units []survey.Unit, p survey.Period) ([]survey.CitySummary, error) {
-	ps := []survey.Period{p}
-	for len(ps) < chartPeriods {
-		ps = append([]survey.Period{ps[0].Previous()}, ps...)
-	}
-	sums := make([]survey.CitySummary, len(ps))
-	err := b.store.View(func(tx *store.Tx) error {
-		for i, q := range ps {
-			var err error
-			if sums[i], err = citySummary(tx, units, q, b.cfg.Weighting); err != nil {
-				return err
-			}
-		}
-		return nil
+	var sums []survey.CitySummary
+	err := b.store.View(func(tx *store.Tx) (err error) {
+		sums, err = report.Trend(tx, units, p, chartPeriods, b.cfg.Weighting)
+		return err
 	})
 	return sums, err
 }
@@ -354,12 +322,12 @@ func (b *Bot) readTrend(units []survey.Unit, p survey.Period) ([]survey.CitySumm
 func (b *Bot) readPosters(sc exportScope, p survey.Period, at time.Time) ([]export.Poster, error) {
 	var ps []export.Poster
 	err := b.store.View(func(tx *store.Tx) error {
-		sum, err := citySummary(tx, sc.units, p, b.cfg.Weighting)
+		sum, err := report.Summary(tx, sc.units, p, b.cfg.Weighting)
 		if err != nil {
 			return err
 		}
 		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}
-		if rep.Profiles, err = ReadProfiles(tx, sc.units, p, at); err != nil {
+		if rep.Profiles, err = report.Profiles(tx, sc.units, p, at); err != nil {
 			return err
 		}
 		ps = export.Posters(rep)

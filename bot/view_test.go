@@ -53,7 +53,7 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 	for _, data := range []string{
 		encodeSuggestions(long, strings.Repeat("A", cursorLen)), encodeAudit(0), encodeFollowUps(long),
-		encodeNewFollowUp(long, survey.Persyaratan), encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 18446744073709551615, store.FollowUpProgress, store.FollowUpDone),
+		encodeNewFollowUp(long, survey.Persyaratan), encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 18446744073709551615, survey.FollowUpProgress, survey.FollowUpDone),
 		encodeExport(view{kind: 'u', arg: long, period: rng}, exportPoster), encodeExport(view{kind: 't', arg: long, period: rng}, exportXLSX),
 		encodeExport(view{kind: 'c', period: rng}, exportCSV), encodeExport(view{kind: 'm', period: rng}, exportCharts),
 	} {
@@ -181,8 +181,8 @@ func TestLongestScreensFit(t *testing.T) {
 			}
 		}
 		for _, e := range survey.Elements {
-			_, err := tx.AddFollowUp(store.FollowUp{Unit: "DISDUKCAPIL", Element: e, Action: strings.Repeat("🛠", maxPlanAction),
-				Owner: strings.Repeat("👤", maxPlanOwner), Due: h.now.AddDate(0, 1, 0), Status: store.FollowUpOpen, Created: h.now})
+			_, err := tx.AddFollowUp(survey.FollowUp{Unit: "DISDUKCAPIL", Element: e, Action: strings.Repeat("🛠", maxPlanAction),
+				Owner: strings.Repeat("👤", maxPlanOwner), Due: h.now.AddDate(0, 1, 0), Status: survey.FollowUpOpen, Created: h.now})
 			if err != nil {
 				return err
 			}

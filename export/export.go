@@ -31,13 +31,14 @@ type Report struct {
 	// recap then labels its totals with it instead of the city's name, so
 	// that a part is never printed as the city's IKM. Empty: the city.
 	Scope string
-	// FollowUps are the follow-up plans the XLSX lists in SheetFollowUps;
-	// plans of units outside Summary are left out.
-	FollowUps []FollowUp
+	// FollowUps are the follow-up plans the XLSX lists in SheetFollowUps,
+	// as report.FollowUps reads them; plans of units outside Summary are
+	// left out, and who recorded a plan (By) is never printed.
+	FollowUps []survey.FollowUp
 	// Profiles are the respondents' profiles the XLSX and the posters
-	// print (ProfilesFrom, or the store's month aggregates through
-	// PublishProfiles); the zero value prints none.
-	Profiles Profiles
+	// print, as report.Profiles reads them from the store's month
+	// aggregates (or ProfilesFrom counts them); the zero value prints none.
+	Profiles survey.Profiles
 	// RawProfile is how much of each respondent's profile WriteCSV
 	// writes; the zero value, none.
 	RawProfile RawProfile

@@ -217,3 +217,19 @@ func TestPosterProfile(t *testing.T) {
 		t.Error("a date range's poster prints a profile, or does not say why it has none")
 	}
 }
+
+func TestPooledTrend(t *testing.T) {
+	rep, _ := fixture(survey.ExactWeights)
+	empty := survey.CitySummary{Period: rep.Summary.Period.Previous()}
+	got := PooledTrend([]survey.CitySummary{empty, rep.Summary})
+	want := []TrendPoint{
+		{Label: empty.Period.Label},
+		{Label: rep.Summary.Period.Label, IKM: rep.Summary.Pooled.IKM2, Mutu: rep.Summary.Pooled.Mutu, Valid: true},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("PooledTrend = %+v, want %+v", got, want)
+	}
+	if !rep.Summary.Pooled.Valid {
+		t.Fatal("the fixture's summary has no respondents")
+	}
+}

@@ -26,7 +26,7 @@ type Poster struct {
 	// publishes it, and Profiles what it was published from (Months,
 	// Available); the zero values print no profile.
 	Profile  survey.ProfileTable
-	Profiles Profiles
+	Profiles survey.Profiles
 }
 
 // Posters returns the poster of every unit of rep with respondents, in
@@ -234,7 +234,7 @@ func posterLayout(p Poster) ([]op, error) {
 
 	resp := "Jumlah responden: " + strconv.Itoa(r.Respondents) + " orang"
 	switch {
-	case p.Unit.Unit.Users <= 0:
+	case !p.Unit.TargetKnown():
 	case p.Unit.BelowTarget():
 		resp += " (target sampel " + strconv.Itoa(p.Unit.Target) + ": belum tercapai)"
 	default:

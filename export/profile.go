@@ -10,41 +10,11 @@ import (
 // disclosure rule (survey.PublishProfile).
 const MinCell = survey.MinProfileCell
 
-// Profiles are the respondents' profiles a report prints, as the
-// disclosure rule publishes them: from each unit's ended months of the
-// period, every table a sum of what those months show (survey.ProfileMonths,
-// survey.PublishProfile). The zero value prints no profile.
-type Profiles struct {
-	// Available is false for a date range, which has no profile.
-	Available bool
-	// Months are the months counted, oldest first: those of the period
-	// that had ended.
-	Months []survey.Period
-	// Units are the tables of the summary's units, in its order; All is
-	// the table of all of them together.
-	Units []survey.ProfileTable
-	All   survey.ProfileTable
-}
-
-// PublishProfiles applies the disclosure rule to blocks, where blocks[i][m]
-// is how unit i of a summary answered the profile questions in months[m].
-// ok is false for a date range (survey.ProfileMonths).
-func PublishProfiles(months []survey.Period, ok bool, blocks [][]survey.ProfileTally) Profiles {
-	pr := Profiles{Available: ok, Months: months, Units: make([]survey.ProfileTable, len(blocks))}
-	var all []survey.ProfileTally
-	for i, b := range blocks {
-		pr.Units[i] = survey.PublishProfile(b, MinCell)
-		all = append(all, b...)
-	}
-	pr.All = survey.PublishProfile(all, MinCell)
-	return pr
-}
-
 // ProfilesFrom counts the profiles of rep's units from the raw responses,
 // month by month as the store's aggregates do, over the months of the
 // period that had ended when the report was generated (rep.Generated; all
 // of the period's months when that is zero), and publishes them.
-func ProfilesFrom(rep Report, rs Responses) (Profiles, error) {
+func ProfilesFrom(rep Report, rs Responses) (survey.Profiles, error) {
 	p := rep.Summary.Period
 	at := rep.Generated
 	if at.IsZero() {
@@ -70,7 +40,7 @@ func ProfilesFrom(rep Report, rs Responses) (Profiles, error) {
 		}
 		return nil
 	})
-	return PublishProfiles(months, ok, blocks), err
+	return survey.PublishProfiles(months, ok, blocks, MinCell), err
 }
 
 // dimTitle is a profile question's printed name.
@@ -110,7 +80,7 @@ const hiddenLabel = "Tidak ditampilkan"
 
 // profileNote explains, wherever a profile is printed, what it counts and
 // what it leaves out.
-func profileNote(pr Profiles) string {
+func profileNote(pr survey.Profiles) string {
 	return "Profil dihitung per unit per bulan yang sudah berakhir (" + monthsText(pr.Months) + "). " +
 		"Agar tidak ada responden yang dapat dikenali, jumlah di bawah " + strconv.Itoa(MinCell) +
 		" dalam satu bulan, dan jumlah yang dapat dihitung dari sel lain, tidak ditampilkan; " +
@@ -119,7 +89,7 @@ func profileNote(pr Profiles) string {
 }
 
 // noProfile says why a scope shows no profile, or "" when it shows one.
-func noProfile(pr Profiles, t survey.ProfileTable) string {
+func noProfile(pr survey.Profiles, t survey.ProfileTable) string {
 	switch {
 	case !pr.Available:
 		return "Profil responden hanya disajikan per tahun, semester, triwulan atau bulan, tidak untuk rentang tanggal."

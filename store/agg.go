@@ -15,18 +15,9 @@ func (tx *Tx) aggKeys(t time.Time) (day, month string) {
 	return survey.DayKey(t), survey.MonthKey(t)
 }
 
-// aggBuckets are the keyspaces a response is counted in: agg/ always, and
-// agg_verified/ too when it came through a fresh counter code.
-func aggBuckets(via survey.Via) [][]byte {
-	if via.Verified() {
-		return [][]byte{bucketAgg, bucketAggVerified}
-	}
-	return [][]byte{bucketAgg}
-}
-
 // addAgg counts r's scores in its unit's day and month tallies.
 func (tx *Tx) addAgg(r survey.Response) error {
-	for _, root := range aggBuckets(r.Via) {
+	for _, root := range tallyBucketsOf(r.Via) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			t.Add(r.Scores)
 			return nil
@@ -43,7 +34,7 @@ func (tx *Tx) addAgg(r survey.Response) error {
 // responses/; that is reported rather than clamped, since a silently wrong
 // index is worse than a failed replace.
 func (tx *Tx) removeAgg(r survey.Response) error {
-	for _, root := range aggBuckets(r.Via) {
+	for _, root := range tallyBucketsOf(r.Via) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			if t.Respondents < 1 {
 				return errAggMismatch

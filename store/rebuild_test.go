@@ -9,9 +9,6 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// derivedBuckets are every bucket RebuildAggregates rewrites.
-var derivedBuckets = [][]byte{bucketAgg, bucketAggVerified, bucketRespondents, bucketProfiles, bucketSuggestions}
-
 // TestRebuildMatchesIncremental checks that the single scan of
 // RebuildAggregates writes every derived bucket byte for byte as
 // AddResponse and ReplaceResponse left it, across units, two windows,

@@ -53,6 +53,34 @@ func ProfileMonths(p Period, now time.Time) (months []Period, ok bool) {
 	return months, true
 }
 
+// Profiles are the profiles of a set of units over a period as the rule
+// publishes them. The zero value publishes none.
+type Profiles struct {
+	// Available is false for a date range, which has no profile.
+	Available bool
+	// Months are the months counted, oldest first: those of the period
+	// that had ended.
+	Months []Period
+	// Units are the tables of the units, in their order; All is the
+	// table of all of them together.
+	Units []ProfileTable
+	All   ProfileTable
+}
+
+// PublishProfiles applies the rule to blocks, where blocks[i][m] is how
+// unit i answered the profile questions in months[m], with min as its k;
+// ok is false for a date range (ProfileMonths).
+func PublishProfiles(months []Period, ok bool, blocks [][]ProfileTally, min int) Profiles {
+	pr := Profiles{Available: ok, Months: months, Units: make([]ProfileTable, len(blocks))}
+	var all []ProfileTally
+	for i, b := range blocks {
+		pr.Units[i] = PublishProfile(b, min)
+		all = append(all, b...)
+	}
+	pr.All = PublishProfile(all, min)
+	return pr
+}
+
 // ProfileTable is a profile as the rule publishes it.
 type ProfileTable struct {
 	// Respondents counts everyone in the blocks, shown or not.

@@ -10,9 +10,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/export"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -83,14 +83,12 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("poster: %w", err)
 	}
 
-	// Periods oldest first, the chosen one last, for the trend chart.
-	periods := []survey.Period{p}
+	// The trend chart's periods, the chosen one last.
+	periods := 1
 	if *charts && *unitCode == "" {
-		for len(periods) < trendPeriods {
-			periods = append([]survey.Period{periods[0].Previous()}, periods...)
-		}
+		periods = trendPeriods
 	}
-	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, periods, w, cmdNow().In(loc))
+	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, p, periods, w, cmdNow().In(loc))
 	if err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
@@ -165,33 +163,28 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
-// readPosterFigures reads, in one read transaction, the units' tallies for
-// every period and their profiles for the last one, as published at now
-// (bot.ReadProfiles).
-func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, periods []survey.Period, w survey.Weighting, now time.Time) ([]survey.CitySummary, export.Profiles, error) {
+// readPosterFigures reads, in one read transaction, the units' summaries
+// over the n periods ending with p, oldest first, and their profiles for p
+// as published at now (report.Profiles).
+func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p survey.Period, n int, w survey.Weighting, now time.Time) ([]survey.CitySummary, survey.Profiles, error) {
 	st, err := store.Open(dbPath, store.Options{Timeout: storeTimeout, Location: cfg.Location, ReadOnly: true, Units: cfg.Catalog.Unit})
 	if err != nil {
-		return nil, export.Profiles{}, friendlyOpenError(dbPath, err,
+		return nil, survey.Profiles{}, friendlyOpenError(dbPath, err,
 			"take a hot backup with \"ikmbot backup --out COPY\" and run this on it with --db COPY, or stop the bot first")
 	}
 	defer st.Close()
 	var sums []survey.CitySummary
-	var profiles export.Profiles
+	var profiles survey.Profiles
 	err = st.View(func(tx *store.Tx) error {
-		for _, p := range periods {
-			tallies := make([]survey.Tally, len(units))
-			for i, u := range units {
-				if tallies[i], err = tx.Tally(u.Code, p); err != nil {
-					return err
-				}
-			}
-			sums = append(sums, survey.Summarize(p, units, tallies, w))
+		var err error
+		if sums, err = report.Trend(tx, units, p, n, w); err != nil {
+			return err
 		}
-		profiles, err = bot.ReadProfiles(tx, units, periods[len(periods)-1], now)
+		profiles, err = report.Profiles(tx, units, p, now)
 		return err
 	})
 	if err != nil {
-		return nil, export.Profiles{}, fmt.Errorf("read %s: %w", dbPath, err)
+		return nil, survey.Profiles{}, fmt.Errorf("read %s: %w", dbPath, err)
 	}
 	return sums, profiles, st.Close()
 }
@@ -212,11 +205,7 @@ func writeCityCharts(cfg *config.Config, sums []survey.CitySummary, write func(s
 	if err := write("peringkat-"+last.Period.Label+".png", rank); err != nil {
 		return err
 	}
-	var pts []export.TrendPoint
-	for _, s := range sums {
-		pts = append(pts, export.PointOf(s.Period, s.Pooled))
-	}
-	trend, err := export.TrendChart("IKM "+cfg.City, "gabungan seluruh responden, per periode", pts)
+	trend, err := export.TrendChart("IKM "+cfg.City, "gabungan seluruh responden, per periode", export.PooledTrend(sums))
 	if err != nil {
 		return err
 	}

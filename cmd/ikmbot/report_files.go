@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"io"
 
-	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/export"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -43,8 +43,8 @@ func renderReportFile(tx *store.Tx, cfg *config.Config, format string, sum surve
 	written := sum.Respondents()
 	if format == "csv" {
 		written, err = export.WriteCSV(&buf, rep, responses)
-	} else if rep.FollowUps, err = bot.ExportFollowUps(tx, summaryUnits(sum)); err == nil {
-		if rep.Profiles, err = bot.ReadProfiles(tx, summaryUnits(sum), sum.Period, rep.Generated); err == nil {
+	} else if rep.FollowUps, err = report.FollowUps(tx, summaryUnits(sum)); err == nil {
+		if rep.Profiles, err = report.Profiles(tx, summaryUnits(sum), sum.Period, rep.Generated); err == nil {
 			err = export.WriteXLSX(&buf, rep, responses)
 		}
 	}
