@@ -267,12 +267,21 @@ func (b *Bot) langFor(chat store.Chat, in telegram.Update) string {
 	if chat.Lang != "" {
 		return chat.Lang
 	}
-	code := strings.ToLower(in.LangCode)
+	if lang := appLang(in.LangCode); lang != "" {
+		return lang
+	}
+	return b.cfg.DefaultLanguage
+}
+
+// appLang is the language of ours that a Telegram app's language_code
+// asks for, or "" for none of them.
+func appLang(code string) string {
+	code = strings.ToLower(code)
 	switch {
 	case strings.HasPrefix(code, "id"), strings.HasPrefix(code, "ms"), strings.HasPrefix(code, "jv"), strings.HasPrefix(code, "su"):
 		return "id"
 	case strings.HasPrefix(code, "en"):
 		return "en"
 	}
-	return b.cfg.DefaultLanguage
+	return ""
 }

@@ -176,7 +176,7 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	if done > 0 {
 		b.WriteString(c.t.plural("tl.done_count", done, map[string]any{"N": done}) + "\n")
 	}
-	weak := res.Weakest(3)
+	weak := res.Priorities(3)
 	if len(weak) > 0 {
 		var parts []string
 		for _, e := range weak {

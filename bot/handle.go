@@ -443,6 +443,14 @@ func (c *conv) callback() error {
 		}
 		c.chat.Lang = d.arg
 		c.t = c.b.localizer(d.arg)
+		// An admin's choice outlives the chat record: notices use it.
+		if r, err := c.role(); err != nil {
+			return err
+		} else if r.admin() {
+			if err := c.tx.SetAdminLang(c.in.UserID, d.arg, true); err != nil {
+				return err
+			}
+		}
 		c.out.Edit(c.in.ChatID, c.in.MessageID, c.t.text("language.set", nil), nil)
 		c.reaskBelow("")
 		return nil

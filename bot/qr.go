@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/ikmbot/ikmbot/locales"
 	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/report"
+	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -46,6 +48,9 @@ func (c *conv) qr(arg string) error {
 		if err != nil {
 			return err
 		}
+		if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditPosterRevoke, Unit: u.Code, Detail: strconv.Itoa(v)}); err != nil {
+			return err
+		}
 		c.b.log.Info("posters revoked", "unit", u.Code, "version", v)
 		c.out.Send(c.in.ChatID, c.t.text("qr.revoked", map[string]any{
 			"Unit": esc(u.Name), "Code": esc(u.Code), "Old": v - 1, "New": v,
@@ -58,6 +63,11 @@ func (c *conv) qr(arg string) error {
 	}
 	v, err := c.tx.PosterVersion(u.Code)
 	if err != nil {
+		return err
+	}
+	// A signed link lets whoever holds it print posters that count: the
+	// audit log says who was given one.
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditPoster, Unit: u.Code, Detail: strconv.Itoa(v)}); err != nil {
 		return err
 	}
 	link := deeplink.DeepLink(c.b.cfg.BotUsername, deeplink.SignPayload(c.b.cfg.Secret, u.Code, v))

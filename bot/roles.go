@@ -61,6 +61,15 @@ func (c *conv) role() (role, error) {
 		}
 	}
 	c.who = &r
+	if r.admin() {
+		// Notices reach admins outside any conversation, so the language
+		// their app reports is kept for them (renderNotice).
+		if lang := appLang(c.in.LangCode); lang != "" && c.in.UserID > 0 {
+			if err := c.tx.SetAdminLang(c.in.UserID, lang, false); err != nil {
+				return role{}, err
+			}
+		}
+	}
 	return r, nil
 }
 
@@ -144,6 +153,11 @@ func (c *conv) grant(user int64, u survey.Unit) error {
 }
 
 func (c *conv) revoke(user int64, u survey.Unit) error {
+	// Read before the revocation, which forgets it with their last unit.
+	lang, _, err := c.tx.AdminLang(user)
+	if err != nil {
+		return err
+	}
 	removed, err := c.tx.RevokeUnit(user, u.Code)
 	if err != nil {
 		return err
@@ -156,7 +170,7 @@ func (c *conv) revoke(user int64, u survey.Unit) error {
 	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditRevoke, Unit: u.Code, User: user}); err != nil {
 		return err
 	}
-	if err := c.notify(store.Notice{Chat: user, Kind: store.NoticeRevoked, Unit: u.Code, At: c.now}); err != nil {
+	if err := c.notify(store.Notice{Chat: user, Kind: store.NoticeRevoked, Unit: u.Code, Lang: lang, At: c.now}); err != nil {
 		return err
 	}
 	c.b.log.Info("unit admin revoked", "unit", u.Code)

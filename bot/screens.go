@@ -271,7 +271,7 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 		rows = append(rows, fmt.Sprintf("%s %s  %s", c.t.num(e.NRR), e.Mutu, c.elementName(e.Key)))
 	}
 	b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
-	if w := r.Weakest(3); len(w) > 0 {
+	if w := r.Priorities(3); len(w) > 0 {
 		line("view.priorities", nil)
 		for i, e := range w {
 			line("view.priority_row", map[string]any{"N": i + 1, "Element": c.elementName(e.Key), "NRR": c.t.num(e.NRR), "Mutu": string(e.Mutu)})
@@ -351,9 +351,16 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 			c.change(survey.Round2(now.NRR), survey.Round2(pe.NRR), pe.Answers > 0, prev.Period) + "\n")
 		b.WriteString(c.t.plural("view.element_answers", int(now.Answers), map[string]any{"N": now.Answers}) + "\n")
 		var rows []string
+		// Highest score first, as shown, so that a point left over by
+		// rounding goes to the first of equal counts on screen.
+		var counts []int
 		for s := survey.MaxScore; s >= survey.MinScore; s-- {
-			n := t.Tally.Dist[i][s-1]
-			rows = append(rows, fmt.Sprintf("%d %-26s %4d %3d%%", s, esc(truncate(c.t.text("element."+string(v.elem)+".s"+itoa(s), nil), 26)), n, int(uint64(n)*100/now.Answers)))
+			counts = append(counts, int(t.Tally.Dist[i][s-1]))
+		}
+		pct := percents(counts, int(now.Answers))
+		for j, n := range counts {
+			s := survey.MaxScore - j
+			rows = append(rows, fmt.Sprintf("%d %-26s %4d %3d%%", s, esc(truncate(c.t.text("element."+string(v.elem)+".s"+itoa(s), nil), 26)), n, pct[j]))
 		}
 		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
 	}

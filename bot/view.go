@@ -181,8 +181,14 @@ func (c *conv) periodRows(v view) [][]models.InlineKeyboardButton {
 		return w
 	}
 	prev, next := at(v.period.Previous()), at(v.period.Next())
-	nav := []models.InlineKeyboardButton{telegram.Button("« "+prev.period.Label, prev.encode())}
-	if !next.period.From.After(c.now) {
+	// Only a period the bot reads back (the earliest year a period may
+	// name has no year before it), and none that has not begun.
+	valid := func(p survey.Period) bool { _, ok := decodePeriod(encodePeriod(p), c.b.cfg.Location); return ok }
+	var nav []models.InlineKeyboardButton
+	if valid(prev.period) {
+		nav = append(nav, telegram.Button("« "+prev.period.Label, prev.encode()))
+	}
+	if !next.period.From.After(c.now) && valid(next.period) {
 		nav = append(nav, telegram.Button(next.period.Label+" »", next.encode()))
 	}
 	anchor := v.period.To

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 func TestGoldenAdminIKM(t *testing.T) { golden(t, "admin_ikm") }
@@ -224,4 +226,29 @@ func TestGoldenAdminMethod(t *testing.T) { golden(t, "admin_method") }
 
 func TestGoldenAdminMethodLegacy(t *testing.T) {
 	golden(t, "admin_method_legacy", func(c *Config) { c.Weighting = survey.LegacyWeights })
+}
+
+func TestGoldenAdminPolish(t *testing.T) {
+	golden(t, "admin_polish", func(c *Config) { c.BotUsername = telegramtest.DefaultUsername })
+}
+
+func TestPercents(t *testing.T) {
+	for _, tt := range []struct {
+		counts []int
+		total  int
+		want   []int
+	}{
+		{[]int{1, 1, 1}, 3, []int{34, 33, 33}},
+		{[]int{53, 46, 1}, 100, []int{53, 46, 1}},
+		{[]int{7, 6}, 13, []int{54, 46}}, // 53.8 and 46.2: cut, 53 + 46 = 99
+		{[]int{2, 1}, 3, []int{67, 33}},
+		{[]int{0, 0, 5}, 5, []int{0, 0, 100}},
+		{[]int{1, 1}, 4, []int{25, 25}}, // not a whole: each rounded
+		{[]int{1}, 0, []int{0}},
+	} {
+		got := percents(tt.counts, tt.total)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("percents(%v, %d) = %v, want %v", tt.counts, tt.total, got, tt.want)
+		}
+	}
 }

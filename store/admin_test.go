@@ -372,3 +372,39 @@ func TestSuggestionsSkipBlanked(t *testing.T) {
 		return nil
 	})
 }
+
+// TestAdminLang: a language picked with /bahasa is kept against what the
+// Telegram app reports; the app's is kept until then; a unit admin's goes
+// with their last unit.
+func TestAdminLang(t *testing.T) {
+	s := open(t, Options{})
+	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	for _, step := range []struct {
+		lang   string
+		chosen bool
+		want   string
+	}{
+		{"en", false, "en"}, {"id", false, "id"}, {"en", true, "en"}, {"id", false, "en"}, {"id", true, "id"},
+	} {
+		update(t, s, func(tx *Tx) error { return tx.SetAdminLang(7, step.lang, step.chosen) })
+		view(t, s, func(tx *Tx) error {
+			if got, _, err := tx.AdminLang(7); err != nil || got != step.want {
+				t.Errorf("after SetAdminLang(%q, %v): %q, %v; want %q", step.lang, step.chosen, got, err, step.want)
+			}
+			return nil
+		})
+	}
+	update(t, s, func(tx *Tx) error {
+		if _, err := tx.GrantUnit(Grant{User: 7, Unit: "A", By: 1, At: at}); err != nil {
+			return err
+		}
+		_, err := tx.RevokeUnit(7, "A")
+		return err
+	})
+	view(t, s, func(tx *Tx) error {
+		if got, _, err := tx.AdminLang(7); err != nil || got != "" {
+			t.Errorf("after the last unit went: %q, %v; want none", got, err)
+		}
+		return nil
+	})
+}

@@ -80,6 +80,11 @@
 //	     |--> <unit code> -> JSON {"by": granting admin, "at": unix s,
 //	                               "via": "command"|"invite"}
 //
+//	admin_langs/                             the language an admin reads,
+//	|--> <user id, int64 8 bytes BE> -> JSON for notices sent to them: city
+//	     {"lang": "id"|"en", "chosen":        admins, and unit admins while
+//	      true when picked with /bahasa}      they have a unit
+//
 //	invites/                                 one-time admin invitations
 //	|--> <invite id> -> JSON {"unit", "by", "at", "exp", "used_by", "used_at"}
 //	                    the link's signature is not stored; expired ones are
@@ -94,7 +99,7 @@
 //	notices/                                 alerts for admins, queued in the
 //	|--> <seq, uint64 8 bytes BE> -> JSON    transaction that caused them,
 //	     {"chat", "kind", "unit", "resp",    deleted once sent
-//	      "period", "from", "to", "ikm" (hundredths), "user", "at"}
+//	      "period", "from", "to", "ikm" (hundredths), "user", "lang", "at"}
 //
 //	digests/                                 the daily digest to admins
 //	|--> "day" -> "YYYY-MM-DD"               the last day whose digests were
@@ -110,7 +115,7 @@
 //	          "owner", "due": "YYYY-MM-DD", "status": "open"|"progress"|"done",
 //	          "by", "at", "upd", "ub": who set the status last}
 //
-// Telegram user ids are stored only for admins (roles/, invites/, audit/,
+// Telegram user ids are stored only for admins (roles/, admin_langs/, invites/, audit/,
 // notices/ and follow-ups' "by"), never for respondents, whose answers
 // carry a keyed hash instead. prof/ and suggestions/ are built from
 // responses/ the first time a file that predates them is opened for
