@@ -17,7 +17,7 @@ import (
 )
 
 // RebuildAggregates drops every derived bucket of the schema (agg/,
-// agg_verified/, respondents/, prof/ and suggestions/) and recomputes them
+// agg_verified/, agg_web/, respondents/, prof/ and suggestions/) and recomputes them
 // from responses/, the source of truth, in one scan: the repair for a
 // damaged or suspect aggregate, and the migration path when the tally
 // encoding changes. It holds every tally in memory (two years of 89 units
@@ -79,6 +79,7 @@ type periodRef struct{ unit, key string }
 type periodTallies struct {
 	all         survey.Tally // agg/
 	verified    survey.Tally // agg_verified/; Respondents is 0 when it has none
+	web         survey.Tally // agg_web/; likewise
 	respondents int          // of the profile tally
 	answers     []int32      // of the profile tally, by profileAnswers id
 }
@@ -159,7 +160,7 @@ type respondentRef struct {
 // derived bucket, to write each afterwards in key order.
 type rebuilder struct {
 	tx          *Tx
-	aggregates  bool // agg/, agg_verified/ and respondents/ too
+	aggregates  bool // agg/, agg_verified/, agg_web/ and respondents/ too
 	periods     map[periodRef]*periodTallies
 	respondents map[unitWindow][]respondentRef
 	suggestions map[string][]uint64 // unit -> ids, ascending
@@ -187,6 +188,9 @@ func (rb *rebuilder) add(r survey.Response, window string) error {
 			p.all.Add(r.Scores)
 			if r.Via.Verified() {
 				p.verified.Add(r.Scores)
+			}
+			if r.Source == survey.SourceWeb {
+				p.web.Add(r.Scores)
 			}
 		}
 	}
@@ -248,11 +252,20 @@ func (rb *rebuilder) writeAggregates() error {
 	if err != nil {
 		return err
 	}
-	return rb.putSorted(bucketAggVerified, refs, func(p *periodTallies) ([]byte, error) {
+	err = rb.putSorted(bucketAggVerified, refs, func(p *periodTallies) ([]byte, error) {
 		if p.verified.Respondents == 0 {
 			return nil, nil
 		}
 		return encodeTally(p.verified)
+	})
+	if err != nil {
+		return err
+	}
+	return rb.putSorted(bucketAggWeb, refs, func(p *periodTallies) ([]byte, error) {
+		if p.web.Respondents == 0 {
+			return nil, nil
+		}
+		return encodeTally(p.web)
 	})
 }
 

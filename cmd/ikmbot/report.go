@@ -104,9 +104,11 @@ type unitReportJSON struct {
 	figuresJSON
 	BelowTarget *bool `json:"below_target"` // null when the target is unknown
 
-	PosterVersion int          `json:"poster_version"` // see report_posters.go
-	Posters       []posterJSON `json:"posters"`
-	Verified      verifiedJSON `json:"verified"`
+	PosterVersion int           `json:"poster_version"` // see report_posters.go
+	Posters       []posterJSON  `json:"posters"`
+	Verified      verifiedJSON  `json:"verified"`
+	Web           verifiedJSON  `json:"web"`
+	FollowUps     followUpsJSON `json:"followups"`
 }
 
 // unitRowJSON is one unit in a city report.
@@ -119,9 +121,11 @@ type unitRowJSON struct {
 	IKM          *float64 `json:"ikm"`
 	Mutu         *string  `json:"mutu"`
 
-	PosterVersion int          `json:"poster_version"` // see report_posters.go
-	Posters       []posterJSON `json:"posters"`
-	Verified      verifiedJSON `json:"verified"`
+	PosterVersion int           `json:"poster_version"` // see report_posters.go
+	Posters       []posterJSON  `json:"posters"`
+	Verified      verifiedJSON  `json:"verified"`
+	Web           verifiedJSON  `json:"web"`
+	FollowUps     followUpsJSON `json:"followups"`
 }
 
 // typeRowJSON is one unit type in a city report, with both aggregations.
@@ -246,16 +250,16 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("report: read %s: %w", *dbPath, err)
 	}
-	// The deep-link funnel per poster version, and the verified responses
-	// (report_posters.go).
+	// The deep-link funnel per poster version, the verified and the web
+	// responses, and the follow-up plans (report_posters.go).
 	var posters map[string]unitPosters
-	var verified map[string]verifiedJSON
+	var parts map[string]unitParts
 	if err := st.View(func(tx *store.Tx) error {
 		var err error
 		if posters, err = readPosters(tx, units); err != nil {
 			return err
 		}
-		verified, err = readVerified(tx, units, p, w)
+		parts, err = readParts(tx, units, p, w)
 		return err
 	}); err != nil {
 		return fmt.Errorf("report: read %s: %w", *dbPath, err)
@@ -288,7 +292,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	}
 	if *outPath != "" {
 		var buf bytes.Buffer
-		if err := writeFigures(&buf, cfg, unit, sum, posters, verified, method, *format); err != nil {
+		if err := writeFigures(&buf, cfg, unit, sum, posters, parts, method, *format); err != nil {
 			return err
 		}
 		if _, err := writeFileAtomic(*outPath, buf.WriteTo); err != nil {
@@ -296,28 +300,30 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 		}
 		return nil
 	}
-	return writeFigures(stdout, cfg, unit, sum, posters, verified, method, *format)
+	return writeFigures(stdout, cfg, unit, sum, posters, parts, method, *format)
 }
 
 // writeFigures writes the text or JSON report.
 func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum survey.CitySummary, posters map[string]unitPosters,
-	verified map[string]verifiedJSON, method, format string) error {
+	parts map[string]unitParts, method, format string) error {
 	p := sum.Period
 	if unit != nil {
 		us := sum.Units[0]
 		if format == "json" {
 			rep := unitReport(cfg, us, p, method)
 			rep.PosterVersion, rep.Posters = posters[us.Unit.Code].version, posters[us.Unit.Code].rows
-			rep.Verified = verified[us.Unit.Code]
+			pt := parts[us.Unit.Code]
+			rep.Verified, rep.Web, rep.FollowUps = pt.verified, pt.web, pt.followUps
 			return writeReportJSON(stdout, rep)
 		}
-		return writeUnitText(stdout, cfg, us, verified[us.Unit.Code], p, method)
+		return writeUnitText(stdout, cfg, us, parts[us.Unit.Code], p, method)
 	}
 	if format == "json" {
 		rep := cityReport(cfg, sum, method)
 		for i := range rep.Units {
 			rep.Units[i].PosterVersion, rep.Units[i].Posters = posters[rep.Units[i].Code].version, posters[rep.Units[i].Code].rows
-			rep.Units[i].Verified = verified[rep.Units[i].Code]
+			pt := parts[rep.Units[i].Code]
+			rep.Units[i].Verified, rep.Units[i].Web, rep.Units[i].FollowUps = pt.verified, pt.web, pt.followUps
 		}
 		return writeReportJSON(stdout, rep)
 	}
@@ -586,7 +592,8 @@ func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, meth
 // writeUnitText writes one unit's report for a terminal, ending with the
 // weakest element, where the unit's follow-up plan starts. The verified
 // figures show when the unit has any.
-func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, verified verifiedJSON, p survey.Period, method string) error {
+func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, parts unitParts, p survey.Period, method string) error {
+	verified, web := parts.verified, parts.web
 	var b strings.Builder
 	r := us.Result
 	fmt.Fprintf(&b, "IKM %s (%s), %s, %s\n%s\n\n", us.Unit.Name, us.Unit.Code, unitTypeName(cfg, us.Unit.Type), cfg.City, periodLine(p, method))
@@ -612,6 +619,16 @@ func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, verif
 	}
 	if verified.IKM != nil {
 		fmt.Fprintf(tw, "Verified at the counter:\t%.2f  %s (%d of the respondents scanned the counter screen's code)\n", *verified.IKM, *verified.Mutu, verified.Respondents)
+	}
+	if web.IKM != nil {
+		fmt.Fprintf(tw, "Answered on the web:\t%.2f  %s (%d of the respondents used the public site's form)\n", *web.IKM, *web.Mutu, web.Respondents)
+	}
+	if f := parts.followUps; f.Planned > 0 {
+		line := fmt.Sprintf("%d of %d done (%.2f %%)", f.Done, f.Planned, *f.Share)
+		if f.MedianDays != nil {
+			line += fmt.Sprintf(", %d within 30 days, median %d days to complete", f.DoneWithin30Days, *f.MedianDays)
+		}
+		fmt.Fprintf(tw, "Follow-up plans:\t%s\n", line)
 	}
 	tw.Flush()
 
