@@ -17,11 +17,10 @@ import (
 
 // Screen sizes, chosen to fit a phone and Telegram's 4096 characters.
 const (
-	listShown      = 3                     // top and bottom units on the city screen
-	belowShown     = 8                     // units below target named on the city screen
-	rankPerPage    = 25                    // units per /peringkat page
-	trendPeriods   = 4                     // periods in a trend line, the shown one last
-	profileMinCell = survey.MinProfileCell // smaller profile cells are suppressed
+	listShown    = 3  // top and bottom units on the city screen
+	belowShown   = 8  // units below target named on the city screen
+	rankPerPage  = 25 // units per /peringkat page
+	trendPeriods = 4  // periods in a trend line, the shown one last
 )
 
 // cityView is the city: IKM both ways with the change from the previous
@@ -225,7 +224,7 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 	}
 	rows = append(rows, []models.InlineKeyboardButton{
 		telegram.Button(c.t.text("view.btn_profile", nil), view{kind: 'p', arg: u.Code, period: v.period}.encode()),
-		telegram.Button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, 0)),
+		telegram.Button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, newestCursor)),
 		telegram.Button(c.t.text("view.btn_followups", nil), encodeFollowUps(u.Code)),
 	})
 	rows = append(rows, c.exportRow(view{kind: 'u', arg: u.Code, period: v.period}))
@@ -286,7 +285,7 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 		rows = append(rows, fmt.Sprintf("%s %s  %s", c.t.num(e.NRR), e.Mutu, c.elementName(e.Key)))
 	}
 	b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
-	if w := r.Weakest(3); len(w) > 0 {
+	if w := r.Priorities(3); len(w) > 0 {
 		line("view.priorities", nil)
 		for i, e := range w {
 			line("view.priority_row", map[string]any{"N": i + 1, "Element": c.elementName(e.Key), "NRR": c.t.num(e.NRR), "Mutu": string(e.Mutu)})
@@ -301,12 +300,32 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	if x.funnel != "" {
 		b.WriteString("\n" + x.funnel + "\n")
 	}
-	b.WriteString("\n<i>" + c.t.text("ikm.method", nil))
+	b.WriteString("\n<i>" + c.method(r))
 	if x.interval.Valid {
 		b.WriteString(" " + c.t.text("view.ci_method", nil))
 	}
 	b.WriteString("</i>")
 	return b.String()
+}
+
+// method is the unit screen's footnote on how r was computed: the weight
+// each element's NRR had, which is 1/k for the k elements answered, or
+// the worksheets' 0.111 under --legacy-weights (survey.Tally.Result).
+func (c *conv) method(r survey.Result) string {
+	k := 0
+	for _, e := range r.Elements {
+		if e.Answers > 0 {
+			k++
+		}
+	}
+	weight := c.t.text("ikm.weight_all", map[string]any{"K": k})
+	switch {
+	case c.b.cfg.Weighting == survey.LegacyWeights:
+		weight = c.t.text("ikm.weight_legacy", map[string]any{"K": k})
+	case k < survey.NumElements:
+		weight = c.t.text("ikm.weight_some", map[string]any{"K": k, "All": survey.NumElements})
+	}
+	return c.t.text("ikm.method", map[string]any{"Weight": weight})
 }
 
 // trendLine writes "Tren IKM: 2023 — · 2024 80,12 · ...".
@@ -347,9 +366,16 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 			c.change(survey.Round2(now.NRR), survey.Round2(pe.NRR), pe.Answers > 0, prev.Period) + "\n")
 		b.WriteString(c.t.plural("view.element_answers", int(now.Answers), map[string]any{"N": now.Answers}) + "\n")
 		var rows []string
+		// Highest score first, as shown, so that a point left over by
+		// rounding goes to the first of equal counts on screen.
+		var counts []int
 		for s := survey.MaxScore; s >= survey.MinScore; s-- {
-			n := t.Tally.Dist[i][s-1]
-			rows = append(rows, fmt.Sprintf("%d %-26s %4d %3d%%", s, esc(truncate(c.t.text("element."+string(v.elem)+".s"+itoa(s), nil), 26)), n, int(uint64(n)*100/now.Answers)))
+			counts = append(counts, int(t.Tally.Dist[i][s-1]))
+		}
+		pct := percents(counts, int(now.Answers))
+		for j, n := range counts {
+			s := survey.MaxScore - j
+			rows = append(rows, fmt.Sprintf("%d %-26s %4d %3d%%", s, esc(truncate(c.t.text("element."+string(v.elem)+".s"+itoa(s), nil), 26)), n, pct[j]))
 		}
 		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
 	}
@@ -368,40 +394,64 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 	return b.String(), telegram.Keyboard(rows...), nil
 }
 
-// profileView is who a unit's respondents were, each profile question's
-// answers counted with small cells suppressed (survey.Breakdown).
+// profileView is who a unit's respondents were, as the disclosure rule
+// publishes it (report.Profiles): the counts shown per question and how many
+// are not, from the ended months of a standard period, never a date range.
 func (c *conv) profileView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	u, _ := c.b.cfg.Catalog.Unit(v.arg)
-	profiles, err := report.Profiles(c.tx, []survey.Unit{u}, v.period)
+	pr, err := report.Profiles(c.tx, []survey.Unit{u}, v.period, c.now)
 	if err != nil {
 		return "", nil, err
 	}
-	pt := profiles[0]
+	t := pr.Units[0]
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
-	b.WriteString(c.t.plural("view.profile_title", pt.Respondents, map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": pt.Respondents}) + "\n")
-	rows := pt.Breakdown(profileMinCell)
-	if rows == nil {
-		line("view.profile_few", map[string]any{"Min": profileMinCell})
+	title := map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": t.Respondents}
+	switch {
+	case !pr.Available:
+		line("view.profile_title_bare", title)
+		line("view.profile_range", map[string]any{"Min": survey.MinProfileCell})
+	case len(pr.Months) == 0:
+		line("view.profile_title_bare", title)
+		line("view.profile_not_yet", nil)
+	default:
+		title["Months"] = monthsLabel(pr.Months)
+		b.WriteString(c.t.plural("view.profile_title", t.Respondents, title) + "\n")
+		if t.Rows == nil {
+			line("view.profile_few", map[string]any{"Min": survey.MinProfileCell})
+		}
 	}
-	for _, row := range rows {
-		var cells []string
+	for _, row := range t.Rows {
+		counts := make([]int, 0, len(row.Cells)+1)
 		for _, cell := range row.Cells {
-			label := c.profileValue(row.Dim, cell.Value)
-			if cell.Suppressed {
-				cells = append(cells, label+" *")
-				continue
-			}
-			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", label, cell.Count, cell.Count*100/pt.Respondents))
+			counts = append(counts, cell.Count)
+		}
+		counts = append(counts, row.Hidden)
+		pct := percents(counts, t.Respondents)
+		var cells []string
+		for i, cell := range row.Cells {
+			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", c.profileValue(row.Dim, cell.Value), cell.Count, pct[i]))
+		}
+		if row.Hidden > 0 {
+			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", c.t.text("view.profile_hidden", nil), row.Hidden, pct[len(pct)-1]))
 		}
 		b.WriteString("<b>" + c.t.text("view.dim_"+string(row.Dim), nil) + "</b>: " + strings.Join(cells, " · ") + "\n")
 	}
-	if rows != nil {
-		b.WriteString("\n<i>" + c.t.text("view.profile_note", map[string]any{"Min": profileMinCell}) + "</i>")
+	if t.Rows != nil {
+		b.WriteString("\n<i>" + c.t.text("view.profile_note", map[string]any{"Min": survey.MinProfileCell}) + "</i>")
 	}
 	kb := [][]models.InlineKeyboardButton{{telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
 	kb = append(kb, c.periodRows(v)...)
 	return strings.TrimRight(b.String(), "\n"), telegram.Keyboard(kb...), nil
+}
+
+// monthsLabel names the months a profile counts: "2026-01", or
+// "2026-01–2026-02".
+func monthsLabel(ms []survey.Period) string {
+	if len(ms) == 1 {
+		return ms[0].Label
+	}
+	return ms[0].Label + "–" + ms[len(ms)-1].Label
 }
 
 // profileValue is how a profile answer reads in the chat's language.

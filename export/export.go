@@ -35,6 +35,13 @@ type Report struct {
 	// as report.FollowUps reads them; plans of units outside Summary are
 	// left out, and who recorded a plan (By) is never printed.
 	FollowUps []survey.FollowUp
+	// Profiles are the respondents' profiles the XLSX and the posters
+	// print, as report.Profiles reads them from the store's month
+	// aggregates (or ProfilesFrom counts them); the zero value prints none.
+	Profiles survey.Profiles
+	// RawProfile is how much of each respondent's profile WriteCSV
+	// writes; the zero value, none.
+	RawProfile RawProfile
 }
 
 // scopeName is what the totals of rep belong to: Scope, else the city.

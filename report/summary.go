@@ -1,6 +1,8 @@
 package report
 
 import (
+	"time"
+
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -76,16 +78,22 @@ func Web(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weighting)
 	return out, nil
 }
 
-// Profiles returns, in the units' order, who each unit's respondents over
-// p were: the counts of their profile answers, to be shown through
-// survey.ProfileTally.Breakdown, which suppresses small cells.
-func Profiles(tx *store.Tx, units []survey.Unit, p survey.Period) ([]survey.ProfileTally, error) {
-	out := make([]survey.ProfileTally, len(units))
+// Profiles returns who the units' respondents over p were, as the
+// disclosure rule publishes them at now (survey.ProfileMonths,
+// survey.PublishProfiles): from each unit's month aggregates of the months
+// of p that have ended, one table per unit in the units' order and one of
+// all of them. A date range has none.
+func Profiles(tx *store.Tx, units []survey.Unit, p survey.Period, now time.Time) (survey.Profiles, error) {
+	months, ok := survey.ProfileMonths(p, now)
+	blocks := make([][]survey.ProfileTally, len(units))
 	for i, u := range units {
-		var err error
-		if out[i], err = tx.ProfileTally(u.Code, p); err != nil {
-			return nil, err
+		blocks[i] = make([]survey.ProfileTally, len(months))
+		for m, mp := range months {
+			var err error
+			if blocks[i][m], err = tx.ProfileTally(u.Code, mp); err != nil {
+				return survey.Profiles{}, err
+			}
 		}
 	}
-	return out, nil
+	return survey.PublishProfiles(months, ok, blocks, survey.MinProfileCell), nil
 }

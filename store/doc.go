@@ -88,19 +88,26 @@
 //	     |--> <unit code> -> JSON {"by": granting admin, "at": unix s,
 //	                               "via": "command"|"invite"}
 //
+//	admin_langs/                             the language an admin reads,
+//	|--> <user id, int64 8 bytes BE> -> JSON for notices sent to them: city
+//	     {"lang": "id"|"en", "chosen":        admins, and unit admins while
+//	      true when picked with /bahasa}      they have a unit
+//
 //	invites/                                 one-time admin invitations
 //	|--> <invite id> -> JSON {"unit", "by", "at", "exp", "used_by", "used_at"}
 //	                    the link's signature is not stored; expired ones are
 //	                    pruned
 //
 //	audit/                                   append-only: grants, revocations,
-//	|--> <seq, uint64 8 bytes BE> -> JSON    invitations, exports and backups
+//	|--> <seq, uint64 8 bytes BE> -> JSON    invitations, exports and backups,
+//	                                         counter keys, follow-up plans and
+//	                                         their status changes
 //	     {"at", "by": acting admin's user id, "act", "unit", "user", "detail"}
 //
 //	notices/                                 alerts for admins, queued in the
 //	|--> <seq, uint64 8 bytes BE> -> JSON    transaction that caused them,
 //	     {"chat", "kind", "unit", "resp",    deleted once sent
-//	      "period", "from", "to", "ikm" (hundredths), "user", "at"}
+//	      "period", "from", "to", "ikm" (hundredths), "user", "lang", "at"}
 //
 //	digests/                                 the daily digest to admins
 //	|--> "day" -> "YYYY-MM-DD"               the last day whose digests were
@@ -114,7 +121,7 @@
 //	|--> <unit code>/                        lanjut)
 //	     |--> <seq, uint64 8 bytes BE> -> JSON {"el": element key, "action",
 //	          "owner", "due": "YYYY-MM-DD", "status": "open"|"progress"|"done",
-//	          "by", "at", "upd", "done": unix s when marked done (older
+//	          "by", "at", "upd", "ub": who set the status last, "done": unix s when marked done (older
 //	          done plans lack it: their "upd" stands in)}
 //
 //	web_sessions/                            surveys open in a browser, one per
@@ -126,7 +133,7 @@
 //	                                         the random id in its cookie, never
 //	                                         an IP address
 //
-// Telegram user ids are stored only for admins (roles/, invites/, audit/,
+// Telegram user ids are stored only for admins (roles/, admin_langs/, invites/, audit/,
 // notices/ and follow-ups' "by"), never for respondents, whose answers
 // carry a keyed hash instead. prof/ and suggestions/ are built from
 // responses/ the first time a file that predates them is opened for

@@ -23,7 +23,7 @@ func TestFollowUpDoneTime(t *testing.T) {
 	step := func(status string, when time.Time, wantDone time.Time) {
 		t.Helper()
 		update(t, s, func(tx *Tx) error {
-			_, err := tx.SetFollowUpStatus("A", seq, status, when)
+			_, err := tx.SetFollowUpStatus("A", seq, status, 7, when)
 			return err
 		})
 		view(t, s, func(tx *Tx) error {

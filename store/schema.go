@@ -36,6 +36,7 @@ var (
 	bucketProfiles    = []byte("prof")
 	bucketSuggestions = []byte("suggestions")
 	bucketRoles       = []byte("roles")
+	bucketAdminLangs  = []byte("admin_langs")
 	bucketInvites     = []byte("invites")
 	bucketAudit       = []byte("audit")
 	bucketNotices     = []byte("notices")
@@ -93,6 +94,7 @@ var schema = []bucketDef{
 	{name: bucketProfiles, from: backfilled},
 	{name: bucketSuggestions, from: backfilled},
 	{name: bucketRoles},
+	{name: bucketAdminLangs},
 	{name: bucketInvites},
 	{name: bucketAudit},
 	{name: bucketNotices},

@@ -32,6 +32,9 @@ type FollowUp struct {
 	By      int64     // the Telegram user id of the admin who recorded it
 	Created time.Time
 	Updated time.Time // zero: never changed
+	// UpdatedBy is the admin who set the status last; 0 before anyone did,
+	// and in plans stored before it was kept (the audit log has it).
+	UpdatedBy int64
 	// Done is when the plan was marked done; zero while it is not. Plans
 	// marked done before the day was recorded give their last update.
 	Done time.Time

@@ -20,7 +20,7 @@ import (
 // aggregates, as the chat's /ikm and ikmbot report read them, so the three
 // cannot disagree. Suggestions are never shown, nor anything that names a
 // person: follow-up plans without their person in charge, profiles with
-// small cells suppressed (survey.MinProfileCell).
+// small cells withheld under the disclosure rule (survey.PublishProfile).
 
 // trendPeriods is how many periods of the same kind the trend shows.
 const trendPeriods = 4
@@ -345,9 +345,8 @@ type profileRow struct {
 }
 
 type profileCell struct {
-	Label      string
-	Count      int
-	Suppressed bool
+	Label string
+	Count int
 }
 
 type planRow struct {
@@ -376,7 +375,7 @@ func (s *Server) unit(w http.ResponseWriter, r *http.Request) {
 	var (
 		trend         []survey.CitySummary
 		verified, web []survey.Result
-		profiles      []survey.ProfileTally
+		profiles      survey.Profiles
 		plans         []survey.FollowUp
 		stats         []survey.FollowUpStats
 	)
@@ -391,7 +390,7 @@ func (s *Server) unit(w http.ResponseWriter, r *http.Request) {
 		if web, err = report.Web(tx, units, p, wt); err != nil {
 			return err
 		}
-		if profiles, err = report.Profiles(tx, units, p); err != nil {
+		if profiles, err = report.Profiles(tx, units, p, s.now()); err != nil {
 			return err
 		}
 		if plans, err = report.FollowUps(tx, units); err != nil {
@@ -437,12 +436,17 @@ func (s *Server) unit(w http.ResponseWriter, r *http.Request) {
 	for _, q := range trend {
 		v.Trend = append(v.Trend, trendPoint{Label: q.Period.Label, URL: pageURL(path, q.Period, t.lang), Figure: s.figure(t, q.Units[0].Result), N: q.Units[0].Tally.Respondents})
 	}
-	rows := profiles[0].Breakdown(survey.MinProfileCell)
-	v.ProfileFew = rows == nil && profiles[0].Respondents > 0
-	for _, pr := range rows {
+	// The profile as the disclosure rule publishes it (survey.PublishProfile):
+	// the answers shown, and one count of those not shown per question.
+	pt := profiles.Units[0]
+	v.ProfileFew = profiles.Available && pt.Rows == nil && pt.Respondents > 0
+	for _, pr := range pt.Rows {
 		row := profileRow{Name: t.plain("view.dim_" + string(pr.Dim))}
 		for _, c := range pr.Cells {
-			row.Cells = append(row.Cells, profileCell{Label: profileLabel(t, pr.Dim, c.Value), Count: c.Count, Suppressed: c.Suppressed})
+			row.Cells = append(row.Cells, profileCell{Label: profileLabel(t, pr.Dim, c.Value), Count: c.Count})
+		}
+		if pr.Hidden > 0 {
+			row.Cells = append(row.Cells, profileCell{Label: t.plain("view.profile_hidden"), Count: pr.Hidden})
 		}
 		v.Profile = append(v.Profile, row)
 	}

@@ -445,7 +445,7 @@ func TestReportFollowUpsAndWeb(t *testing.T) {
 				return err
 			}
 			if action == "Tambah loket" {
-				if _, err := tx.SetFollowUpStatus("DISDUKCAPIL", seq, survey.FollowUpDone, created.AddDate(0, 0, 12)); err != nil {
+				if _, err := tx.SetFollowUpStatus("DISDUKCAPIL", seq, survey.FollowUpDone, 9001, created.AddDate(0, 0, 12)); err != nil {
 					return err
 				}
 			}

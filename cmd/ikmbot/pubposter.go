@@ -88,13 +88,14 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if *charts && *unitCode == "" {
 		periods = trendPeriods
 	}
-	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, p, periods, w)
+	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, p, periods, w, cmdNow().In(loc))
 	if err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
 	sum := sums[len(sums)-1]
 	rep := exportReport(cfg, sum, w)
-	posters := export.Posters(rep, profiles)
+	rep.Profiles = profiles
+	posters := export.Posters(rep)
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
@@ -163,27 +164,27 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 }
 
 // readPosterFigures reads, in one read transaction, the units' summaries
-// over the n periods ending with p, oldest first, and their profile
-// aggregates for p.
-func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p survey.Period, n int, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, error) {
+// over the n periods ending with p, oldest first, and their profiles for p
+// as published at now (report.Profiles).
+func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p survey.Period, n int, w survey.Weighting, now time.Time) ([]survey.CitySummary, survey.Profiles, error) {
 	st, err := store.Open(dbPath, store.Options{Timeout: storeTimeout, Location: cfg.Location, ReadOnly: true, Units: cfg.Catalog.Unit})
 	if err != nil {
-		return nil, nil, friendlyOpenError(dbPath, err,
+		return nil, survey.Profiles{}, friendlyOpenError(dbPath, err,
 			"take a hot backup with \"ikmbot backup --out COPY\" and run this on it with --db COPY, or stop the bot first")
 	}
 	defer st.Close()
 	var sums []survey.CitySummary
-	var profiles []survey.ProfileTally
+	var profiles survey.Profiles
 	err = st.View(func(tx *store.Tx) error {
 		var err error
 		if sums, err = report.Trend(tx, units, p, n, w); err != nil {
 			return err
 		}
-		profiles, err = report.Profiles(tx, units, p)
+		profiles, err = report.Profiles(tx, units, p, now)
 		return err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", dbPath, err)
+		return nil, survey.Profiles{}, fmt.Errorf("read %s: %w", dbPath, err)
 	}
 	return sums, profiles, st.Close()
 }

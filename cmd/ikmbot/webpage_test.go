@@ -61,7 +61,7 @@ func TestWebUnitPageMatchesReport(t *testing.T) {
 				return err
 			}
 			if i > 0 {
-				if _, err := tx.SetFollowUpStatus("DISDUKCAPIL", seq, survey.FollowUpDone, created.AddDate(0, 0, 20*i)); err != nil {
+				if _, err := tx.SetFollowUpStatus("DISDUKCAPIL", seq, survey.FollowUpDone, 9001, created.AddDate(0, 0, 20*i)); err != nil {
 					return err
 				}
 			}
