@@ -33,7 +33,7 @@ func (c *conv) question(s *survey.Session) (string, *models.InlineKeyboardMarkup
 	var rows [][]models.InlineKeyboardButton
 	choices := st.Choices(s.Unit)
 	perRow := 2
-	if st.Kind == survey.StepElement || st.Kind == survey.StepService {
+	if st.Kind == survey.StepElement || st.Kind == survey.StepProfile && st.Question.Answer == survey.AnswerService {
 		perRow = 1 // long labels: one per row stays readable on a small phone
 	}
 	var row []models.InlineKeyboardButton
@@ -52,7 +52,7 @@ func (c *conv) question(s *survey.Session) (string, *models.InlineKeyboardMarkup
 	}
 	if st.Skippable() {
 		label := c.t.text("btn.skip", nil)
-		if st.Kind == survey.StepAge {
+		if st.Kind == survey.StepProfile && st.Question.Answer == survey.AnswerAge {
 			label = c.t.text("btn.no_answer", nil)
 		}
 		nav = append(nav, telegram.Button(label, encodeSkip(s.ID, s.Step)))
@@ -67,26 +67,22 @@ func (c *conv) choiceLabel(st survey.Step, value string, i int) string {
 	switch st.Kind {
 	case survey.StepElement:
 		return c.t.text("element."+string(st.Element)+".s"+value, nil)
-	case survey.StepService:
-		if value == survey.ServiceOther {
-			return c.t.text("opt.service_other", nil)
-		}
-		return value
-	case survey.StepGender, survey.StepEducation, survey.StepOccupation:
-		return c.t.text("opt."+st.Name+"."+optionKey(value), nil)
+	case survey.StepProfile:
+		return c.profileOption(st.Question, value)
 	}
 	return value
 }
 
-// optionKey turns a profile value such as "D4/S1" into its message key.
-func optionKey(v string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(v) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
+// profileOption is the label of a choice of a profile question: a fixed
+// choice by its locale key, a service as the city's config writes it.
+func (c *conv) profileOption(q *survey.ProfileQuestion, value string) string {
+	switch {
+	case q.Answer == survey.AnswerChoice:
+		return c.t.text("opt."+string(q.Dim)+"."+survey.OptionKey(value), nil)
+	case value == survey.ServiceOther:
+		return c.t.text("opt.service_other", nil)
 	}
-	return b.String()
+	return value
 }
 
 // unitsPerPage keeps a picker page within one phone screen.

@@ -418,17 +418,16 @@ func (c *conv) profileView(v view) (string, *models.InlineKeyboardMarkup, error)
 
 // profileValue is how a profile answer reads in the chat's language.
 func (c *conv) profileValue(d survey.ProfileDim, v string) string {
+	q := survey.ProfileQuestionOf(d)
 	switch {
 	case v == "":
 		return c.t.text("view.skipped", nil)
-	case d == survey.DimGender || d == survey.DimEducation || d == survey.DimOccupation:
-		return esc(c.t.text("opt."+string(d)+"."+optionKey(v), nil))
-	case d == survey.DimService && v == survey.ServiceOther:
-		return c.t.text("opt.service_other", nil)
-	case d == survey.DimAge:
+	case q == nil:
+		return esc(v)
+	case q.Answer == survey.AnswerAge:
 		return esc(v) + " " + c.t.text("view.years", nil)
 	}
-	return esc(v)
+	return esc(c.profileOption(q, v))
 }
 
 // myUnitsView lists the units of a unit admin of several, with a button

@@ -40,19 +40,11 @@ type Profile struct {
 	Service    string // the service received, as named in the unit's config, or "other"
 }
 
-// Choose records value as the answer to a profile question answered with
-// a button (gender, education, occupation, service); other kinds of step
-// leave p as it is.
-func (p *Profile) Choose(k StepKind, value string) {
-	switch k {
-	case StepGender:
-		p.Gender = value
-	case StepEducation:
-		p.Education = value
-	case StepOccupation:
-		p.Occupation = value
-	case StepService:
-		p.Service = value
+// Choose records value as the answer to the profile question of step st
+// ("" forgets it); a step that is no profile question leaves p as it is.
+func (p *Profile) Choose(st Step, value string) {
+	if st.Kind == StepProfile {
+		st.Question.Set(p, value)
 	}
 }
 

@@ -12,20 +12,17 @@ type StepKind int
 
 // Step kinds, in the order the questionnaire asks them.
 const (
-	StepGender StepKind = iota
-	StepAge
-	StepEducation
-	StepOccupation
-	StepService
-	StepElement
-	StepSuggestion
+	StepProfile    StepKind = iota // a question of the respondent profile (Step.Question)
+	StepElement                    // one of the nine SKM elements (Step.Element)
+	StepSuggestion                 // the free-text suggestion
 )
 
 // Step is one question of the questionnaire.
 type Step struct {
-	Kind    StepKind
-	Name    string     // stable id: "gender", "age", ..., an element key, "suggestion"
-	Element ElementKey // for StepElement
+	Kind     StepKind
+	Name     string           // stable id: a profile Dim, an element key, "suggestion"
+	Question *ProfileQuestion // for StepProfile
+	Element  ElementKey       // for StepElement
 }
 
 // Skippable reports whether the respondent may skip the step: every profile
@@ -37,31 +34,25 @@ func (st Step) Skippable() bool { return st.Kind != StepElement }
 // scores "1".."4"; the service step offers the unit's services then ServiceOther.
 func (st Step) Choices(u Unit) []string {
 	switch st.Kind {
-	case StepGender:
-		return Genders
-	case StepEducation:
-		return Educations
-	case StepOccupation:
-		return Occupations
-	case StepService:
-		return append(append([]string(nil), u.Services...), ServiceOther)
+	case StepProfile:
+		return st.Question.Options(u)
 	case StepElement:
-		return []string{"1", "2", "3", "4"}
+		return scoreChoices[:MaxScore:MaxScore]
 	}
 	return nil
 }
+
+// scoreChoices are the choices of a rating step, "1" up to its scale.
+var scoreChoices = []string{"1", "2", "3", "4", "5", "6"}
 
 // ServiceOther is the service choice for "a service not in the list".
 const ServiceOther = "other"
 
 // Steps is the questionnaire: the profile, the nine elements, the suggestion.
 var Steps = func() []Step {
-	s := []Step{
-		{Kind: StepGender, Name: "gender"},
-		{Kind: StepAge, Name: "age"},
-		{Kind: StepEducation, Name: "education"},
-		{Kind: StepOccupation, Name: "occupation"},
-		{Kind: StepService, Name: "service"},
+	var s []Step
+	for _, q := range ProfileQuestions {
+		s = append(s, Step{Kind: StepProfile, Name: string(q.Dim), Question: q})
 	}
 	for _, e := range Elements {
 		s = append(s, Step{Kind: StepElement, Name: string(e), Element: e})
@@ -69,8 +60,9 @@ var Steps = func() []Step {
 	return append(s, Step{Kind: StepSuggestion, Name: "suggestion"})
 }()
 
-// FirstElementStep is the index in Steps of the first element question.
-var FirstElementStep = 5
+// FirstElementStep is the index in Steps of the first element question:
+// the profile questions come first.
+var FirstElementStep = len(ProfileQuestions)
 
 // InputKind says what the respondent did.
 type InputKind int
@@ -236,17 +228,15 @@ func (s *Session) Apply(now time.Time, in Input) []Event {
 
 func (s *Session) text(now time.Time, st Step, text string) []Event {
 	text = strings.TrimSpace(text)
-	switch st.Kind {
-	case StepAge:
-		// People type "35", "35 tahun" or "35 years"; accept those.
-		num := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(text), "tahun"), "years"))
-		age, err := strconv.Atoi(num)
-		if err != nil || age < MinAge || age > MaxAge {
+	switch {
+	case st.Kind == StepProfile && st.Question.Answer == AnswerAge:
+		age, ok := ParseAge(text)
+		if !ok {
 			return s.reject(RejectBadAge)
 		}
-		s.Profile.Age = age
+		st.Question.Set(&s.Profile, strconv.Itoa(age))
 		return s.advance(now)
-	case StepSuggestion:
+	case st.Kind == StepSuggestion:
 		if text == "" {
 			return s.reject(RejectEmpty)
 		}
@@ -264,23 +254,15 @@ func (s *Session) choose(st Step, value string, index int) {
 		s.Scores[ElementIndex(st.Element)] = uint8(index + 1)
 		return
 	}
-	s.Profile.Choose(st.Kind, value)
+	s.Profile.Choose(st, value)
 }
 
 // clear forgets an earlier answer to st, so that "skip" after "back" really
 // means "no answer".
 func (s *Session) clear(st Step) {
 	switch st.Kind {
-	case StepGender:
-		s.Profile.Gender = ""
-	case StepAge:
-		s.Profile.Age = 0
-	case StepEducation:
-		s.Profile.Education = ""
-	case StepOccupation:
-		s.Profile.Occupation = ""
-	case StepService:
-		s.Profile.Service = ""
+	case StepProfile:
+		st.Question.Set(&s.Profile, "")
 	case StepSuggestion:
 		s.Suggestion = ""
 	}

@@ -11,10 +11,14 @@ import (
 )
 
 // CSVHeader is the first line of WriteCSV: the response id, then the names
-// ikmbot import uses for the same fields (tanggal, the profile, the nine
-// element keys, saran), with unit, sumber (source) and via.
+// ikmbot import uses for the same fields (tanggal, the profile questions'
+// columns, the nine element keys, saran), with unit, sumber (source) and
+// via.
 var CSVHeader = func() []string {
-	h := []string{"id", "tanggal", "unit", "sumber", "via", "jenis_kelamin", "usia", "pendidikan", "pekerjaan", "layanan"}
+	h := []string{"id", "tanggal", "unit", "sumber", "via"}
+	for _, q := range survey.ProfileQuestions {
+		h = append(h, q.Column)
+	}
 	for _, k := range survey.Elements {
 		h = append(h, string(k))
 	}
@@ -50,15 +54,15 @@ func WriteCSV(w io.Writer, rep Report, rs Responses) (int, error) {
 		}
 		n++
 		row = row[:0]
-		age := ""
-		if r.Profile.Age > 0 {
-			age = strconv.Itoa(r.Profile.Age)
-		}
 		row = append(row,
 			strconv.FormatUint(r.ID, 10),
 			localDay(r.Submitted, sc.period).Format("2006-01-02"),
-			r.Unit, string(r.Source), string(r.Via),
-			r.Profile.Gender, age, r.Profile.Education, r.Profile.Occupation, defuse(r.Profile.Service))
+			r.Unit, string(r.Source), string(r.Via))
+		for _, q := range survey.ProfileQuestions {
+			// Services are named in the city's config; defuse every
+			// answer alike, which leaves the fixed choices as they are.
+			row = append(row, defuse(q.Value(r.Profile)))
+		}
 		for _, v := range r.Scores {
 			if v == 0 {
 				row = append(row, "")

@@ -43,33 +43,32 @@ holds the database file while it runs. Importing a file twice counts its
 answers twice.
 `
 
-// Import columns, as printed on the paper form's data-entry sheet.
+// Import columns, as printed on the paper form's data-entry sheet; the
+// profile questions' columns come from survey.ProfileQuestions.
 const (
-	colTanggal      = "tanggal"
-	colJenisKelamin = "jenis_kelamin"
-	colUsia         = "usia"
-	colPendidikan   = "pendidikan"
-	colPekerjaan    = "pekerjaan"
-	colLayanan      = "layanan"
-	colSaran        = "saran"
+	colTanggal = "tanggal"
+	colSaran   = "saran"
 )
 
 // importColumns is every column an import file must have, in the order the
 // usage text and error messages list them.
-var importColumns = []string{
-	colTanggal, colJenisKelamin, colUsia, colPendidikan, colPekerjaan, colLayanan,
-	string(survey.Persyaratan), string(survey.Prosedur), string(survey.Waktu), string(survey.Biaya),
-	string(survey.Produk), string(survey.Kompetensi), string(survey.Perilaku), string(survey.Pengaduan),
-	string(survey.Sarana), colSaran,
-}
+var importColumns = func() []string {
+	cols := []string{colTanggal}
+	for _, q := range survey.ProfileQuestions {
+		cols = append(cols, q.Column)
+	}
+	for _, e := range survey.Elements {
+		cols = append(cols, string(e))
+	}
+	return append(cols, colSaran)
+}()
 
 // Limits of an import.
 const (
-	maxImportErrors  = 20   // enough to see a pattern, few enough to read
-	importProgress   = 1000 // rows between progress updates on a terminal
-	minImportYear    = 2000 // earlier years are typos (0226, 1926) in an SKM file
-	paperHour        = 12   // paper has a date but no time; noon keeps it mid-day in any zone shift
-	otherServiceWord = "lainnya"
+	maxImportErrors = 20   // enough to see a pattern, few enough to read
+	importProgress  = 1000 // rows between progress updates on a terminal
+	minImportYear   = 2000 // earlier years are typos (0226, 1926) in an SKM file
+	paperHour       = 12   // paper has a date but no time; noon keeps it mid-day in any zone shift
 )
 
 // utf8BOM is what Excel puts before "CSV UTF-8" files.
@@ -394,42 +393,26 @@ func (p *rowParser) parse(line int, f map[string]string) (survey.Response, bool)
 		}
 	}
 
-	if s := f[colJenisKelamin]; s != "" {
-		if g, ok := oneOf(s, survey.Genders); ok {
-			r.Profile.Gender = g
-		} else {
-			bad(colJenisKelamin, "%q is not L or P (or blank)", s)
+	for _, q := range survey.ProfileQuestions {
+		s := f[q.Column]
+		if s == "" {
+			continue // profile answers are optional
 		}
-	}
-	if s := f[colUsia]; s != "" {
-		age, err := strconv.Atoi(s)
-		if err != nil || age < survey.MinAge || age > survey.MaxAge {
-			bad(colUsia, "%q is not an age between %d and %d", s, survey.MinAge, survey.MaxAge)
-		} else {
-			r.Profile.Age = age
+		if v, ok := q.Parse(p.unit, s); ok {
+			q.Set(&r.Profile, v)
+			continue
 		}
-	}
-	if s := f[colPendidikan]; s != "" {
-		if v, ok := oneOf(s, survey.Educations); ok {
-			r.Profile.Education = v
-		} else {
-			bad(colPendidikan, "%q is not one of %s (or blank)", s, strings.Join(survey.Educations, ", "))
-		}
-	}
-	if s := f[colPekerjaan]; s != "" {
-		if v, ok := oneOf(s, survey.Occupations); ok {
-			r.Profile.Occupation = v
-		} else {
-			bad(colPekerjaan, "%q is not one of %s (or blank)", s, strings.Join(survey.Occupations, ", "))
-		}
-	}
-	if s := f[colLayanan]; s != "" {
-		if v, ok := oneOf(s, p.unit.Services); ok {
-			r.Profile.Service = v
-		} else if strings.EqualFold(s, survey.ServiceOther) || strings.EqualFold(s, otherServiceWord) {
-			r.Profile.Service = survey.ServiceOther
-		} else {
-			bad(colLayanan, "%q is not a service of %s (want %s, or blank)", s, p.unit.Code, strings.Join(append(append([]string(nil), p.unit.Services...), otherServiceWord), ", "))
+		switch q.Answer {
+		case survey.AnswerAge:
+			bad(q.Column, "%q is not an age between %d and %d", s, survey.MinAge, survey.MaxAge)
+		case survey.AnswerService:
+			bad(q.Column, "%q is not a service of %s (want %s, or blank)", s, p.unit.Code, strings.Join(append(append([]string(nil), p.unit.Services...), survey.ServiceOtherWord), ", "))
+		case survey.AnswerChoice:
+			if len(q.Choices) == 2 {
+				bad(q.Column, "%q is not %s or %s (or blank)", s, q.Choices[0], q.Choices[1])
+			} else {
+				bad(q.Column, "%q is not one of %s (or blank)", s, strings.Join(q.Choices, ", "))
+			}
 		}
 	}
 
@@ -457,15 +440,4 @@ func (p *rowParser) parse(line int, f map[string]string) (survey.Response, bool)
 		bad(colSaran, "%d characters, at most %d", n, survey.MaxSuggestionRunes)
 	}
 	return r, len(p.ie.errs)+p.ie.extra == before
-}
-
-// oneOf returns the choice that s names, ignoring case, in its canonical
-// spelling.
-func oneOf(s string, choices []string) (string, bool) {
-	for _, c := range choices {
-		if strings.EqualFold(s, c) {
-			return c, true
-		}
-	}
-	return "", false
 }
