@@ -12,45 +12,149 @@ import (
 	"github.com/ikmbot/ikmbot/store"
 )
 
+// scope says who may run a command or press an admin button.
+type scope int
+
+const (
+	anyone    scope = iota + 1 // citizens too
+	anyAdmin                   // city admins, and unit admins (for their own units, checked by the handler)
+	cityAdmin                  // city admins only
+)
+
+// menu is a set of command menus a command is listed in.
+type menu uint8
+
+const (
+	citizenMenu   menu = 1 << iota // everyone's menu, per language
+	unitAdminMenu                  // a unit admin's own chat
+	cityAdminMenu                  // a city admin's own chat
+)
+
+// command is one row of the command table: a new command is one more row.
+type command struct {
+	id, en string // its names in Indonesian and English ("" when the same)
+	desc   string // locale id of its menu description
+	scope  scope
+	menus  menu
+	run    func(c *conv, arg string) error
+}
+
+// names returns every name the command answers to.
+func (cmd command) names() []string {
+	if cmd.en == "" || cmd.en == cmd.id {
+		return []string{cmd.id}
+	}
+	return []string{cmd.id, cmd.en}
+}
+
+// name returns the command's name in lang.
+func (cmd command) name(lang string) string {
+	if lang == "en" && cmd.en != "" {
+		return cmd.en
+	}
+	return cmd.id
+}
+
+// commands are the bot's commands, in the order the menus list them.
+var commands = []command{
+	{id: "ikm", desc: "cmd.ikm", scope: anyAdmin, menus: unitAdminMenu | cityAdminMenu, run: (*conv).ikmCommand},
+	{id: "peringkat", en: "ranking", desc: "cmd.peringkat", scope: cityAdmin, menus: cityAdminMenu, run: (*conv).peringkat},
+	{id: "saran", en: "suggestions", desc: "cmd.saran", scope: anyAdmin, menus: unitAdminMenu | cityAdminMenu, run: (*conv).saran},
+	{id: "tindaklanjut", en: "followup", desc: "cmd.tindaklanjut", scope: anyAdmin, menus: unitAdminMenu | cityAdminMenu, run: (*conv).tindaklanjut},
+	{id: "qr", desc: "cmd.qr", scope: cityAdmin, menus: cityAdminMenu, run: (*conv).qr},
+	{id: "loket", en: "counter", desc: "cmd.loket", scope: cityAdmin, menus: cityAdminMenu, run: (*conv).loket},
+	{id: "cadangan", en: "backup", desc: "cmd.backup", scope: cityAdmin, menus: cityAdminMenu, run: func(c *conv, _ string) error { return c.backup() }},
+	{id: "admin", desc: "cmd.admin", scope: cityAdmin, menus: cityAdminMenu, run: (*conv).admin},
+	{id: "audit", desc: "cmd.audit", scope: cityAdmin, menus: cityAdminMenu, run: func(c *conv, _ string) error { return c.audit() }},
+	{id: "start", desc: "cmd.start", scope: anyone, menus: citizenMenu | unitAdminMenu | cityAdminMenu, run: (*conv).start},
+	{id: "batal", en: "cancel", desc: "cmd.cancel", scope: anyone, menus: citizenMenu, run: func(c *conv, _ string) error {
+		if c.cancelPlan() {
+			return nil
+		}
+		return c.cancel()
+	}},
+	{id: "bahasa", en: "language", desc: "cmd.language", scope: anyone, menus: citizenMenu, run: func(c *conv, _ string) error {
+		c.out.Send(c.in.ChatID, c.t.text("language.ask", nil), telegram.Keyboard([]models.InlineKeyboardButton{
+			telegram.Button(c.t.text("language.name_id", nil), encodeLang("id")),
+			telegram.Button(c.t.text("language.name_en", nil), encodeLang("en")),
+		}))
+		return nil
+	}},
+	{id: "bantuan", en: "help", desc: "cmd.help", scope: anyone, menus: citizenMenu | unitAdminMenu | cityAdminMenu, run: func(c *conv, _ string) error {
+		c.out.Send(c.in.ChatID, c.t.text("help", nil), nil)
+		c.reaskBelow("")
+		return nil
+	}},
+	// /id tells anyone their Telegram user id, for a city admin to grant
+	// them a unit; it is in no menu.
+	{id: "id", scope: anyone, run: func(c *conv, _ string) error { c.whoami(); return nil }},
+}
+
+// commandByName finds a command by any of its names.
+var commandByName = func() map[string]command {
+	m := map[string]command{}
+	for _, cmd := range commands {
+		for _, n := range cmd.names() {
+			m[n] = cmd
+		}
+	}
+	return m
+}()
+
+// command runs the command the person typed, once its scope allows them.
+func (c *conv) command() error {
+	cmd, ok := commandByName[c.in.Command]
+	if !ok {
+		c.reaskBelow(c.t.text("error.unsupported", nil))
+		return nil
+	}
+	if cmd.scope != anyone {
+		r, err := c.role()
+		if err != nil {
+			return err
+		}
+		switch {
+		case cmd.scope == cityAdmin && !r.city:
+			c.refuse(cmd.id, "admin.refuse_city")
+			return nil
+		case !r.admin():
+			c.refuse(cmd.id, "admin.refuse")
+			return nil
+		}
+	}
+	return cmd.run(c, c.in.Text)
+}
+
+// menuOf lists the commands of one menu, named in lang and described in
+// the language of t.
+func menuOf(m menu, lang string, t texts) []models.BotCommand {
+	var cmds []models.BotCommand
+	for _, cmd := range commands {
+		if cmd.menus&m != 0 {
+			cmds = append(cmds, models.BotCommand{Command: cmd.name(lang), Description: t.text(cmd.desc, nil)})
+		}
+	}
+	return cmds
+}
+
 // RegisterCommands publishes the command menu per language, Indonesian also
 // as the default for every other language, and adds the admin commands to
 // the menu of each city admin's and unit admin's own chat only, so citizens
 // never see them.
 func (b *Bot) RegisterCommands(ctx context.Context) error {
-	names := map[string][]string{
-		"id": {"start", "batal", "bahasa", "bantuan"},
-		"en": {"start", "cancel", "language", "help"},
-	}
-	ids := []string{"cmd.start", "cmd.cancel", "cmd.language", "cmd.help"}
 	for _, lang := range []string{"", "id", "en"} {
 		l := lang
 		if l == "" {
 			l = b.cfg.DefaultLanguage
 		}
-		t := b.localizer(l)
-		var cmds []models.BotCommand
-		for i, id := range ids {
-			cmds = append(cmds, models.BotCommand{Command: names[l][i], Description: t.text(id, nil)})
-		}
+		cmds := menuOf(citizenMenu, l, b.localizer(l))
 		if _, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang}); err != nil {
 			return err
 		}
 	}
 	t := b.localizer(b.cfg.DefaultLanguage)
 	for _, id := range b.cfg.Admins {
-		cmds := []models.BotCommand{
-			{Command: "ikm", Description: t.text("cmd.ikm", nil)},
-			{Command: "peringkat", Description: t.text("cmd.peringkat", nil)},
-			{Command: "saran", Description: t.text("cmd.saran", nil)},
-			{Command: "tindaklanjut", Description: t.text("cmd.tindaklanjut", nil)},
-			{Command: "qr", Description: t.text("cmd.qr", nil)},
-			{Command: "loket", Description: t.text("cmd.loket", nil)},
-			{Command: "cadangan", Description: t.text("cmd.backup", nil)},
-			{Command: "admin", Description: t.text("cmd.admin", nil)},
-			{Command: "audit", Description: t.text("cmd.audit", nil)},
-			{Command: "start", Description: t.text("cmd.start", nil)},
-			{Command: "bantuan", Description: t.text("cmd.help", nil)},
-		}
+		cmds := menuOf(cityAdminMenu, "id", t)
 		_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeChat{ChatID: id}})
 		if err != nil {
 			// Telegram refuses a chat scope until that admin has opened the
@@ -88,14 +192,7 @@ func (b *Bot) unitAdminMenu(ctx context.Context, userID int64, on bool) {
 		}
 		return
 	}
-	t := b.localizer(b.cfg.DefaultLanguage)
-	cmds := []models.BotCommand{
-		{Command: "ikm", Description: t.text("cmd.ikm", nil)},
-		{Command: "saran", Description: t.text("cmd.saran", nil)},
-		{Command: "tindaklanjut", Description: t.text("cmd.tindaklanjut", nil)},
-		{Command: "start", Description: t.text("cmd.start", nil)},
-		{Command: "bantuan", Description: t.text("cmd.help", nil)},
-	}
+	cmds := menuOf(unitAdminMenu, "id", b.localizer(b.cfg.DefaultLanguage))
 	if _, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: scope}); err != nil {
 		b.log.Info("unit admin command menu not set", "err", err)
 	}

@@ -86,51 +86,6 @@ func (c *conv) save() error {
 	return c.tx.PutChat(c.chat)
 }
 
-func (c *conv) command() error {
-	switch c.in.Command {
-	case "start":
-		return c.start(c.in.Text)
-	case "batal", "cancel":
-		if c.cancelPlan() {
-			return nil
-		}
-		return c.cancel()
-	case "bahasa", "language":
-		c.out.Send(c.in.ChatID, c.t.text("language.ask", nil), telegram.Keyboard([]models.InlineKeyboardButton{
-			telegram.Button(c.t.text("language.name_id", nil), encodeLang("id")),
-			telegram.Button(c.t.text("language.name_en", nil), encodeLang("en")),
-		}))
-		return nil
-	case "bantuan", "help":
-		c.out.Send(c.in.ChatID, c.t.text("help", nil), nil)
-		c.reaskBelow("")
-		return nil
-	case "ikm":
-		return c.ikmCommand(c.in.Text)
-	case "peringkat", "ranking":
-		return c.peringkat(c.in.Text)
-	case "saran", "suggestions":
-		return c.saran(c.in.Text)
-	case "tindaklanjut", "followup":
-		return c.tindaklanjut(c.in.Text)
-	case "admin":
-		return c.admin(c.in.Text)
-	case "audit":
-		return c.audit()
-	case "id":
-		c.whoami()
-		return nil
-	case "qr":
-		return c.qr(c.in.Text)
-	case "loket", "counter":
-		return c.loket(c.in.Text)
-	case "cadangan", "backup":
-		return c.backup()
-	}
-	c.reaskBelow(c.t.text("error.unsupported", nil))
-	return nil
-}
-
 // start handles /start with or without a deep-link payload.
 func (c *conv) start(payload string) error {
 	if isInvitePayload(payload) {

@@ -85,17 +85,13 @@ func utf16Units(s string) int {
 }
 
 // adminUnit resolves the unit a unit-level admin command names: a unit
-// admin of one unit may leave the code out. Anything else (no role, a bad
-// or unknown code, a unit the sender may not see) is answered here, and ok
-// is false.
+// admin of one unit may leave the code out. Anything else (a bad or
+// unknown code, a unit the sender may not see) is answered here, and ok is
+// false; the command's scope has let only admins in.
 func (c *conv) adminUnit(cmd, usageID, arg string) (u survey.Unit, ok bool, err error) {
 	r, err := c.role()
 	if err != nil {
 		return u, false, err
-	}
-	if !r.admin() {
-		c.refuse(cmd, "admin.refuse")
-		return u, false, nil
 	}
 	f := strings.Fields(arg)
 	switch {

@@ -92,111 +92,6 @@ func decodePeriod(s string, loc *time.Location) (survey.Period, bool) {
 	return p, err == nil && s != ""
 }
 
-// adminData is a parsed admin button.
-type adminData struct {
-	op     string
-	v      view // the i* ops
-	unit   string
-	elem   survey.ElementKey
-	seq    uint64
-	status string
-	format byte // the x* ops: the file (exports.go)
-}
-
-// adminOps are the admin ops and how many fields each one's data has.
-var adminOps = map[string]int{
-	"ic": 2, "it": 4, "iu": 3, "ie": 4, "ip": 3, "im": 2, "ir": 3, "ix": 2,
-	"sg": 3, "au": 2, "fl": 2, "fn": 3, "fs": 4,
-	"xc": 3, "xt": 4, "xu": 4, "xm": 3,
-}
-
-// parseAdminData decodes admin callback data, or reports false.
-func parseAdminData(data string, loc *time.Location) (adminData, bool) {
-	if len(data) > maxCallbackData {
-		return adminData{}, false
-	}
-	parts := strings.Split(data, ":")
-	d := adminData{op: parts[0]}
-	want := adminOps[d.op]
-	if want == 0 || len(parts) != want {
-		return adminData{}, false
-	}
-	ok := true
-	period := func(s string) {
-		var good bool
-		d.v.period, good = decodePeriod(s, loc)
-		ok = ok && good
-	}
-	code := func(s string) string {
-		ok = ok && validCode(s)
-		return s
-	}
-	element := func(s string) survey.ElementKey {
-		ok = ok && survey.ElementIndex(survey.ElementKey(s)) >= 0
-		return survey.ElementKey(s)
-	}
-	switch d.op {
-	case "ic", "im", "ix":
-		period(parts[1])
-	case "it":
-		d.v.arg = code(parts[1])
-		period(parts[2])
-		var good bool
-		d.v.page, good = smallInt(parts[3])
-		ok = ok && good && d.v.page >= 1
-	case "iu", "ip":
-		d.unit = code(parts[1])
-		period(parts[2])
-	case "ie":
-		d.unit = code(parts[1])
-		d.v.elem = element(parts[2])
-		period(parts[3])
-	case "ir":
-		period(parts[1])
-		var good bool
-		d.v.page, good = smallInt(parts[2])
-		ok = ok && good && d.v.page >= 1
-	case "sg":
-		d.unit = code(parts[1])
-		d.seq, ok = seqNumber(parts[2])
-		ok = ok && validCode(d.unit)
-	case "au":
-		d.seq, ok = seqNumber(parts[1])
-	case "fl":
-		d.unit = code(parts[1])
-	case "fn":
-		d.unit = code(parts[1])
-		d.elem = element(parts[2])
-	case "fs":
-		d.unit = code(parts[1])
-		var good bool
-		d.seq, good = seqNumber(parts[2])
-		d.status = parts[3]
-		ok = ok && good && d.seq > 0 && validStatus(d.status)
-	case "xc", "xm", "xt", "xu":
-		if ok = validExportFormat(parts[1]); ok {
-			d.format = parts[1][0]
-		}
-		switch d.op {
-		case "xt":
-			d.v.arg = code(parts[2])
-		case "xu":
-			d.unit = code(parts[2])
-		}
-		period(parts[len(parts)-1])
-	}
-	if !ok {
-		return adminData{}, false
-	}
-	if d.op[0] == 'i' || d.op[0] == 'x' {
-		d.v.kind = d.op[1]
-		if d.unit != "" {
-			d.v.arg = d.unit
-		}
-	}
-	return d, true
-}
-
 // validCode accepts what a unit code or a unit type key can be.
 func validCode(s string) bool {
 	return s != "" && len(s) <= 32 && startParamChars(s)
@@ -210,64 +105,6 @@ func seqNumber(s string) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	return n, err == nil
-}
-
-// adminPress handles an admin button: the role is checked against what the
-// button names before anything is read, and a refusal leaves the message
-// as it is.
-func (c *conv) adminPress(d adminData) error {
-	r, err := c.role()
-	if err != nil {
-		return err
-	}
-	if !r.admin() {
-		c.refusePress("admin.refuse")
-		return nil
-	}
-	var u survey.Unit
-	if d.unit != "" {
-		var ok bool
-		if u, ok = c.b.cfg.Catalog.Unit(d.unit); !ok {
-			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
-			return nil
-		}
-		if !r.sees(u.Code) {
-			c.refusePress("admin.refuse_unit")
-			return nil
-		}
-		d.v.arg = u.Code
-	}
-	switch d.op {
-	case "ic", "it", "ir", "ix", "au", "xc", "xt":
-		if !r.city {
-			c.refusePress("admin.refuse_city")
-			return nil
-		}
-	}
-	var text string
-	var kb *models.InlineKeyboardMarkup
-	switch d.op {
-	case "sg":
-		text, kb, err = c.suggestionsPage(u, d.seq)
-	case "au":
-		text, kb, err = c.auditPage(d.seq)
-	case "fl", "fn", "fs":
-		return c.followUpPress(d, u)
-	case "xc", "xt", "xu", "xm":
-		return c.exportPress(d, r)
-	default:
-		var ok bool
-		text, kb, ok, err = c.render(d.v, r)
-		if err == nil && !ok {
-			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
-			return nil
-		}
-	}
-	if err != nil {
-		return err
-	}
-	c.show(text, kb)
-	return nil
 }
 
 // show puts a screen in place of the message whose button was pressed, or
@@ -413,10 +250,6 @@ func (c *conv) ikmCommand(arg string) error {
 	if err != nil {
 		return err
 	}
-	if !r.admin() {
-		c.refuse("ikm", "admin.refuse")
-		return nil
-	}
 	u, p, reply := c.parseIKMArgs(arg)
 	if reply != "" {
 		c.out.Send(c.in.ChatID, reply, nil)
@@ -446,14 +279,6 @@ func (c *conv) ikmCommand(arg string) error {
 // every unit ranked, or the elements city-wide. City admins only: a
 // ranking is every unit's figures.
 func (c *conv) peringkat(arg string) error {
-	r, err := c.role()
-	if err != nil {
-		return err
-	}
-	if !r.city {
-		c.refuse("peringkat", "admin.refuse_city")
-		return nil
-	}
 	v := view{kind: 'r', page: 1, period: survey.PeriodOf(survey.PeriodYear, c.now)}
 	for _, f := range strings.Fields(arg) {
 		if g := strings.ToLower(f); g == "unsur" || g == "elements" {
@@ -467,7 +292,7 @@ func (c *conv) peringkat(arg string) error {
 		}
 		v.period = p
 	}
-	text, kb, _, err := c.render(v, r)
+	text, kb, _, err := c.render(v, role{city: true})
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func FuzzParseAdminData(f *testing.F) {
 		if !ok {
 			return
 		}
-		if adminOps[d.op] == 0 || d.v.period.Label == "" && (d.op[0] == 'i' || d.op[0] == 'x') || d.op[0] == 'x' && !validExportFormat(string(d.format)) {
+		if adminOps[d.op].fields == 0 || d.v.period.Label == "" && (d.op[0] == 'i' || d.op[0] == 'x') || d.op[0] == 'x' && !validExportFormat(string(d.format)) {
 			t.Errorf("parseAdminData(%q) accepted %+v", data, d)
 		}
 		if d.unit != "" && !validCode(d.unit) {
