@@ -16,8 +16,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// RebuildAggregates drops agg/, agg_verified/ and respondents/ and
-// recomputes them from responses/, the source of truth: the repair for a
+// RebuildAggregates drops agg/, agg_verified/, agg_extra/ and respondents/
+// and recomputes them from responses/, the source of truth: the repair for a
 // damaged or suspect aggregate, and the migration path when the tally
 // encoding changes. It holds every tally in memory (two years of 89 units
 // is about 70k tallies of 148 bytes) and writes in the same transaction.
@@ -27,7 +27,7 @@ func (tx *Tx) RebuildAggregates() error {
 	if !tx.tx.Writable() {
 		return fmt.Errorf("rebuild: %w", bolt.ErrTxNotWritable)
 	}
-	for _, name := range [][]byte{bucketAgg, bucketAggVerified, bucketRespondents} {
+	for _, name := range [][]byte{bucketAgg, bucketAggVerified, bucketAggExtra, bucketRespondents} {
 		if err := tx.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return fmt.Errorf("rebuild: drop %s: %w", name, err)
 		}
@@ -59,6 +59,7 @@ func (tx *Tx) rebuild(aggregates bool) error {
 	rb := rebuilder{
 		tx: tx, aggregates: aggregates,
 		periods:     map[periodRef]*periodTallies{},
+		extras:      map[extraRef]*survey.ItemTally{},
 		respondents: map[unitWindow][]respondentRef{},
 		suggestions: map[string][]uint64{},
 		profiles:    profileAnswers{ofProfile: map[survey.Profile][]int32{}, ids: map[profileAnswer]int32{}},
@@ -71,6 +72,9 @@ func (tx *Tx) rebuild(aggregates bool) error {
 			return fmt.Errorf("rebuild: %w", err)
 		}
 		if err := rb.writeRespondents(); err != nil {
+			return fmt.Errorf("rebuild: %w", err)
+		}
+		if err := rb.writeExtras(); err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
 	}
@@ -159,6 +163,10 @@ func (pa *profileAnswers) tally(p *periodTallies) survey.ProfileTally {
 
 type unitWindow struct{ unit, window string }
 
+// extraRef names one unit's tally of one questionnaire on one scale
+// (survey.Extra.TallyKey) for a day or a month.
+type extraRef struct{ unit, name, key string }
+
 type respondentRef struct {
 	who string
 	id  uint64
@@ -170,6 +178,7 @@ type rebuilder struct {
 	tx          *Tx
 	aggregates  bool // agg/, agg_verified/ and respondents/ too
 	periods     map[periodRef]*periodTallies
+	extras      map[extraRef]*survey.ItemTally // agg_extra/
 	respondents map[unitWindow][]respondentRef
 	suggestions map[string][]uint64 // unit -> ids, ascending
 	keys        dayKeys
@@ -196,6 +205,17 @@ func (rb *rebuilder) add(r survey.Response, window string) error {
 			p.all.Add(r.Scores)
 			if r.Via.Verified() {
 				p.verified.Add(r.Scores)
+			}
+			for _, b := range r.Blocks {
+				q := survey.QuestionnaireOf(b.Key)
+				ref := extraRef{r.Unit, survey.Extra{Questionnaire: q, Scale: b.Scale}.TallyKey(), key}
+				t := rb.extras[ref]
+				if t == nil {
+					nt := survey.NewItemTally(q)
+					t = &nt
+					rb.extras[ref] = t
+				}
+				t.Add(b.Scores)
 			}
 		}
 	}
@@ -263,6 +283,41 @@ func (rb *rebuilder) writeAggregates() error {
 		}
 		return encodeTally(p.verified)
 	})
+}
+
+// writeExtras writes agg_extra/ in key order.
+func (rb *rebuilder) writeExtras() error {
+	refs := slices.SortedFunc(maps.Keys(rb.extras), func(a, b extraRef) int {
+		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.name, b.name), cmp.Compare(a.key, b.key))
+	})
+	root, err := rb.tx.writeBucket(bucketAggExtra)
+	if err != nil {
+		return err
+	}
+	var qb *bolt.Bucket
+	var last extraRef
+	for _, ref := range refs {
+		if qb == nil || ref.unit != last.unit || ref.name != last.name {
+			ub, err := root.CreateBucketIfNotExists([]byte(ref.unit))
+			if err != nil {
+				return fmt.Errorf("%s/%s: %w", bucketAggExtra, ref.unit, err)
+			}
+			if qb, err = ub.CreateBucketIfNotExists([]byte(ref.name)); err != nil {
+				return fmt.Errorf("%s/%s/%s: %w", bucketAggExtra, ref.unit, ref.name, err)
+			}
+			qb.FillPercent = 0.9
+			last = ref
+		}
+		_, scale, _ := parseTallyKey(ref.name)
+		v, err := encodeItemTally(*rb.extras[ref], scale)
+		if err != nil {
+			return fmt.Errorf("%s/%s/%s/%s: %w", bucketAggExtra, ref.unit, ref.name, ref.key, err)
+		}
+		if err := qb.Put([]byte(ref.key), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeRespondents writes respondents/ in key order: in map order every put

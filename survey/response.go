@@ -74,6 +74,11 @@ type Response struct {
 	Respondent string // keyed hash of the respondent's identity; empty for paper
 	Profile    Profile
 	Scores     Scores
+	// Blocks are the answers to extra questionnaires (SPKP, SPAK), one
+	// per questionnaire with at least one answer, in the order of
+	// Questionnaires; nil for a unit that asks none, or when they were
+	// skipped. They never enter the IKM.
+	Blocks     []Block
 	Suggestion string
 	Via        Via // how the respondent reached the survey; "" = not by a deep link
 	Poster     int // poster version of a signed deep link; 0 = none

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,7 +96,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			t.Errorf("row %d: date %v, want %v", i+1, got[i].Submitted, want[i].Submitted)
 		}
 		got[i].Submitted = want[i].Submitted
-		if got[i] != want[i] {
+		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Errorf("row %d:\n got %+v\nwant %+v", i+1, got[i], want[i])
 		}
 	}
