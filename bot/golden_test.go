@@ -137,3 +137,83 @@ func TestGoldenCounterRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// withZI makes DPMPTSP a unit on its way to Zona Integritas: after the
+// SKM it asks the SPKP on 1-6 (reported as the mean) and the SPAK on 1-4
+// (out of 100, on the SKM bands). Every other unit asks the SKM alone, so
+// their transcripts stay as they were.
+func withZI(c *Config) {
+	units := c.Catalog.Units()
+	out := make([]survey.Unit, len(units))
+	for i, u := range units {
+		if u.Code == "DPMPTSP" {
+			u.Extras = []survey.Extra{
+				{Questionnaire: survey.QuestionnaireOf(survey.SPKP), Scale: 6, Report: survey.ReportMean},
+				{Questionnaire: survey.QuestionnaireOf(survey.SPAK), Scale: 4, Report: survey.Report100, Bands: true},
+			}
+		}
+		out[i] = u
+	}
+	c.Catalog = survey.NewCatalog(out, c.Catalog.Types()...)
+}
+
+// TestGoldenExtrasAnswered: a respondent of a unit that asks the SPKP and
+// the SPAK answers the SKM and both, in one conversation; the answers are
+// stored with the response and counted in the unit's IPKP and IPAK, apart
+// from its IKM.
+func TestGoldenExtrasAnswered(t *testing.T) {
+	h := golden(t, "extras_answered", withZI)
+	u, _ := h.cfg.Catalog.Unit("DPMPTSP")
+	year := survey.PeriodOf(survey.PeriodYear, h.now)
+	err := h.st.View(func(tx *store.Tx) error {
+		tally, err := tx.Tally("DPMPTSP", year)
+		if err != nil || tally.Respondents != 1 {
+			t.Errorf("IKM respondents = %d, %v; want 1", tally.Respondents, err)
+		}
+		// 6 5 6 5 4 6 5 6: 43/8 = 5.375 -> 5.38 (mean on 1-6).
+		spkp, _ := u.ExtraOf(survey.SPKP)
+		it, err := tx.ItemTally("DPMPTSP", spkp, year)
+		if r := it.Result(spkp); err != nil || r.Respondents != 1 || r.Value2 != 5.38 {
+			t.Errorf("IPKP = %v from %d, %v; want 5.38 from 1", r.Value2, r.Respondents, err)
+		}
+		// 4 4 3 4 4: 19/5 = 3.8 -> 95.00, A.
+		spak, _ := u.ExtraOf(survey.SPAK)
+		it, err = tx.ItemTally("DPMPTSP", spak, year)
+		if r := it.Result(spak); err != nil || r.Respondents != 1 || r.Value2 != 95 || r.Mutu != survey.MutuA {
+			t.Errorf("IPAK = %v %s from %d, %v; want 95 A from 1", r.Value2, r.Mutu, r.Respondents, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGoldenExtrasSkipped: the SPKP skipped at its first statement, the
+// SPAK after two answers (which go with it), and back from the suggestion
+// into a skipped part starts it again. The response counts in the IKM and
+// in neither index.
+func TestGoldenExtrasSkipped(t *testing.T) {
+	h := golden(t, "extras_skipped", withZI)
+	u, _ := h.cfg.Catalog.Unit("DPMPTSP")
+	year := survey.PeriodOf(survey.PeriodYear, h.now)
+	err := h.st.View(func(tx *store.Tx) error {
+		if tally, err := tx.Tally("DPMPTSP", year); err != nil || tally.Respondents != 1 {
+			t.Errorf("IKM respondents = %d, %v; want 1", tally.Respondents, err)
+		}
+		for _, x := range u.Extras {
+			if it, err := tx.ItemTally("DPMPTSP", x, year); err != nil || it.Respondents != 0 {
+				t.Errorf("%s respondents = %d, %v; want none", x.Index, it.Respondents, err)
+			}
+		}
+		return tx.ForEachResponse(func(r survey.Response) error {
+			if len(r.Blocks) != 0 {
+				t.Errorf("stored blocks %+v, want none", r.Blocks)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
