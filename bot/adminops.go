@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -126,7 +127,7 @@ func (f *fieldReader) period(s string) survey.Period {
 }
 
 func (f *fieldReader) code(s string) string {
-	f.check(validCode(s))
+	f.check(deeplink.ValidCode(s))
 	return s
 }
 

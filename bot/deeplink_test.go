@@ -2,15 +2,13 @@ package bot
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot/poster"
-	"github.com/ikmbot/ikmbot/bot/poster/postertest"
+	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/poster"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 	"github.com/ikmbot/ikmbot/telegram/telegramtest"
@@ -21,69 +19,6 @@ var testSecret = []byte("0123456789abcdef-test-secret")
 // startParamAlphabet is every character Telegram allows in a start parameter.
 const startParamAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
-func TestSignVerifyRoundTrip(t *testing.T) {
-	codes := []string{"DISDUKCAPIL", "PKM-KRANJI", "RSUD-CAM", "a", "x_y-z", "-v1-", "A-v2-B", strings.Repeat("Z", 32), strings.Repeat("-", 32)}
-	for _, code := range codes {
-		for _, v := range []int{1, 2, 10, store.MaxPosterVersion} {
-			p := SignPayload(testSecret, code, v)
-			if len(p) > MaxPayloadLen || !startParamChars(p) {
-				t.Errorf("SignPayload(%q, %d) = %q: not a valid start parameter", code, v, p)
-			}
-			got, err := VerifyPayload(testSecret, p)
-			if want := (Payload{Code: code, Version: v, Signed: true}); err != nil || got != want {
-				t.Errorf("VerifyPayload(%q) = %+v, %v; want %+v", p, got, err, want)
-			}
-			if !LooksSigned(p) {
-				t.Errorf("LooksSigned(%q) = false", p)
-			}
-		}
-	}
-	// The longest code at the highest version stays within Telegram's 64.
-	if p := SignPayload(testSecret, strings.Repeat("Z", 32), store.MaxPosterVersion); len(p) != 53 {
-		t.Errorf("longest payload is %d characters, want 53", len(p))
-	}
-}
-
-func TestVerifyPayloadKinds(t *testing.T) {
-	tests := []struct {
-		payload string
-		want    Payload
-		err     error
-	}{
-		{"DISDUKCAPIL", Payload{Code: "DISDUKCAPIL"}, nil},
-		{"pkm-kranji", Payload{Code: "pkm-kranji"}, nil},
-		{"DISDUKCAPIL-v1", Payload{Code: "DISDUKCAPIL-v1"}, nil},
-		{"DISDUKCAPIL-v1-hSl288wD", Payload{Code: "DISDUKCAPIL-v1-hSl288wD"}, nil},         // cut short
-		{"DISDUKCAPIL-v0-hSl288wDl-GD", Payload{Code: "DISDUKCAPIL-v0-hSl288wDl-GD"}, nil}, // no version 0
-		{"DISDUKCAPIL-v01-hSl288wDl-G", Payload{Code: "DISDUKCAPIL-v01-hSl288wDl-G"}, nil}, // no leading zero
-		{"-v1-hSl288wDl-GD", Payload{Code: "-v1-hSl288wDl-GD"}, nil},                       // no code
-		{"DISDUKCAPIL-v1-hSl288wDl-GD", Payload{Code: "DISDUKCAPIL", Version: 1, Signed: true}, nil},
-		{"DISDUKCAPIL-v1-hSl288wDl-GE", Payload{Code: "DISDUKCAPIL", Version: 1}, ErrPayloadForged},
-		{"DISDUKCAPIL-v1-mvjw0jY5qUXX", Payload{Code: "DISDUKCAPIL", Version: 1}, ErrPayloadForged}, // another secret
-		{"", Payload{}, ErrPayloadInvalid},
-		{"bad payload!", Payload{}, ErrPayloadInvalid},
-		{strings.Repeat("A", 65), Payload{}, ErrPayloadInvalid},
-	}
-	for _, tt := range tests {
-		got, err := VerifyPayload(testSecret, tt.payload)
-		if got != tt.want || err != tt.err {
-			t.Errorf("VerifyPayload(%q) = %+v, %v; want %+v, %v", tt.payload, got, err, tt.want, tt.err)
-		}
-	}
-}
-
-// TestSigningKeyIsNotTheHashKey checks that deep links are signed with a
-// key derived from the secret, not the secret itself, which keys the
-// respondent hashes.
-func TestSigningKeyIsNotTheHashKey(t *testing.T) {
-	msg := "DISDUKCAPIL-v1"
-	direct := hmac.New(sha256.New, testSecret)
-	direct.Write([]byte(msg))
-	if payloadSig(testSecret, msg) == base64.RawURLEncoding.EncodeToString(direct.Sum(nil)[:sigBytes]) {
-		t.Error("the deep-link signature is keyed by the server secret itself")
-	}
-}
-
 // TestTamperedPayloadsNeverOpenAUnit changes every character of genuine
 // payloads to every other allowed character, drops each one, and adds
 // one: the bot must refuse every result, whatever the catalog holds.
@@ -91,7 +26,7 @@ func TestTamperedPayloadsNeverOpenAUnit(t *testing.T) {
 	h := newHarness(t)
 	var payloads []string
 	for _, u := range h.cfg.Catalog.Units() {
-		payloads = append(payloads, SignPayload(testSecret, u.Code, 1), SignPayload(testSecret, u.Code, 12))
+		payloads = append(payloads, deeplink.SignPayload(testSecret, u.Code, 1), deeplink.SignPayload(testSecret, u.Code, 12))
 	}
 	err := h.st.View(func(tx *store.Tx) error {
 		c := &conv{b: h.bot, tx: tx}
@@ -131,8 +66,8 @@ func TestPayloadFitsForTheLongestCode(t *testing.T) {
 			longest = u.Code
 		}
 	}
-	if p := SignPayload(testSecret, longest, store.MaxPosterVersion); len(p) > MaxPayloadLen {
-		t.Errorf("payload of %s is %d characters, over Telegram's %d", longest, len(p), MaxPayloadLen)
+	if p := deeplink.SignPayload(testSecret, longest, deeplink.MaxPosterVersion); len(p) > deeplink.MaxPayloadLen {
+		t.Errorf("payload of %s is %d characters, over Telegram's %d", longest, len(p), deeplink.MaxPayloadLen)
 	}
 }
 
@@ -192,7 +127,7 @@ func TestGoldenAdminQR(t *testing.T) {
 		t.Fatalf("%d photos and %d documents sent, want 2 of each", len(photos), len(docs))
 	}
 	for i, v := range []int{1, 2} {
-		link := DeepLink(telegramtest.DefaultUsername, SignPayload(testSecret, "DISDUKCAPIL", v))
+		link := deeplink.DeepLink(telegramtest.DefaultUsername, deeplink.SignPayload(testSecret, "DISDUKCAPIL", v))
 		if got, err := postertest.DecodePNG(t, photos[i].Data, 0); err != nil || got != link {
 			t.Errorf("photo %d decodes to %q, %v; want %s", i+1, got, err, link)
 		}
@@ -212,25 +147,4 @@ func TestQRWithoutUsername(t *testing.T) {
 	if got := h.out.String(); !strings.Contains(got, "Nama pengguna bot belum diatur") || strings.Contains(got, "sendPhoto") {
 		t.Errorf("/qr without a bot username:\n%s", got)
 	}
-}
-
-func FuzzVerifyPayload(f *testing.F) {
-	secret := []byte("0123456789abcdef-fuzz-secret")
-	for _, s := range []string{SignPayload(secret, "PKM-KRANJI", 1), SignPayload(secret, "A", 999999), "DISDUKCAPIL", "X-v1-", "-v-", "a-v01-AAAAAAAAAAAA", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, payload string) {
-		p, err := VerifyPayload(secret, payload)
-		if err != nil || !p.Signed {
-			if p.Signed {
-				t.Errorf("VerifyPayload(%q) failed (%v) yet says signed", payload, err)
-			}
-			return
-		}
-		// Whatever verifies must be exactly what signing that unit and
-		// version produces: no second spelling of a valid link.
-		if again := SignPayload(secret, p.Code, p.Version); again != payload {
-			t.Errorf("VerifyPayload(%q) = %+v, but signing that gives %q", payload, p, again)
-		}
-	})
 }

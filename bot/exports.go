@@ -11,14 +11,14 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/bot/export"
+	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
 // Exports in the chat: the /ikm screens of the city, a unit type, a unit
 // and a unit admin's units carry a row of buttons that send the files of
-// bot/export for the scope and period on screen. Their data names the
+// export for the scope and period on screen. Their data names the
 // scope like the screen's own (view.go) and is checked the same way, so a
 // unit admin exports only their units: the summary, and so every sheet,
 // chart and poster, is built from those units alone.

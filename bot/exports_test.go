@@ -11,7 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ikmbot/ikmbot/bot/export"
+	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 	"github.com/ikmbot/ikmbot/telegram"

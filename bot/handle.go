@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -88,7 +89,7 @@ func (c *conv) save() error {
 
 // start handles /start with or without a deep-link payload.
 func (c *conv) start(payload string) error {
-	if isInvitePayload(payload) {
+	if deeplink.LooksInvite(payload) {
 		return c.redeemInvite(payload)
 	}
 	if payload == "" {
@@ -599,12 +600,13 @@ func (c *conv) rethank(sid string) (bool, error) {
 	return true, nil
 }
 
-// kinerja is the performance label of a grade in the chat's language.
+// kinerja is the performance label of a grade in the chat's language
+// (locale kinerja.<grade>); "" for no grade, as Mutu.Kinerja.
 func (c *conv) kinerja(m survey.Mutu) string {
-	if c.t.lang == "id" {
-		return m.Kinerja()
+	if m.Kinerja() == "" {
+		return ""
 	}
-	return map[survey.Mutu]string{survey.MutuA: "Very good", survey.MutuB: "Good", survey.MutuC: "Fair", survey.MutuD: "Poor"}[m]
+	return c.t.text("kinerja."+string(m), nil)
 }
 
 func truncate(s string, n int) string {

@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"golang.org/x/tools/txtar"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 	"github.com/ikmbot/ikmbot/telegram/telegramtest"
@@ -32,7 +32,7 @@ var update = flag.Bool("update", false, "rewrite the golden transcripts in testd
 var startLink = regexp.MustCompile(`https://t\.me/\w+\?start=([A-Za-z0-9_-]+)`)
 
 // counterKeyLine is a counter key as /loket shows it.
-var counterKeyLine = regexp.MustCompile(`<code>([A-Za-z0-9_-]+):([A-Za-z0-9_-]{43})</code>`)
+var counterKeyLine = regexp.MustCompile(`<code>([A-Za-z0-9_-]+:[A-Za-z0-9_-]{43})</code>`)
 
 // testUnits is a small city: enough units of one type to need two picker
 // pages, and units of each built-in type.
@@ -332,16 +332,15 @@ func (h *harness) step(line string) error {
 		var key []byte
 		for i := len(msgs) - 1; i >= 0 && key == nil; i-- {
 			if m := counterKeyLine.FindStringSubmatch(msgs[i].Text); m != nil {
-				if key, err = base64.RawURLEncoding.DecodeString(m[2]); err != nil {
-					return fmt.Errorf("counter key %q: %v", m[0], err)
+				if code, key, err = deeplink.ParseCounterKey(m[1]); err != nil {
+					return fmt.Errorf("counter key %q: %v", m[1], err)
 				}
-				code = m[1]
 			}
 		}
 		if key == nil {
 			return fmt.Errorf("%s was sent no counter key", rest)
 		}
-		upd = u.Send("/start " + CounterCodeAt(code, 5*time.Minute, h.now).Payload(key))
+		upd = u.Send("/start " + deeplink.CounterCodeAt(code, 5*time.Minute, h.now).Payload(key))
 	case "sticker":
 		upd = u.Sticker()
 	case "photo":

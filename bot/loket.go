@@ -1,21 +1,13 @@
 package bot
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
-
-// FormatCounterKey writes a unit's counter key as CODE:KEY (KEY in
-// unpadded base64url), the line ikmbot counter --print-key prints and
-// --key-file reads: the code in front lets the counter refuse a key given
-// to the wrong unit's screen.
-func FormatCounterKey(code string, key []byte) string {
-	return code + ":" + base64.RawURLEncoding.EncodeToString(key)
-}
 
 // loket answers /loket ganti CODE by rotating the unit's counter key, so
 // that a leaked key stops verifying from the next scan on, and /loket
@@ -70,7 +62,7 @@ func (c *conv) loketText(id string, u survey.Unit, gen int) string {
 	}
 	return c.t.text(id, map[string]any{
 		"Unit": esc(u.Name), "Code": esc(u.Code), "Gen": gen,
-		"Key": esc(FormatCounterKey(u.Code, CounterKey(c.b.cfg.Secret, u.Code, gen))),
+		"Key": esc(deeplink.FormatCounterKey(u.Code, deeplink.CounterKey(c.b.cfg.Secret, u.Code, gen))),
 		"Bot": esc(bot),
 	})
 }

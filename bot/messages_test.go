@@ -49,6 +49,9 @@ func TestEveryMessageIDExists(t *testing.T) {
 	for _, e := range survey.Elements {
 		ids["element."+string(e)+".short"] = true
 	}
+	for _, m := range grades {
+		ids["kinerja."+string(m)] = true
+	}
 	if len(ids) < 100 {
 		t.Fatalf("found only %d message ids; the pattern is out of date", len(ids))
 	}
@@ -58,6 +61,33 @@ func TestEveryMessageIDExists(t *testing.T) {
 			if got := tx.text(id, nil); got == id {
 				t.Errorf("%s: message %q is missing", lang, id)
 			}
+		}
+	}
+}
+
+// grades are the four mutu grades.
+var grades = []survey.Mutu{survey.MutuA, survey.MutuB, survey.MutuC, survey.MutuD}
+
+// TestKinerjaInIndonesianIsTheRegulations checks that the chat's
+// Indonesian performance labels (locale kinerja.<grade>) are the words of
+// the regulation that reports and exports print (survey.Mutu.Kinerja), and
+// that English has its own.
+func TestKinerjaInIndonesianIsTheRegulations(t *testing.T) {
+	h := newHarness(t)
+	english := []string{"Very good", "Good", "Fair", "Poor"}
+	for _, lang := range []string{"id", "en"} {
+		c := &conv{b: h.bot, t: h.bot.localizer(lang)}
+		for i, m := range grades {
+			got := c.kinerja(m)
+			if lang == "id" && got != m.Kinerja() {
+				t.Errorf("kinerja(%s) in Indonesian = %q, want the regulation's %q", m, got, m.Kinerja())
+			}
+			if lang == "en" && got != english[i] {
+				t.Errorf("kinerja(%s) in English = %q, want %q", m, got, english[i])
+			}
+		}
+		if got := c.kinerja(""); got != "" {
+			t.Errorf("kinerja of no grade in %s = %q, want \"\"", lang, got)
 		}
 	}
 }

@@ -8,8 +8,9 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
-	"github.com/ikmbot/ikmbot/bot/poster"
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/locales"
+	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -48,7 +49,7 @@ func (c *conv) qr(arg string) error {
 	if err != nil {
 		return err
 	}
-	link := DeepLink(c.b.cfg.BotUsername, SignPayload(c.b.cfg.Secret, u.Code, v))
+	link := deeplink.DeepLink(c.b.cfg.BotUsername, deeplink.SignPayload(c.b.cfg.Secret, u.Code, v))
 	page := PosterPage(c.b.cfg.City, c.b.cfg.TypeNames, u, c.b.cfg.BotUsername, link, survey.PeriodOf(survey.PeriodYear, c.now).Label)
 	data := map[string]any{"Unit": esc(u.Name), "Version": v, "Link": esc(link)}
 	failed := c.t.text("qr.failed", nil)

@@ -1,9 +1,6 @@
 package bot
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"strconv"
 	"strings"
@@ -13,6 +10,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -188,65 +186,6 @@ func (c *conv) listGrants() error {
 	return nil
 }
 
-// An invitation's link carries its id and a signature keyed by a key
-// derived from the server secret, like a poster's deep link but with a key
-// of its own (HMAC-SHA256(secret, "invite")), so neither signature can
-// stand in for the other:
-//
-//	inv-<ID>-<SIG>      ID 16 characters, SIG 43: 64 characters in all
-//
-// ID is 12 bytes and SIG the whole HMAC-SHA256(k, "inv-<ID>"), both in
-// unpadded base64url. The store keeps the id only, so a copy of the
-// database cannot be turned into working links. At 64 characters, an
-// invitation is longer than every other payload the bot reads (a unit code
-// is at most 32, a poster's at most 53, a counter's at most 60), so it is
-// recognised by length and prefix before anything else is tried.
-const (
-	invitePrefix  = "inv-"
-	inviteIDLen   = 16
-	inviteSigLen  = 43
-	invitePayload = len(invitePrefix) + inviteIDLen + 1 + inviteSigLen
-	inviteInfo    = "invite"
-)
-
-func inviteSig(secret []byte, msg string) string {
-	k := hmac.New(sha256.New, secret)
-	k.Write([]byte(inviteInfo))
-	m := hmac.New(sha256.New, k.Sum(nil))
-	m.Write([]byte(msg))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// newInviteID turns a fresh id from Config.NewID into an invitation id of
-// fixed length; the tests' ids stay deterministic.
-func (b *Bot) newInviteID() string {
-	return inviteSig(b.cfg.Secret, "id:"+b.cfg.NewID())[:inviteIDLen]
-}
-
-// signInvite returns the /start payload of invitation id.
-func signInvite(secret []byte, id string) string {
-	msg := invitePrefix + id
-	return msg + "-" + inviteSig(secret, msg)
-}
-
-// isInvitePayload reports whether a /start payload has the invitation
-// layout; verifyInvite then says whether it is genuine.
-func isInvitePayload(p string) bool {
-	return len(p) == invitePayload && strings.HasPrefix(p, invitePrefix) && p[len(invitePrefix)+inviteIDLen] == '-'
-}
-
-// verifyInvite returns the id of a genuine invitation payload.
-func verifyInvite(secret []byte, p string) (string, bool) {
-	if !isInvitePayload(p) {
-		return "", false
-	}
-	msg, sig := p[:len(invitePrefix)+inviteIDLen], p[len(invitePrefix)+inviteIDLen+1:]
-	if !hmac.Equal([]byte(sig), []byte(inviteSig(secret, msg))) {
-		return "", false
-	}
-	return msg[len(invitePrefix):], true
-}
-
 // invite answers /admin undang UNIT with a one-time link that makes whoever
 // opens it an admin of the unit.
 func (c *conv) invite(u survey.Unit) error {
@@ -257,7 +196,7 @@ func (c *conv) invite(u survey.Unit) error {
 	if _, err := c.tx.PruneInvites(c.now.Add(-30 * 24 * time.Hour)); err != nil {
 		return err
 	}
-	inv := store.Invite{ID: c.b.newInviteID(), Unit: u.Code, By: c.in.UserID, Created: c.now, Expires: c.now.Add(invitationTTL)}
+	inv := store.Invite{ID: deeplink.NewInviteID(c.b.cfg.Secret, c.b.cfg.NewID()), Unit: u.Code, By: c.in.UserID, Created: c.now, Expires: c.now.Add(invitationTTL)}
 	if err := c.tx.PutInvite(inv); err != nil {
 		return err
 	}
@@ -265,7 +204,7 @@ func (c *conv) invite(u survey.Unit) error {
 		return err
 	}
 	c.b.log.Info("admin invitation made", "unit", u.Code)
-	link := DeepLink(c.b.cfg.BotUsername, signInvite(c.b.cfg.Secret, inv.ID))
+	link := deeplink.DeepLink(c.b.cfg.BotUsername, deeplink.SignInvite(c.b.cfg.Secret, inv.ID))
 	c.out.Send(c.in.ChatID, c.t.text("roles.invite", map[string]any{
 		"Unit": esc(u.Name), "Code": esc(u.Code), "Link": esc(link), "Hours": int(invitationTTL.Hours()),
 		"Expires": inv.Expires.Format("2006-01-02 15:04 MST"),
@@ -275,7 +214,7 @@ func (c *conv) invite(u survey.Unit) error {
 
 // redeemInvite handles /start with an invitation payload.
 func (c *conv) redeemInvite(payload string) error {
-	id, ok := verifyInvite(c.b.cfg.Secret, payload)
+	id, ok := deeplink.VerifyInvite(c.b.cfg.Secret, payload)
 	if !ok {
 		c.b.log.Info("invitation refused", "reason", "signature")
 		c.out.Send(c.in.ChatID, c.t.text("invite.invalid", nil), nil)

@@ -92,11 +92,6 @@ func decodePeriod(s string, loc *time.Location) (survey.Period, bool) {
 	return p, err == nil && s != ""
 }
 
-// validCode accepts what a unit code or a unit type key can be.
-func validCode(s string) bool {
-	return s != "" && len(s) <= 32 && startParamChars(s)
-}
-
 // seqNumber parses a decimal id without sign or leading zeros (0 itself is
 // fine): one spelling per number.
 func seqNumber(s string) (uint64, bool) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -86,7 +87,7 @@ func FuzzParseAdminData(f *testing.F) {
 		if adminOps[d.op].fields == 0 || d.v.period.Label == "" && (d.op[0] == 'i' || d.op[0] == 'x') || d.op[0] == 'x' && !validExportFormat(string(d.format)) {
 			t.Errorf("parseAdminData(%q) accepted %+v", data, d)
 		}
-		if d.unit != "" && !validCode(d.unit) {
+		if d.unit != "" && !deeplink.ValidCode(d.unit) {
 			t.Errorf("parseAdminData(%q) accepted unit %q", data, d.unit)
 		}
 	})

@@ -20,6 +20,16 @@ var Languages = []language.Tag{language.Indonesian, language.English}
 // Default is the language used when a user's Telegram language is neither.
 var Default = language.Indonesian
 
+// Codes returns the codes of the supported languages as a config file and
+// Telegram spell them ("id", "en"), the default first.
+func Codes() []string {
+	codes := make([]string, len(Languages))
+	for i, tag := range Languages {
+		codes[i] = tag.String()
+	}
+	return codes
+}
+
 // Bundle loads every embedded message file into a new bundle.
 func Bundle() (*i18n.Bundle, error) {
 	b := i18n.NewBundle(Default)

@@ -144,3 +144,15 @@ func TestPluralForms(t *testing.T) {
 		}
 	}
 }
+
+func TestCodes(t *testing.T) {
+	codes := Codes()
+	if len(codes) != len(Languages) || codes[0] != Default.String() {
+		t.Fatalf("Codes() = %v; want one per language, %s first", codes, Default)
+	}
+	for _, code := range codes {
+		if _, err := Files(language.Make(code)); err != nil {
+			t.Errorf("language %q has no message file: %v", code, err)
+		}
+	}
+}

@@ -61,10 +61,10 @@
 //	|--> <unit code> -> uint32 BE            absent = 1; /qr cabut adds one
 //
 //	counter_keys/                            generation of each unit's counter
-//	|--> <unit code> -> uint32 BE            key (bot.CounterKey); absent = 1;
-//	                                         /loket ganti adds one, and codes
-//	                                         signed with an older key stop
-//	                                         verifying
+//	|--> <unit code> -> uint32 BE            key (deeplink.CounterKey); absent
+//	                                         = 1; /loket ganti adds one, and
+//	                                         codes signed with an older key
+//	                                         stop verifying
 //
 //	funnel/                                  deep-link funnel per poster
 //	|--> <unit code>/                        version, counted in the

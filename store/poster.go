@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/ikmbot/ikmbot/deeplink"
 )
 
-// MaxPosterVersion bounds a unit's poster version, so that the version in a
-// signed deep link stays at most 6 digits. A million revocations is far
-// beyond any real use; reaching it is an error, not a wrap-around.
-const MaxPosterVersion = 999_999
+// MaxPosterVersion bounds a unit's poster version by what a signed deep
+// link can carry (6 digits). A million revocations is far beyond any real
+// use; reaching it is an error, not a wrap-around.
+const MaxPosterVersion = deeplink.MaxPosterVersion
 
 // ErrPosterVersionExhausted means a unit's posters were revoked
 // MaxPosterVersion-1 times.

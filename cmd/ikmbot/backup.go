@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/store"
 )
 
@@ -55,7 +56,7 @@ func runBackup(cfg *config.Config, args []string, stderr io.Writer) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("backup written to %s but it fails its check: %s", *out, strings.Join(problems, "; "))
 	}
-	fmt.Fprintf(stderr, "backup: %s written to %s from %s, checked\n", byteSize(n), *out, from)
+	fmt.Fprintf(stderr, "backup: %s written to %s from %s, checked\n", console.ByteSize(n), *out, from)
 	return nil
 }
 
@@ -198,20 +199,10 @@ func runRestore(cfg *config.Config, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	fmt.Fprintf(stderr, "restore: %s restored to %s (%s)", *from, *dbPath, byteSize(n))
+	fmt.Fprintf(stderr, "restore: %s restored to %s (%s)", *from, *dbPath, console.ByteSize(n))
 	if kept != "" {
 		fmt.Fprintf(stderr, "; the previous database is kept as %s", kept)
 	}
 	fmt.Fprintln(stderr)
 	return nil
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"flag"
@@ -18,9 +17,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/poster"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -73,7 +72,7 @@ func runCounter(ctx context.Context, load func() (*config.Config, error), args [
 	unitCode := fs.String("unit", "", "the unit whose counter this is, by code (required)")
 	botName := fs.String("bot-username", "", "the bot's Telegram username, e.g. BekasiIKMBot (required to serve)")
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the counter page; keep it on loopback")
-	step := fs.Duration("step", bot.DefaultCounterStep, "how long one code is shown: whole minutes from 1m to 15m")
+	step := fs.Duration("step", deeplink.DefaultCounterStep, "how long one code is shown: whole minutes from 1m to 15m")
 	keyFile := fs.String("key-file", "", "file with the unit's counter key, as --print-key prints it ("+counterKeyEnv+" otherwise)")
 	printKey := fs.Bool("print-key", false, "print the unit's current counter key, derived from the bot's secret, and exit (on the server, with the bot stopped)")
 	dbPath := fs.String("db", defaultDB, "the bot's database file, which holds the key's generation, and beside which the secret file lies (only to derive the key)")
@@ -101,7 +100,7 @@ func runCounter(ctx context.Context, load func() (*config.Config, error), args [
 			return fmt.Errorf("counter: --print-key: %w", err)
 		}
 		fmt.Fprintf(stderr, "The counter key of %s (generation %d): keep it like a password. On the counter PC:\n  ikmbot counter --unit %s --bot-username NAME --key-file FILE\n", u.Code, gen, u.Code)
-		_, err = fmt.Fprintln(stdout, bot.FormatCounterKey(u.Code, bot.CounterKey(secret, u.Code, gen)))
+		_, err = fmt.Fprintln(stdout, deeplink.FormatCounterKey(u.Code, deeplink.CounterKey(secret, u.Code, gen)))
 		return err
 	}
 	if *botName == "" {
@@ -111,7 +110,7 @@ func runCounter(ctx context.Context, load func() (*config.Config, error), args [
 	if err != nil {
 		return fmt.Errorf("counter: --bot-username: %w", err)
 	}
-	if err := bot.CheckCounterStep(*step); err != nil {
+	if err := deeplink.CheckCounterStep(*step); err != nil {
 		return fmt.Errorf("counter: --step: %w", err)
 	}
 	key, err := loadCounterKey(u, *keyFile, getenv, *secretFile, *dbPath)
@@ -160,20 +159,18 @@ func hostOf(addr string) string {
 	return host
 }
 
-// parseCounterKey reads a counter key written as CODE:KEY (KEY in unpadded
-// base64url, see bot.FormatCounterKey), so that a key handed to the wrong
-// unit's counter is refused at start rather than making every code on its
-// screen look forged.
+// parseCounterKey reads a counter key written as CODE:KEY
+// (deeplink.FormatCounterKey), so that a key handed to the wrong unit's
+// counter is refused at start rather than making every code on its screen
+// look forged.
 func parseCounterKey(s string, u survey.Unit) ([]byte, error) {
-	code, enc, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok {
+	code, key, err := deeplink.ParseCounterKey(s)
+	switch {
+	case errors.Is(err, deeplink.ErrCounterKeyLayout):
 		return nil, errors.New("want CODE:KEY, as ikmbot counter --print-key prints it")
-	}
-	if !strings.EqualFold(code, u.Code) {
+	case !strings.EqualFold(code, u.Code):
 		return nil, fmt.Errorf("this is the counter key of %s, not of %s", code, u.Code)
-	}
-	key, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil || len(key) != sha256.Size {
+	case err != nil:
 		return nil, errors.New("the key is damaged: print it again with ikmbot counter --print-key")
 	}
 	return key, nil
@@ -213,7 +210,7 @@ func loadCounterKey(u survey.Unit, keyFile string, getenv func(string) string, s
 	if err != nil {
 		return nil, err
 	}
-	return bot.CounterKey(secret, u.Code, gen), nil
+	return deeplink.CounterKey(secret, u.Code, gen), nil
 }
 
 // counterKeyGeneration reads the generation of the unit's counter key from
@@ -261,13 +258,13 @@ type counterPage struct {
 
 // counterQR is the QR code of one step.
 type counterQR struct {
-	code bot.CounterCode
+	code deeplink.CounterCode
 	link string
 	png  []byte
 }
 
 func newCounterPage(cfg *config.Config, u survey.Unit, botName string, key []byte, step time.Duration, now func() time.Time) (*counterPage, error) {
-	if err := bot.CheckCounterStep(step); err != nil {
+	if err := deeplink.CheckCounterStep(step); err != nil {
 		return nil, err
 	}
 	loc := cfg.Location
@@ -279,13 +276,13 @@ func newCounterPage(cfg *config.Config, u survey.Unit, botName string, key []byt
 
 // current returns the QR code of the step now in progress.
 func (p *counterPage) current(now time.Time) (counterQR, error) {
-	code := bot.CounterCodeAt(p.unit.Code, p.step, now)
+	code := deeplink.CounterCodeAt(p.unit.Code, p.step, now)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.last.png != nil && p.last.code == code {
 		return p.last, nil
 	}
-	link := bot.DeepLink(p.botName, code.Payload(p.key))
+	link := deeplink.DeepLink(p.botName, code.Payload(p.key))
 	png, err := poster.PNG(link)
 	if err != nil {
 		return counterQR{}, err

@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/poster/postertest"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -113,7 +113,7 @@ func TestCounterPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := &testClock{now: time.Date(2026, 3, 10, 9, 2, 0, 0, jakarta)}
-	page, err := newCounterPage(cfg, u, "BekasiIKMBot", bot.CounterKey(counterSecret, u.Code, 1), 5*time.Minute, clock.Now)
+	page, err := newCounterPage(cfg, u, "BekasiIKMBot", deeplink.CounterKey(counterSecret, u.Code, 1), 5*time.Minute, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestCounterPage(t *testing.T) {
 	defer srv.Close()
 
 	first, body := getCounter(t, srv)
-	want := bot.DeepLink("BekasiIKMBot", bot.CounterCodeAt(u.Code, 5*time.Minute, clock.Now()).Payload(bot.CounterKey(counterSecret, u.Code, 1)))
+	want := deeplink.DeepLink("BekasiIKMBot", deeplink.CounterCodeAt(u.Code, 5*time.Minute, clock.Now()).Payload(deeplink.CounterKey(counterSecret, u.Code, 1)))
 	if first != want {
 		t.Fatalf("at 09:02 the QR code is %s, want %s", first, want)
 	}
@@ -131,7 +131,7 @@ func TestCounterPage(t *testing.T) {
 		}
 	}
 	payload := strings.TrimPrefix(first, "https://t.me/BekasiIKMBot?start=")
-	if _, err := bot.VerifyCounter(payload, clock.Now(), firstCounterKeys); err != nil {
+	if _, err := deeplink.VerifyCounter(payload, clock.Now(), firstCounterKeys); err != nil {
 		t.Errorf("the bot refuses the code on the screen: %v", err)
 	}
 
@@ -144,14 +144,14 @@ func TestCounterPage(t *testing.T) {
 	if second == first {
 		t.Fatalf("after the step the code is still %s", first)
 	}
-	if _, err := bot.VerifyCounter(strings.TrimPrefix(second, "https://t.me/BekasiIKMBot?start="), clock.Now(), firstCounterKeys); err != nil {
+	if _, err := deeplink.VerifyCounter(strings.TrimPrefix(second, "https://t.me/BekasiIKMBot?start="), clock.Now(), firstCounterKeys); err != nil {
 		t.Errorf("the bot refuses the new code: %v", err)
 	}
-	if _, err := bot.VerifyCounter(payload, clock.Now(), firstCounterKeys); err != nil {
+	if _, err := deeplink.VerifyCounter(payload, clock.Now(), firstCounterKeys); err != nil {
 		t.Errorf("the code of the step before is refused at 09:05 (grace): %v", err)
 	}
 	clock.Add(5 * time.Minute)
-	if _, err := bot.VerifyCounter(payload, clock.Now(), firstCounterKeys); !errors.Is(err, bot.ErrCounterStale) {
+	if _, err := deeplink.VerifyCounter(payload, clock.Now(), firstCounterKeys); !errors.Is(err, deeplink.ErrCounterStale) {
 		t.Errorf("the 09:00 code at 09:10: %v, want stale", err)
 	}
 
@@ -183,7 +183,7 @@ func TestCounterKeyFromTheServer(t *testing.T) {
 	}
 	u := survey.Unit{Code: "DISDUKCAPIL"}
 	key, err := parseCounterKey(line, u)
-	if err != nil || !bytes.Equal(key, bot.CounterKey(counterSecret, "DISDUKCAPIL", 1)) {
+	if err != nil || !bytes.Equal(key, deeplink.CounterKey(counterSecret, "DISDUKCAPIL", 1)) {
 		t.Fatalf("printed key %q reads as %x, %v; want the unit's counter key", line, key, err)
 	}
 
@@ -355,7 +355,7 @@ func TestReportVerified(t *testing.T) {
 // firstCounterKeys gives generation 1's counter keys of counterSecret, those
 // of units whose key was never rotated.
 func firstCounterKeys(code string) ([]byte, error) {
-	return bot.CounterKey(counterSecret, code, 1), nil
+	return deeplink.CounterKey(counterSecret, code, 1), nil
 }
 
 // TestCounterPrintKeyAfterRotation: once /loket ganti has rotated a unit's
@@ -404,18 +404,18 @@ func TestCounterPrintKeyAfterRotation(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--print-key printed %q: %v", line, err)
 	}
-	if want := bot.CounterKey(counterSecret, "DISDUKCAPIL", 3); !bytes.Equal(key, want) {
-		t.Fatalf("--print-key after two rotations printed %q, want generation 3's key %s", line, bot.FormatCounterKey("DISDUKCAPIL", want))
+	if want := deeplink.CounterKey(counterSecret, "DISDUKCAPIL", 3); !bytes.Equal(key, want) {
+		t.Fatalf("--print-key after two rotations printed %q, want generation 3's key %s", line, deeplink.FormatCounterKey("DISDUKCAPIL", want))
 	}
 	// A screen run with it verifies with the bot's current key, and the
 	// first key's codes do not.
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
-	current := func(code string) ([]byte, error) { return bot.CounterKey(counterSecret, code, 3), nil }
-	if _, err := bot.VerifyCounter(bot.CounterCodeAt("DISDUKCAPIL", 5*time.Minute, now).Payload(key), now, current); err != nil {
+	current := func(code string) ([]byte, error) { return deeplink.CounterKey(counterSecret, code, 3), nil }
+	if _, err := deeplink.VerifyCounter(deeplink.CounterCodeAt("DISDUKCAPIL", 5*time.Minute, now).Payload(key), now, current); err != nil {
 		t.Errorf("a code of the printed key: %v", err)
 	}
-	old := bot.CounterCodeAt("DISDUKCAPIL", 5*time.Minute, now).Payload(bot.CounterKey(counterSecret, "DISDUKCAPIL", 1))
-	if _, err := bot.VerifyCounter(old, now, current); !errors.Is(err, bot.ErrPayloadForged) {
+	old := deeplink.CounterCodeAt("DISDUKCAPIL", 5*time.Minute, now).Payload(deeplink.CounterKey(counterSecret, "DISDUKCAPIL", 1))
+	if _, err := deeplink.VerifyCounter(old, now, current); !errors.Is(err, deeplink.ErrPayloadForged) {
 		t.Errorf("a code of the first key after rotation: %v, want forged", err)
 	}
 	// On the server without --key-file, the counter derives the same key.

@@ -12,20 +12,21 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ikmbot/ikmbot/telegram"
-
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"golang.org/x/term"
 
 	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
+	"github.com/ikmbot/ikmbot/locales"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram"
 	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
@@ -55,12 +56,13 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 	fs.SetOutput(stderr)
 	script := fs.String("script", "", "play this script instead of asking in the terminal (lines: send TEXT, tap LABEL, sticker, photo, admin TEXT)")
 	dbPath := fs.String("db", "", "keep the demo's database in this file (default: a temporary file, removed at the end)")
-	lang := fs.String("lang", "id", "the citizen's Telegram language: id or en")
+	langs := locales.Codes()
+	lang := fs.String("lang", locales.Default.String(), "the citizen's Telegram language: "+strings.Join(langs, " or "))
 	if err := fs.Parse(args); err != nil {
 		return usageError{"demo: " + err.Error()}
 	}
-	if *lang != "id" && *lang != "en" {
-		return usageError{"demo: --lang must be id or en"}
+	if !slices.Contains(langs, *lang) {
+		return usageError{"demo: --lang must be " + strings.Join(langs, " or ")}
 	}
 	if *dbPath == "" {
 		dir, err := os.MkdirTemp("", "ikmbot-demo-")
@@ -120,7 +122,7 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 			return err
 		}
 		return dm.play(ctx, string(data))
-	case !isTerminal(stdin):
+	case !console.IsTerminal(stdin):
 		data, err := io.ReadAll(stdin)
 		if err != nil {
 			return err
@@ -131,11 +133,6 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 		return dm.play(ctx, string(data))
 	}
 	return dm.interactive(ctx, stdin)
-}
-
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // act pushes one update and waits until the bot has handled it and sent

@@ -12,8 +12,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ikmbot/ikmbot/bot/export"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/export"
 )
 
 // importedCity is the report tests' city: DISDUKCAPIL (8 questionnaires,

@@ -14,9 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/term"
-
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -146,14 +145,10 @@ func runImport(cfg *config.Config, args []string, stderr io.Writer) error {
 
 	// Validate the whole file before opening the database, so that a bad file
 	// leaves no trace, not even a new empty database.
-	progress := func(int) {}
-	if writerIsTerminal(stderr) {
-		progress = func(n int) { fmt.Fprintf(stderr, "\rchecking %s: %d rows", *file, n) }
-	}
+	line := console.NewProgress(stderr)
+	progress := func(n int) { line.Show("checking %s: %d rows", *file, n) }
 	responses, err := parsePaperCSV(*file, data, unit, loc, cmdNow().In(loc), progress)
-	if writerIsTerminal(stderr) {
-		fmt.Fprint(stderr, "\r\x1b[K") // clear the progress line
-	}
+	line.Clear()
 	if err != nil {
 		return err
 	}
@@ -198,13 +193,6 @@ func runImport(cfg *config.Config, args []string, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "imported %d %s for %s (%s) from %s, %s..%s\n", len(responses), noun, unit.Code, unit.Name, *file,
 		first.Format(time.DateOnly), last.Format(time.DateOnly))
 	return nil
-}
-
-// writerIsTerminal reports whether w is a terminal, where progress that
-// rewrites its line helps; in a log file it would be noise.
-func writerIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // sniffSeparator picks the field separator from the header line:

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ikmbot/ikmbot/bot/export"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )

@@ -12,11 +12,12 @@ import (
 	"time"
 
 	tg "github.com/go-telegram/bot"
-	"golang.org/x/term"
 
 	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/poster"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
+	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -152,11 +153,11 @@ func (l linkSigner) payload(u survey.Unit) string {
 	if v < 1 {
 		v = 1
 	}
-	return bot.SignPayload(l.secret, u.Code, v)
+	return deeplink.SignPayload(l.secret, u.Code, v)
 }
 
 func (l linkSigner) link(botName string, u survey.Unit) string {
-	return bot.DeepLink(botName, l.payload(u))
+	return deeplink.DeepLink(botName, l.payload(u))
 }
 
 // posterVersions reads the current poster version of each unit. A
@@ -209,29 +210,20 @@ func findSecret(env, file, dbPath string) ([]byte, error) {
 // progress shows "posters 12/89 PKM-KRANJI" on one line of a terminal
 // while a long run works, and nothing when stderr is a file or a pipe.
 type progress struct {
-	w     io.Writer // nil: not a terminal
+	line  console.Progress
 	total int
 }
 
 func newProgress(stderr io.Writer, total int) progress {
-	f, ok := stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) || total < 2 {
+	if total < 2 {
 		return progress{}
 	}
-	return progress{w: stderr, total: total}
+	return progress{line: console.NewProgress(stderr), total: total}
 }
 
-func (p progress) show(i int, code string) {
-	if p.w != nil {
-		fmt.Fprintf(p.w, "\r\033[Kposters %d/%d %s", i+1, p.total, code)
-	}
-}
+func (p progress) show(i int, code string) { p.line.Show("posters %d/%d %s", i+1, p.total, code) }
 
-func (p progress) done() {
-	if p.w != nil {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
-}
+func (p progress) done() { p.line.Clear() }
 
 // askUsername asks Telegram for the bot's username, which the links of the
 // posters that /qr sends need. Without an answer /qr says it is not set up;

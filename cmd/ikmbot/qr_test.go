@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/poster/postertest"
+	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -63,7 +63,7 @@ func TestQRAllUnits(t *testing.T) {
 		if u.Code == "PKM-KRANJI" {
 			version = 2
 		}
-		want := "https://t.me/BekasiIKMBot?start=" + bot.SignPayload([]byte(qrTestSecret), u.Code, version)
+		want := "https://t.me/BekasiIKMBot?start=" + deeplink.SignPayload([]byte(qrTestSecret), u.Code, version)
 		for _, width := range []int{0, 200} {
 			got, err := postertest.DecodeFile(t, filepath.Join(out, u.Code+".png"), width)
 			if err != nil || got != want {
@@ -138,7 +138,7 @@ func TestQRSecretAsServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "https://t.me/BekasiIKMBot?start=" + bot.SignPayload(secret, "PKM-KRANJI", 1)
+	want := "https://t.me/BekasiIKMBot?start=" + deeplink.SignPayload(secret, "PKM-KRANJI", 1)
 	if got, err := postertest.DecodeFile(t, filepath.Join(out, "PKM-KRANJI.png"), 0); err != nil || got != want {
 		t.Errorf("PKM-KRANJI.png decodes to %q, %v; want %q", got, err, want)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -184,7 +185,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if *format != "text" && *format != "json" && !isFileFormat(*format) {
 		return fmt.Errorf("report: --format: unknown format %q (want text, json, csv or xlsx)", *format)
 	}
-	if isFileFormat(*format) && *outPath == "" && isTerminalWriter(stdout) {
+	if isFileFormat(*format) && *outPath == "" && console.IsTerminal(stdout) {
 		return fmt.Errorf("report: --format %s writes a file: give --out FILE, or redirect standard output", *format)
 	}
 	var unit *survey.Unit
@@ -289,7 +290,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 			dest = *outPath
 		}
 		_, err := fmt.Fprintf(stderr, "report: %s of %d responses, %d units, period %s, to %s (%s)\n",
-			strings.ToUpper(*format), fileResponses, len(units), p.Label, dest, sizeText(len(file)))
+			strings.ToUpper(*format), fileResponses, len(units), p.Label, dest, console.ByteSize(int64(len(file))))
 		return err
 	}
 	if *outPath != "" {
@@ -336,14 +337,12 @@ func unitByCode(cfg *config.Config, code string) (survey.Unit, error) {
 	if u, ok := cfg.Catalog.Unit(code); ok {
 		return u, nil
 	}
-	best, bestDist := "", 3
+	codes := make([]string, 0, cfg.Catalog.Len())
 	for _, u := range cfg.Catalog.Units() {
-		if d := config.EditDistance(strings.ToUpper(code), strings.ToUpper(u.Code)); d < bestDist {
-			best, bestDist = u.Code, d
-		}
+		codes = append(codes, u.Code)
 	}
 	msg := fmt.Sprintf("unknown unit code %q", code)
-	if best != "" {
+	if best := config.Closest(code, codes); best != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	return survey.Unit{}, fmt.Errorf("%s; ikmbot units lists the %d configured codes", msg, cfg.Catalog.Len())

@@ -2,31 +2,21 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"io"
-	"os"
-
-	"golang.org/x/term"
 
 	"github.com/ikmbot/ikmbot/bot"
-	"github.com/ikmbot/ikmbot/bot/export"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
+	"github.com/ikmbot/ikmbot/export"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
 // isFileFormat reports whether a report format is a file for a
-// spreadsheet (bot/export) rather than text for a terminal or a script.
+// spreadsheet (export) rather than text for a terminal or a script.
 func isFileFormat(format string) bool { return format == "csv" || format == "xlsx" }
 
-// isTerminalWriter reports whether w is a terminal, where a binary file or
-// ten thousand CSV lines are never what the operator wanted.
-func isTerminalWriter(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// exportReport is the Report bot/export draws files from.
+// exportReport is the Report export draws files from.
 func exportReport(cfg *config.Config, sum survey.CitySummary, w survey.Weighting) export.Report {
 	return export.Report{City: cfg.City, Summary: sum, Weighting: w, TypeNames: cfg.TypeNames, Generated: cmdNow().In(sum.Period.From.Location())}
 }
@@ -72,36 +62,18 @@ func summaryUnits(s survey.CitySummary) []survey.Unit {
 // countProgress shows "responses read 12000" on one line of a terminal
 // while a long run works, and nothing when stderr is a file or a pipe.
 type countProgress struct {
-	w     io.Writer // nil: not a terminal
+	line  console.Progress
 	label string
 }
 
 func newCountProgress(stderr io.Writer, label string) countProgress {
-	if !isTerminalWriter(stderr) {
-		return countProgress{}
-	}
-	return countProgress{w: stderr, label: label}
+	return countProgress{line: console.NewProgress(stderr), label: label}
 }
 
 func (p countProgress) show(n int) {
-	if p.w != nil && n%5000 == 0 {
-		fmt.Fprintf(p.w, "\r\033[K%s %d", p.label, n)
+	if n%5000 == 0 {
+		p.line.Show("%s %d", p.label, n)
 	}
 }
 
-func (p countProgress) done() {
-	if p.w != nil {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
-}
-
-// sizeText prints a file size for the summary line.
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func (p countProgress) done() { p.line.Clear() }

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -248,7 +248,7 @@ func TestUnitsSignedLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := link.Query().Get("start")
-		pl, err := bot.VerifyPayload([]byte(secret), p)
+		pl, err := deeplink.VerifyPayload([]byte(secret), p)
 		want := 1
 		if u.Code == "DISDUKCAPIL" {
 			want = 2
@@ -270,7 +270,7 @@ func TestPayloadsFitTelegram(t *testing.T) {
 	for _, u := range bekasi(t).Catalog.Units() {
 		signer.versions[u.Code] = store.MaxPosterVersion
 		p := signer.payload(u)
-		if len(p) > bot.MaxPayloadLen || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
+		if len(p) > deeplink.MaxPayloadLen || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
 			t.Errorf("payload %q of %s is not a valid start parameter", p, u.Code)
 		}
 		link, err := url.Parse(signer.link("BekasiIKMBot", u))

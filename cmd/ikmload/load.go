@@ -17,11 +17,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ikmbot/ikmbot/telegram"
-
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/telegram"
 	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
@@ -169,7 +169,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Mode: o.mode, Users: o.users, Surveys: o.surveys, Units: c.Catalog.Len(), Workers: o.workers, ThinkMS: float64(o.think) / float64(time.Millisecond), Fsync: !o.nosync,
 		GOMAXPROCS: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU(), DB: o.db,
 	}
-	l := &loader{o: o, city: c, stderr: stderr, progress: isTerminal(stderr)}
+	l := &loader{o: o, city: c, stderr: stderr, progress: console.NewProgress(stderr)}
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
 		if err != nil {
@@ -224,7 +224,7 @@ type loader struct {
 	o        loadOptions
 	city     *city
 	stderr   io.Writer
-	progress bool
+	progress console.Progress
 	base     int64 // first respondent's user id
 }
 
@@ -371,18 +371,14 @@ func (l *loader) tick(name string, c *crowd, srv *telegramtest.Server, t0 time.T
 	for {
 		select {
 		case <-stop:
-			if l.progress {
-				fmt.Fprint(l.stderr, "\r\033[K")
-			}
+			l.progress.Clear()
 			return
 		case <-t.C:
 			srv.Reset()
 			sample()
-			if l.progress {
-				s := time.Since(t0).Seconds()
-				fmt.Fprintf(l.stderr, "\r\033[K%s: %d/%d surveys, %d updates, %.0f updates/s",
-					name, c.done.Load(), c.surveys, c.updates.Load(), float64(c.updates.Load())/s)
-			}
+			s := time.Since(t0).Seconds()
+			l.progress.Show("%s: %d/%d surveys, %d updates, %.0f updates/s",
+				name, c.done.Load(), c.surveys, c.updates.Load(), float64(c.updates.Load())/s)
 		}
 	}
 }

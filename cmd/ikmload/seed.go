@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -58,7 +59,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer st.Close()
 
 	g := newSeeder(c, *seed, from, to.AddDate(0, 0, 1), *n)
-	progress := isTerminal(stderr)
+	progress := console.NewProgress(stderr)
 	start := time.Now()
 	for done := 0; done < *n; {
 		if err := ctx.Err(); err != nil {
@@ -78,20 +79,16 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("seed: %w", err)
 		}
 		done += len(batch)
-		if progress {
-			fmt.Fprintf(stderr, "\r\033[Kseed: %d/%d responses, %.0f/s", done, *n, float64(done)/time.Since(start).Seconds())
-		}
+		progress.Show("seed: %d/%d responses, %.0f/s", done, *n, float64(done)/time.Since(start).Seconds())
 	}
-	if progress {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	progress.Clear()
 	took := time.Since(start)
 	var size int64
 	if fi, err := os.Stat(*dbPath); err == nil {
 		size = fi.Size()
 	}
-	fmt.Fprintf(stdout, "seeded %d responses over %d units from %s to %s into %s in %.1fs (%.0f/s); the file is %.1f MB\n",
-		*n, c.Catalog.Len(), *fromS, *toS, *dbPath, took.Seconds(), float64(*n)/took.Seconds(), float64(size)/(1<<20))
+	fmt.Fprintf(stdout, "seeded %d responses over %d units from %s to %s into %s in %.1fs (%.0f/s); the file is %s\n",
+		*n, c.Catalog.Len(), *fromS, *toS, *dbPath, took.Seconds(), float64(*n)/took.Seconds(), console.ByteSize(size))
 	return nil
 }
 

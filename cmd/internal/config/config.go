@@ -18,7 +18,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ikmbot/ikmbot/bot"
+	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/locales"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -38,9 +39,7 @@ const (
 	// defaultChatRetention: a chat with no survey open keeps only a chosen
 	// language; a day is enough for a person who comes back to rate another unit.
 	defaultChatRetention = 24 * time.Hour
-	defaultLanguage      = "id"
 	minSessionTTL        = time.Minute
-	maxCodeLen           = 32
 	maxConfigErrors      = 20
 )
 
@@ -55,7 +54,7 @@ type Config struct {
 	SessionTTL       time.Duration
 	DefaultLanguage  string
 	Admins           []int64
-	SignedLinksOnly  bool                       // refuse deep links without a signature (see bot/deeplink.go)
+	SignedLinksOnly  bool                       // refuse deep links without a signature (see package deeplink)
 	ChatRetention    time.Duration              // how long a chat id outlives its last survey (a chosen language keeps it)
 	SuggestionDays   int                        // suggestions' free text is blanked after this many days; 0 = kept
 	Digest           bool                       // send every admin a daily digest at DigestHour
@@ -80,15 +79,9 @@ var builtinTypes = []survey.UnitType{survey.PerangkatDaerah, survey.RSUD, survey
 // range cannot bound "one response per person".
 var respondentPeriods = []survey.PeriodKind{survey.PeriodMonth, survey.PeriodQuarter, survey.PeriodSemester, survey.PeriodYear}
 
-// languages are the locales ikmbot ships.
-var languages = []string{"id", "en"}
-
-// codePattern keeps unit codes safe in a Telegram deep link (start parameters
-// allow [A-Za-z0-9_-] up to 64 characters) with room for a signature later.
-var codePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
-
 // typeKeyPattern keeps extra type keys in the same shape as the built-in ones,
-// because they appear in reports and JSON.
+// because they appear in reports and JSON; such a key also keeps the unit-code
+// rule (deeplink.CheckCode), as admin buttons carry it where a code may go.
 var typeKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
 // Load reads the config at path, or the embedded Kota Bekasi config when path
@@ -272,7 +265,7 @@ func (p *configParser) config(root *yaml.Node) *Config {
 		RespondentPeriod: defaultPeriod,
 		SessionTTL:       defaultSessionTTL,
 		ChatRetention:    defaultChatRetention,
-		DefaultLanguage:  defaultLanguage,
+		DefaultLanguage:  locales.Default.String(),
 		TypeNames:        map[survey.UnitType]string{},
 	}
 
@@ -357,8 +350,8 @@ func (p *configParser) config(root *yaml.Node) *Config {
 	}
 
 	if s := p.str(f["default_language"], "default_language"); s != "" {
-		if !slices.Contains(languages, s) {
-			p.errorf(f["default_language"], "default_language", "unsupported language %q (want id or en)", s)
+		if langs := locales.Codes(); !slices.Contains(langs, s) {
+			p.errorf(f["default_language"], "default_language", "unsupported language %q (want %s)", s, strings.Join(langs, " or "))
 		} else {
 			cfg.DefaultLanguage = s
 		}
@@ -605,21 +598,25 @@ func (p *configParser) units(n *yaml.Node, extra map[survey.UnitType]string, def
 		}
 		valid := u.Code != "" && u.Name != "" && u.Type != ""
 		codeNode := lineOf(f["code"], item)
+		err := deeplink.CheckCode(u.Code)
 		switch {
 		case u.Code == "":
 			// already reported by required
-		case utf8.RuneCountInString(u.Code) > maxCodeLen:
-			p.errorf(codeNode, path+".code", "%q is %d characters; keep codes to %d (deep links also carry a signature)", u.Code, utf8.RuneCountInString(u.Code), maxCodeLen)
+		case errors.Is(err, deeplink.ErrCodeTooLong):
+			p.errorf(codeNode, path+".code", "%q is %d characters; keep codes to %d (deep links also carry a signature)", u.Code, utf8.RuneCountInString(u.Code), deeplink.MaxCodeLen)
 			valid = false
-		case !codePattern.MatchString(u.Code):
+		case errors.Is(err, deeplink.ErrCodeChars):
 			p.errorf(codeNode, path+".code", "%q: use only letters, digits, - and _ (it goes into a Telegram link)", u.Code)
 			valid = false
-		case bot.LooksSigned(u.Code):
+		case errors.Is(err, deeplink.ErrCodeLooksSigned):
 			// Otherwise a bare code could not be told from a signed link.
 			p.errorf(codeNode, path+".code", "%q ends like a signed deep link (-v<number>-<12 characters>); choose another code", u.Code)
 			valid = false
-		case bot.LooksCounter(u.Code):
+		case errors.Is(err, deeplink.ErrCodeLooksCounter):
 			p.errorf(codeNode, path+".code", "%q ends like a counter-screen code (-c<minutes>-<number>-<12 characters>); choose another code", u.Code)
+			valid = false
+		case err != nil:
+			p.errorf(codeNode, path+".code", "%q: %v", u.Code, err)
 			valid = false
 		default:
 			key := strings.ToUpper(u.Code)
@@ -924,20 +921,30 @@ var plainKey = regexp.MustCompile(`^[A-Za-z0-9_<-]{1,64}$`)
 // Suggest names the known key closest to key, since most unknown keys are
 // typos, or else lists the known keys.
 func Suggest(key string, known []string) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := EditDistance(strings.ToLower(key), k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
+	best := Closest(key, known)
 	if best == "" {
 		return "want " + strings.Join(known, ", ")
 	}
 	return fmt.Sprintf("did you mean %q?", best)
 }
 
-// EditDistance is the Levenshtein distance between two short strings.
-func EditDistance(a, b string) int {
+// Closest returns the name in known closest to s, ignoring case, when it
+// is at most two edits away (a typo), the first of equals; "" otherwise.
+// Every "did you mean" of the CLI asks it: config keys, import columns,
+// unit codes.
+func Closest(s string, known []string) string {
+	s = strings.ToLower(s)
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(s, strings.ToLower(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

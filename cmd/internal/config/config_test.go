@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -56,8 +57,8 @@ func TestEmbeddedConfig(t *testing.T) {
 			t.Errorf("code %s appears twice", u.Code)
 		}
 		seen[key] = true
-		if !codePattern.MatchString(u.Code) || len(u.Code) > 32 {
-			t.Errorf("code %q is not link-safe", u.Code)
+		if err := deeplink.CheckCode(u.Code); err != nil {
+			t.Errorf("code %q: %v", u.Code, err)
 		}
 		if len(u.Services) == 0 {
 			t.Errorf("unit %s offers no service but \"other\"", u.Code)
@@ -358,9 +359,33 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("success without location or city: %+v", cfg)
 		}
 		for _, u := range cfg.Catalog.Units() {
-			if !codePattern.MatchString(u.Code) {
-				t.Fatalf("success with bad code %q", u.Code)
+			if err := deeplink.CheckCode(u.Code); err != nil {
+				t.Fatalf("success with bad code %q: %v", u.Code, err)
 			}
 		}
 	})
+}
+
+func TestClosest(t *testing.T) {
+	codes := []string{"DISDUKCAPIL", "PKM-KRANJI", "PKM-JATIBENING", "RSUD-CAM"}
+	tests := []struct {
+		s     string
+		known []string
+		want  string
+	}{
+		{"disdukcapil", codes, "DISDUKCAPIL"}, // case only
+		{"DISDUKCAPL", codes, "DISDUKCAPIL"},  // one letter dropped
+		{"PKM-KRANJ1", codes, "PKM-KRANJI"},   // one changed
+		{"PKM-KARNJI", codes, "PKM-KRANJI"},   // two: a swap
+		{"PKM-KRN", codes, ""},                // three away
+		{"SETDA", codes, ""},                  // nothing like it
+		{"servics", []string{"services", "units"}, "services"},
+		{"ab", []string{"ax", "ay"}, "ax"}, // the first of equals
+		{"x", nil, ""},
+	}
+	for _, tt := range tests {
+		if got := Closest(tt.s, tt.known); got != tt.want {
+			t.Errorf("Closest(%q, %v) = %q, want %q", tt.s, tt.known, got, tt.want)
+		}
+	}
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot/poster/postertest"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 )
 
 var writeReference = flag.Bool("reference", false, "rewrite testdata/poster.png from a pdftoppm rendering")
@@ -194,7 +194,7 @@ func TestPDFRenderedPageScans(t *testing.T) {
 func TestReferenceImage(t *testing.T) {
 	path := filepath.Join("testdata", "poster.png")
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("%s missing: go test ./bot/poster -run RenderedPage -reference", path)
+		t.Fatalf("%s missing: go test ./poster -run RenderedPage -reference", path)
 	}
 	img := postertest.ReadPNG(t, path)
 	b := img.Bounds()

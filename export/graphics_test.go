@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ikmbot/ikmbot/bot/poster/postertest"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/survey"
 )
 

@@ -20,7 +20,7 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// The Go fonts, as bot/poster embeds them in its PDFs: parsed once, and
+// The Go fonts, as poster embeds them in its PDFs: parsed once, and
 // safe to share, unlike the faces made from them.
 var goFonts = sync.OnceValues(func() ([2]*sfnt.Font, error) {
 	var out [2]*sfnt.Font
@@ -40,7 +40,7 @@ var (
 	grey     = color.RGBA{0x66, 0x66, 0x66, 0xff}
 	rule     = color.RGBA{0xbb, 0xbb, 0xbb, 0xff}
 	white    = color.RGBA{0xff, 0xff, 0xff, 0xff}
-	navy     = color.RGBA{0x0b, 0x4f, 0x8a, 0xff} // bot/poster's band colour
+	navy     = color.RGBA{0x0b, 0x4f, 0x8a, 0xff} // poster's band colour
 	paleNavy = color.RGBA{0xe8, 0xf0, 0xf8, 0xff}
 )
 

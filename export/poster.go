@@ -47,7 +47,7 @@ func Posters(rep Report, profiles []survey.ProfileTally) []Poster {
 	return out
 }
 
-// A4 in points, as bot/poster lays out its pages, and the PNG's width:
+// A4 in points, as poster lays out its pages, and the PNG's width:
 // A4 at 150 dpi, sharp on a website and in a chat.
 const (
 	a4W        = 595.0
@@ -89,7 +89,7 @@ func PosterPNG(p Poster) ([]byte, error) {
 }
 
 // PosterPDF lays out one A4 page per poster, in order, with the Go fonts
-// embedded, as bot/poster does: the file prints the same anywhere, its text
+// embedded, as poster does: the file prints the same anywhere, its text
 // can be searched and copied, and the same posters give the same bytes.
 func PosterPDF(ps []Poster) ([]byte, error) {
 	if len(ps) == 0 {
