@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/ikmbot/ikmbot/store"
+)
+
+// TestSchema1FileMigrates opens a database that an ikmbot of schema 1 made
+// (testdata/v1, SKM answers only), which migrates it to schema 2 after a
+// backup, and checks that every report comes out byte for byte as that
+// ikmbot printed it, that ikmbot check finds the file consistent, and
+// that rebuilding the aggregates changes no figure either.
+func TestSchema1FileMigrates(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "skm.db")
+	gz, err := os.Open(filepath.Join("testdata", "v1", "skm.db.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	gz.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := store.Open(db, store.Options{Location: jakarta})
+	if err != nil {
+		t.Fatalf("the schema 1 file does not open: %v", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if backups, _ := filepath.Glob(db + ".pre-v2-*"); len(backups) != 1 {
+		t.Errorf("backups before migrating: %v, want one", backups)
+	}
+
+	reports := func(when string) {
+		t.Helper()
+		for _, c := range []struct {
+			golden string
+			args   []string
+		}{
+			{"skm.report.json", []string{"report", "--db", db, "--period", "2025", "--format", "json"}},
+			{"skm.report.txt", []string{"report", "--db", db, "--period", "2025"}},
+			{"skm.unit.json", []string{"report", "--db", db, "--period", "2025-Q2", "--unit", "DISDUKCAPIL", "--format", "json"}},
+			{"skm.responses.csv", []string{"report", "--db", db, "--period", "2025", "--format", "csv"}},
+		} {
+			want, err := os.ReadFile(filepath.Join("testdata", "v1", c.golden))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			if err := run(context.Background(), c.args, func(string) string { return "" }, nil, &out, &errb); err != nil {
+				t.Fatalf("%s: %v: %s", when, err, errb.String())
+			}
+			if !bytes.Equal(out.Bytes(), want) {
+				t.Errorf("%s, %s differs from what the schema 1 ikmbot printed:\n%s", when, c.golden, firstDiff(string(want), out.String()))
+			}
+		}
+	}
+	reports("after migrating")
+
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"check", "--db", db}, func(string) string { return "" }, nil, &out, &errb); err != nil {
+		t.Errorf("check after migrating: %v\n%s%s", err, out.String(), errb.String())
+	}
+
+	st, err = store.Open(db, store.Options{Location: jakarta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(func(tx *store.Tx) error { return tx.RebuildAggregates() }); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	reports("after RebuildAggregates")
+}
+
+// firstDiff shows the first line where two texts part.
+func firstDiff(want, got string) string {
+	w, g := bytes.Split([]byte(want), []byte("\n")), bytes.Split([]byte(got), []byte("\n"))
+	for i := range max(len(w), len(g)) {
+		var a, b []byte
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if !bytes.Equal(a, b) {
+			return "line " + strconv.Itoa(i+1) + ":\nwant: " + string(a) + "\ngot:  " + string(b)
+		}
+	}
+	return ""
+}
+
