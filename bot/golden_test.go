@@ -160,27 +160,30 @@ func withZI(c *Config) {
 // TestGoldenExtrasAnswered: a respondent of a unit that asks the SPKP and
 // the SPAK answers the SKM and both, in one conversation; the answers are
 // stored with the response and counted in the unit's IPKP and IPAK, apart
-// from its IKM.
+// from its IKM, which /ikm shows beside the IKM, each with its own
+// respondents (a paper form without them counts in the IKM alone).
 func TestGoldenExtrasAnswered(t *testing.T) {
 	h := golden(t, "extras_answered", withZI)
 	u, _ := h.cfg.Catalog.Unit("DPMPTSP")
 	year := survey.PeriodOf(survey.PeriodYear, h.now)
 	err := h.st.View(func(tx *store.Tx) error {
 		tally, err := tx.Tally("DPMPTSP", year)
-		if err != nil || tally.Respondents != 1 {
-			t.Errorf("IKM respondents = %d, %v; want 1", tally.Respondents, err)
+		if err != nil || tally.Respondents != 5 {
+			t.Errorf("IKM respondents = %d, %v; want 5", tally.Respondents, err)
 		}
-		// 6 5 6 5 4 6 5 6: 43/8 = 5.375 -> 5.38 (mean on 1-6).
+		// Sari's 6 5 6 5 4 6 5 6 and three papers' 5 6 5 6 5 6 5 6: item
+		// sums 21 23 21 23 19 24 20 24 = 175 over 4 answers each, so the
+		// mean of the item means is 175/32 = 5.46875 -> 5.47 (on 1-6).
 		spkp, _ := u.ExtraOf(survey.SPKP)
 		it, err := tx.ItemTally("DPMPTSP", spkp, year)
-		if r := it.Result(spkp); err != nil || r.Respondents != 1 || r.Value2 != 5.38 {
-			t.Errorf("IPKP = %v from %d, %v; want 5.38 from 1", r.Value2, r.Respondents, err)
+		if r := it.Result(spkp); err != nil || r.Respondents != 4 || r.Value2 != 5.47 {
+			t.Errorf("IPKP = %v from %d, %v; want 5.47 from 4", r.Value2, r.Respondents, err)
 		}
-		// 4 4 3 4 4: 19/5 = 3.8 -> 95.00, A.
+		// 4 4 3 4 4 from all four: 19/5 = 3.8, x 25 = 95.00, A.
 		spak, _ := u.ExtraOf(survey.SPAK)
 		it, err = tx.ItemTally("DPMPTSP", spak, year)
-		if r := it.Result(spak); err != nil || r.Respondents != 1 || r.Value2 != 95 || r.Mutu != survey.MutuA {
-			t.Errorf("IPAK = %v %s from %d, %v; want 95 A from 1", r.Value2, r.Mutu, r.Respondents, err)
+		if r := it.Result(spak); err != nil || r.Respondents != 4 || r.Value2 != 95 || r.Mutu != survey.MutuA {
+			t.Errorf("IPAK = %v %s from %d, %v; want 95 A from 4", r.Value2, r.Mutu, r.Respondents, err)
 		}
 		return nil
 	})

@@ -48,12 +48,17 @@ func (c *conv) cityView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	})
 	rows = append(rows, c.exportRow(v))
 	rows = append(rows, c.periodRows(v)...)
-	return c.cityText(sum, &prev), telegram.Keyboard(rows...), nil
+	indexes, err := c.tx.IndexSummaries(units, v.period)
+	if err != nil {
+		return "", nil, err
+	}
+	return c.cityText(sum, &prev, indexes...), telegram.Keyboard(rows...), nil
 }
 
 // cityText renders a city summary; prev, when given, is the previous
-// period's, for the change.
-func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
+// period's, for the change; indexes are the extra questionnaires' figures
+// over the units that ask them, shown under the IKM.
+func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary, indexes ...survey.IndexSummary) string {
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
 	line("ikm.city_title", map[string]any{"City": esc(c.b.cfg.City), "Period": s.Period.Label})
@@ -69,6 +74,17 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
 	b.WriteString(strings.TrimRight(c.t.text("ikm.city_pooled", map[string]any{"IKM": c.t.num(s.Pooled.IKM2), "Mutu": string(s.Pooled.Mutu), "Kinerja": c.kinerja(s.Pooled.Mutu)}), "\n") + pooledChange + "\n")
 	b.WriteString(c.t.plural("ikm.city_mean", s.WithData, map[string]any{"IKM": c.t.num(s.MeanIKM2), "Mutu": string(s.MeanMutu), "Kinerja": c.kinerja(s.MeanMutu), "Units": s.WithData}) + meanChange + "\n")
 	line("ikm.city_respondents", map[string]any{"N": s.Respondents(), "Units": s.WithData, "Total": len(s.Units)})
+	for _, is := range indexes {
+		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra), "Units": len(is.Units)}
+		if is.WithData == 0 {
+			line("ikm.index_none", data)
+			continue
+		}
+		data["Pooled"] = c.indexValue(is.Extra, is.Pooled.Value2, is.Pooled.Mutu, true)
+		data["Mean"] = c.indexValue(is.Extra, is.MeanValue2, is.MeanMutu, true)
+		data["WithData"], data["N"] = is.WithData, is.Respondents()
+		b.WriteString(c.t.plural("ikm.index_city", is.Respondents(), data) + "\n")
+	}
 	b.WriteString("\n")
 	line("view.by_type", nil)
 	for _, g := range s.ByType {
@@ -177,6 +193,7 @@ type unitExtras struct {
 	trend    []trendPoint
 	plans    []store.FollowUp // open follow-up plans
 	funnel   string
+	indexes  []survey.IndexSummary // the extra questionnaires the unit asks
 }
 
 type trendPoint struct {
@@ -224,6 +241,9 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 		return "", nil, err
 	}
 	if x.funnel, err = c.funnelReport(u.Code); err != nil {
+		return "", nil, err
+	}
+	if x.indexes, err = c.tx.IndexSummaries([]survey.Unit{u}, v.period); err != nil {
 		return "", nil, err
 	}
 	text := c.unitText(sum, verified.Result(c.b.cfg.Weighting), v.period, x)
@@ -287,6 +307,16 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	if verified.Valid {
 		line("ikm.unit_verified", map[string]any{"IKM": c.t.num(verified.IKM2), "Mutu": string(verified.Mutu), "N": verified.Respondents})
 	}
+	for _, is := range x.indexes {
+		r := is.Units[0].Result
+		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra)}
+		if !r.Valid {
+			line("ikm.index_none", data)
+			continue
+		}
+		data["Value"], data["N"] = c.indexValue(is.Extra, r.Value2, r.Mutu, false), r.Respondents
+		b.WriteString(c.t.plural("ikm.index_unit", r.Respondents, data) + "\n")
+	}
 	b.WriteString("\n")
 	line("ikm.elements", nil)
 	var rows []string
@@ -317,6 +347,30 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	}
 	b.WriteString("</i>")
 	return b.String()
+}
+
+// indexTitle is the name of an extra questionnaire's index in the chat's
+// language, e.g. "Persepsi Kualitas Pelayanan".
+func (c *conv) indexTitle(x survey.Extra) string {
+	return c.t.text("extra."+string(x.Key)+".title", nil)
+}
+
+// indexValue is an index figure as its questionnaire is reported: "5,38
+// dari 6" for a mean on the scale, "95,00" out of 100, with the grade
+// when the SKM bands apply (short: the grade alone, for a line of two
+// figures).
+func (c *conv) indexValue(x survey.Extra, v float64, m survey.Mutu, short bool) string {
+	s := "<b>" + c.t.num(v) + "</b>"
+	if x.Report == survey.ReportMean {
+		s = c.t.text("ikm.index_of_scale", map[string]any{"Value": s, "Scale": x.Scale})
+	}
+	switch {
+	case m != "" && short:
+		s += " (" + string(m) + ")"
+	case m != "":
+		s = c.t.text("ikm.index_mutu", map[string]any{"Value": s, "Mutu": string(m), "Kinerja": c.kinerja(m)})
+	}
+	return s
 }
 
 // trendLine writes "Tren IKM: 2023 — · 2024 80,12 · ...".

@@ -105,6 +105,26 @@ func (tx *Tx) ItemTally(unit string, x survey.Extra, p survey.Period) (survey.It
 	return sum, nil
 }
 
+// IndexSummaries summarizes, over p, each extra questionnaire that any of
+// units asks (survey.Asked), from the tallies of the units that ask it:
+// one summary per questionnaire, in the order of survey.Questionnaires;
+// none when no unit asks one.
+func (tx *Tx) IndexSummaries(units []survey.Unit, p survey.Period) ([]survey.IndexSummary, error) {
+	xs, groups := survey.Asked(units)
+	out := make([]survey.IndexSummary, len(xs))
+	for i, x := range xs {
+		tallies := make([]survey.ItemTally, len(groups[i]))
+		for j, u := range groups[i] {
+			var err error
+			if tallies[j], err = tx.ItemTally(u.Code, x, p); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = survey.SummarizeIndex(x, p, groups[i], tallies)
+	}
+	return out, nil
+}
+
 // addAgg counts r's scores in its unit's day and month tallies.
 func (tx *Tx) addAgg(r survey.Response) error {
 	for _, root := range aggBuckets(r.Via) {

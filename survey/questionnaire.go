@@ -434,6 +434,34 @@ func SummarizeIndex(x Extra, p Period, units []Unit, tallies []ItemTally) IndexS
 // Respondents is the number of respondents over all units.
 func (s IndexSummary) Respondents() int { return s.Pooled.Respondents }
 
+// Asked returns the extra questionnaires that any of units asks, in the
+// order of Questionnaires, each with the units that ask it (in the order
+// given). The config sets a questionnaire's scale and report once for the
+// city; should units differ, those asking it like the first are grouped.
+func Asked(units []Unit) ([]Extra, [][]Unit) {
+	var xs []Extra
+	var groups [][]Unit
+	for _, q := range Questionnaires {
+		var group []Unit
+		var x Extra
+		for _, u := range units {
+			ux, ok := u.ExtraOf(q.Key)
+			if !ok || group != nil && ux.TallyKey() != x.TallyKey() {
+				continue
+			}
+			if group == nil {
+				x = ux
+			}
+			group = append(group, u)
+		}
+		if group != nil {
+			xs = append(xs, x)
+			groups = append(groups, group)
+		}
+	}
+	return xs, groups
+}
+
 // ExtraOf returns the unit's settings of questionnaire key, if it asks it.
 func (u Unit) ExtraOf(key QuestionnaireKey) (Extra, bool) {
 	for _, x := range u.Extras {
