@@ -107,4 +107,3 @@ func firstDiff(want, got string) string {
 	}
 	return ""
 }
-
