@@ -13,7 +13,8 @@ const module = "github.com/ikmbot/ikmbot"
 // TestDependencies keeps the dependency graph the layout promises (README,
 // Design): the domain and the deep-link rules build anywhere Go does, the
 // config loader links no Telegram client, database or spreadsheet code,
-// and the transport knows none of our packages. Test-only imports count
+// the transport knows none of our packages, and the read side (report)
+// neither the chat nor the file renderers. Test-only imports count
 // too: a test that needs the bot to test survey would be the same smell.
 func TestDependencies(t *testing.T) {
 	heavy := []string{"github.com/go-telegram/bot", "go.etcd.io/bbolt", "github.com/xuri/excelize/v2"}
@@ -27,6 +28,8 @@ func TestDependencies(t *testing.T) {
 		{pkg: "deeplink", stdlib: true},
 		{pkg: "cmd/internal/config", ours: []string{"survey", "deeplink", "locales"}, not: heavy},
 		{pkg: "telegram", ours: []string{"telegram/"}},
+		// The read side: the chat, the CLI and the files build on it.
+		{pkg: "report", ours: []string{"store", "survey", "deeplink"}, not: []string{"github.com/go-telegram/bot", "github.com/xuri/excelize/v2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {

@@ -19,20 +19,6 @@ func (b *Bot) IsAdmin(userID int64) bool { return b.admins[userID] }
 // margin for entities.
 const maxMessageRunes = 4000
 
-// citySummary reads each unit's aggregates for the period: one bucket read
-// per month and per leftover day, never a scan of responses.
-func citySummary(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weighting) (survey.CitySummary, error) {
-	tallies := make([]survey.Tally, len(units))
-	for i, u := range units {
-		t, err := tx.Tally(u.Code, p)
-		if err != nil {
-			return survey.CitySummary{}, err
-		}
-		tallies[i] = t
-	}
-	return survey.Summarize(p, units, tallies, w), nil
-}
-
 // cityReport is the city screen's text without the change from the
 // previous period.
 func (c *conv) cityReport(s survey.CitySummary) string { return c.cityText(s, nil) }

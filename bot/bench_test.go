@@ -19,6 +19,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 	"github.com/ikmbot/ikmbot/telegram/telegramtest"
@@ -145,8 +146,8 @@ func year2026(b *testing.B) survey.Period {
 }
 
 // BenchmarkCitySummary is the city /ikm: each unit's tallies for the year
-// (twelve month reads per unit) and survey.Summarize, as admin.go's
-// citySummary does; "report" adds rendering the message.
+// (twelve month reads per unit) and survey.Summarize, as report.Summary
+// does; "report" adds rendering the message.
 func BenchmarkCitySummary(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("responses=%dk", n/1000), func(b *testing.B) {
@@ -167,7 +168,7 @@ func BenchmarkCitySummary(b *testing.B) {
 					for b.Loop() {
 						err := st.View(func(tx *store.Tx) error {
 							var err error
-							sum, err = citySummary(tx, units, year, survey.ExactWeights)
+							sum, err = report.Summary(tx, units, year, survey.ExactWeights)
 							return err
 						})
 						if err != nil {
@@ -200,7 +201,7 @@ func BenchmarkUnitSummary(b *testing.B) {
 		var sum survey.CitySummary
 		err := st.View(func(tx *store.Tx) error {
 			var err error
-			sum, err = citySummary(tx, []survey.Unit{u}, year, survey.ExactWeights)
+			sum, err = report.Summary(tx, []survey.Unit{u}, year, survey.ExactWeights)
 			return err
 		})
 		if err != nil {

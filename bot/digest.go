@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -110,11 +111,11 @@ func (b *Bot) renderDigest(c *conv, n store.Notice) (*telegram.Call, error) {
 	if r.city {
 		units = b.cfg.Catalog.Units()
 	}
-	day, err := citySummary(c.tx, units, dayP, b.cfg.Weighting)
+	day, err := report.Summary(c.tx, units, dayP, b.cfg.Weighting)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := citySummary(c.tx, units, year, b.cfg.Weighting)
+	sum, err := report.Summary(c.tx, units, year, b.cfg.Weighting)
 	if err != nil {
 		return nil, err
 	}
@@ -141,13 +142,7 @@ func (b *Bot) renderDigest(c *conv, n store.Notice) (*telegram.Call, error) {
 			}
 			line(c.t.text("digest.lowest", map[string]any{"Period": year.Label, "Units": strings.Join(low, " · ")}))
 		}
-		below := 0
-		for _, u := range sum.Units {
-			if u.BelowTarget() {
-				below++
-			}
-		}
-		if below > 0 {
+		if below := len(sum.UnitsBelowTarget()); below > 0 {
 			line(c.t.plural("digest.below_target", below, map[string]any{"N": below}))
 		}
 	} else {
@@ -158,17 +153,9 @@ func (b *Bot) renderDigest(c *conv, n store.Notice) (*telegram.Call, error) {
 			}
 			line(figures("<b>"+esc(u.Unit.Code)+"</b>", day.Units[i].Tally.Respondents, u.Result))
 		}
-		overdue := 0
-		for _, u := range r.units {
-			plans, err := c.tx.FollowUps(u.Code)
-			if err != nil {
-				return nil, err
-			}
-			for _, f := range plans {
-				if f.Status != store.FollowUpDone && !f.Due.IsZero() && f.Due.Before(queued) {
-					overdue++
-				}
-			}
+		overdue, err := report.Overdue(c.tx, r.units, queued)
+		if err != nil {
+			return nil, err
 		}
 		if overdue > 0 {
 			line(c.t.plural("digest.overdue", overdue, map[string]any{"N": overdue}))

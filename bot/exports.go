@@ -12,6 +12,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/export"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -131,7 +132,7 @@ func (c *conv) exportPress(d adminData, r role) error {
 		return nil
 	}
 	p := d.v.period
-	sum, err := citySummary(c.tx, sc.units, p, c.b.cfg.Weighting)
+	sum, err := report.Summary(c.tx, sc.units, p, c.b.cfg.Weighting)
 	if err != nil {
 		return err
 	}
@@ -210,15 +211,11 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 				if err != nil {
 					return nil, err
 				}
-				var pts []export.TrendPoint
-				for _, s := range sums {
-					pts = append(pts, export.PointOf(s.Period, s.Pooled))
-				}
 				sub := "per periode"
 				if !sc.one {
 					sub = "gabungan seluruh responden, per periode"
 				}
-				return export.TrendChart("IKM "+title, sub, pts)
+				return export.TrendChart("IKM "+title, sub, export.PooledTrend(sums))
 			})})
 		return files
 	case exportPoster:
@@ -279,7 +276,7 @@ func (b *Bot) slot(draw func() ([]byte, error)) func() ([]byte, error) {
 func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Time) ([]byte, error) {
 	var buf bytes.Buffer
 	err := b.store.View(func(tx *store.Tx) error {
-		sum, err := citySummary(tx, sc.units, p, b.cfg.Weighting)
+		sum, err := report.Summary(tx, sc.units, p, b.cfg.Weighting)
 		if err != nil {
 			return err
 		}
@@ -288,7 +285,7 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 			_, err := export.WriteCSV(&buf, rep, tx.ForEachResponse)
 			return err
 		}
-		if rep.FollowUps, err = ExportFollowUps(tx, sc.units); err != nil {
+		if rep.FollowUps, err = report.FollowUps(tx, sc.units); err != nil {
 			return err
 		}
 		return export.WriteXLSX(&buf, rep, tx.ForEachResponse)
@@ -296,42 +293,13 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 	return buf.Bytes(), err
 }
 
-// ExportFollowUps reads the follow-up plans of units for the XLSX's
-// export.SheetFollowUps, in the units' order; the bot's exports and
-// ikmbot report both use it.
-func ExportFollowUps(tx *store.Tx, units []survey.Unit) ([]export.FollowUp, error) {
-	var out []export.FollowUp
-	for _, u := range units {
-		plans, err := tx.FollowUps(u.Code)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range plans {
-			out = append(out, export.FollowUp{
-				Unit: f.Unit, Seq: f.Seq, Element: f.Element, Action: f.Action, Owner: f.Owner,
-				Due: f.Due, Status: f.Status, Created: f.Created, Updated: f.Updated,
-			})
-		}
-	}
-	return out, nil
-}
-
 // readTrend reads the scope's summaries of chartPeriods periods ending
 // with p, oldest first, in one read transaction.
 func (b *Bot) readTrend(units []survey.Unit, p survey.Period) ([]survey.CitySummary, error) {
-	ps := []survey.Period{p}
-	for len(ps) < chartPeriods {
-		ps = append([]survey.Period{ps[0].Previous()}, ps...)
-	}
-	sums := make([]survey.CitySummary, len(ps))
-	err := b.store.View(func(tx *store.Tx) error {
-		for i, q := range ps {
-			var err error
-			if sums[i], err = citySummary(tx, units, q, b.cfg.Weighting); err != nil {
-				return err
-			}
-		}
-		return nil
+	var sums []survey.CitySummary
+	err := b.store.View(func(tx *store.Tx) (err error) {
+		sums, err = report.Trend(tx, units, p, chartPeriods, b.cfg.Weighting)
+		return err
 	})
 	return sums, err
 }
@@ -341,15 +309,13 @@ func (b *Bot) readTrend(units []survey.Unit, p survey.Period) ([]survey.CitySumm
 func (b *Bot) readPosters(sc exportScope, p survey.Period) ([]export.Poster, error) {
 	var ps []export.Poster
 	err := b.store.View(func(tx *store.Tx) error {
-		sum, err := citySummary(tx, sc.units, p, b.cfg.Weighting)
+		sum, err := report.Summary(tx, sc.units, p, b.cfg.Weighting)
 		if err != nil {
 			return err
 		}
-		profiles := make([]survey.ProfileTally, len(sc.units))
-		for i, u := range sc.units {
-			if profiles[i], err = tx.ProfileTally(u.Code, p); err != nil {
-				return err
-			}
+		profiles, err := report.Profiles(tx, sc.units, p)
+		if err != nil {
+			return err
 		}
 		ps = export.Posters(export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}, profiles)
 		return nil

@@ -80,10 +80,10 @@ func TestExportFollowUps(t *testing.T) {
 	h := newHarness(t)
 	h.run("seed DISDUKCAPIL 12 344334433")
 	err := h.st.Update(func(tx *store.Tx) error {
-		for _, f := range []store.FollowUp{
+		for _, f := range []survey.FollowUp{
 			{Unit: "DISDUKCAPIL", Element: survey.Waktu, Action: "Tambah loket antrean", Owner: "Kabid Pelayanan",
-				Due: h.now.AddDate(0, 3, 0), Status: store.FollowUpOpen, By: testAdmin, Created: h.now},
-			{Unit: "PKM-KRANJI", Element: survey.Sarana, Action: "rencana unit lain", Status: store.FollowUpOpen, By: testAdmin, Created: h.now},
+				Due: h.now.AddDate(0, 3, 0), Status: survey.FollowUpOpen, By: testAdmin, Created: h.now},
+			{Unit: "PKM-KRANJI", Element: survey.Sarana, Action: "rencana unit lain", Status: survey.FollowUpOpen, By: testAdmin, Created: h.now},
 		} {
 			if _, err := tx.AddFollowUp(f); err != nil {
 				return err

@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -46,7 +46,7 @@ type planDraft struct {
 }
 
 // Statuses in callback data, one letter each.
-var statusCodes = map[string]string{"o": store.FollowUpOpen, "p": store.FollowUpProgress, "d": store.FollowUpDone}
+var statusCodes = map[string]string{"o": survey.FollowUpOpen, "p": survey.FollowUpProgress, "d": survey.FollowUpDone}
 
 func validStatus(s string) bool { _, ok := statusCodes[s]; return ok }
 
@@ -74,24 +74,9 @@ func (c *conv) tindaklanjut(arg string) error {
 	return nil
 }
 
-// openPlans returns the unit's plans not yet done, oldest first.
-func (c *conv) openPlans(unit string) ([]store.FollowUp, error) {
-	all, err := c.tx.FollowUps(unit)
-	if err != nil {
-		return nil, err
-	}
-	var open []store.FollowUp
-	for _, f := range all {
-		if f.Status != store.FollowUpDone {
-			open = append(open, f)
-		}
-	}
-	return open, nil
-}
-
 // plansText lists up to shown plans, each action cut to runes, so that a
 // screen stays within one message.
-func (c *conv) plansText(b *strings.Builder, plans []store.FollowUp, shown, runes int) {
+func (c *conv) plansText(b *strings.Builder, plans []survey.FollowUp, shown, runes int) {
 	b.WriteString(c.t.text("tl.open_title", map[string]any{"N": len(plans)}) + "\n")
 	for _, f := range plans[:min(shown, len(plans))] {
 		c.planLine(b, f, runes)
@@ -101,11 +86,11 @@ func (c *conv) plansText(b *strings.Builder, plans []store.FollowUp, shown, rune
 	}
 }
 
-func (c *conv) planLine(b *strings.Builder, f store.FollowUp, runes int) {
+func (c *conv) planLine(b *strings.Builder, f survey.FollowUp, runes int) {
 	due := "—"
 	if !f.Due.IsZero() {
 		due = f.Due.Format("2006-01-02")
-		if f.Status != store.FollowUpDone && f.Due.Before(c.today()) {
+		if f.Overdue(c.today()) {
 			due += " ⚠️"
 		}
 	}
@@ -124,26 +109,18 @@ func (c *conv) today() time.Time {
 // plansScreen is a unit's plans, the elements to plan for first (its three
 // weakest this year), and the buttons.
 func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup, error) {
-	all, err := c.tx.FollowUps(u.Code)
+	plans, err := report.UnitPlans(c.tx, u.Code)
 	if err != nil {
 		return "", nil, err
 	}
 	year := survey.PeriodOf(survey.PeriodYear, c.now)
-	tally, err := c.tx.Tally(u.Code, year)
+	res, err := report.Result(c.tx, u.Code, year, c.b.cfg.Weighting)
 	if err != nil {
 		return "", nil, err
 	}
 	var b strings.Builder
 	b.WriteString(c.t.text("tl.title", map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}) + "\n")
-	var open []store.FollowUp
-	done := 0
-	for _, f := range all {
-		if f.Status == store.FollowUpDone {
-			done++
-		} else {
-			open = append(open, f)
-		}
-	}
+	open, done := plans.Open, plans.Done
 	if len(open) == 0 {
 		b.WriteString(c.t.text("tl.none_open", nil) + "\n")
 	} else {
@@ -152,7 +129,7 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	if done > 0 {
 		b.WriteString(c.t.plural("tl.done_count", done, map[string]any{"N": done}) + "\n")
 	}
-	weak := tally.Result(c.b.cfg.Weighting).Weakest(3)
+	weak := res.Weakest(3)
 	if len(weak) > 0 {
 		var parts []string
 		for _, e := range weak {
@@ -165,7 +142,7 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	var rows [][]models.InlineKeyboardButton
 	for _, f := range open[:min(plansShown, len(open))] {
 		var row []models.InlineKeyboardButton
-		if f.Status == store.FollowUpOpen {
+		if f.Status == survey.FollowUpOpen {
 			row = append(row, telegram.Button(c.t.text("tl.btn_progress", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "p")))
 		}
 		row = append(row, telegram.Button(c.t.text("tl.btn_done", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "d")))
@@ -288,9 +265,9 @@ func (c *conv) planText() error {
 			c.out.Send(c.in.ChatID, c.t.text("tl.bad_due", nil), nil)
 			return nil
 		}
-		seq, err := c.tx.AddFollowUp(store.FollowUp{
+		seq, err := c.tx.AddFollowUp(survey.FollowUp{
 			Unit: u.Code, Element: survey.ElementKey(draft.Element), Action: draft.Action, Owner: draft.Owner,
-			Due: due, Status: store.FollowUpOpen, By: c.in.UserID, Created: c.now,
+			Due: due, Status: survey.FollowUpOpen, By: c.in.UserID, Created: c.now,
 		})
 		if err != nil {
 			return err

@@ -20,7 +20,7 @@ func TestGoldenAdminFollowUp(t *testing.T) {
 		}
 		f := fs[0]
 		due := time.Date(2026, 6, 30, 0, 0, 0, 0, h.cfg.Location)
-		if f.Element != survey.Biaya || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != store.FollowUpDone || f.By != 2001 {
+		if f.Element != survey.Biaya || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != survey.FollowUpDone || f.By != 2001 {
 			t.Errorf("plan %+v", f)
 		}
 		ch, err := tx.Chat(2001)

@@ -13,6 +13,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/deeplink"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -320,11 +321,11 @@ func (c *conv) reshow(updateID int64) error {
 		unit, ok := c.b.cfg.Catalog.Unit(c.chat.FinishedUnit)
 		if ok {
 			year := survey.PeriodOf("year", c.now)
-			tally, err := c.tx.Tally(unit.Code, year)
+			res, err := report.Result(c.tx, unit.Code, year, c.b.cfg.Weighting)
 			if err != nil {
 				return err
 			}
-			c.out.Send(c.in.ChatID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
+			c.out.Send(c.in.ChatID, c.thanks(unit, year, res), nil)
 		}
 		return nil
 	}
@@ -536,11 +537,10 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 		}
 	}
 	year := survey.PeriodOf("year", c.now)
-	tally, err := c.tx.Tally(r.Unit, year)
+	res, err := report.Result(c.tx, r.Unit, year, c.b.cfg.Weighting)
 	if err != nil {
 		return err
 	}
-	res := tally.Result(c.b.cfg.Weighting)
 	if !repeat || c.b.cfg.AllowReplace {
 		// Counted: admins may have to hear of it (alert.go).
 		if err := c.alert(r, year, res); err != nil {
@@ -589,13 +589,13 @@ func (c *conv) rethank(sid string) (bool, error) {
 		return false, nil
 	}
 	year := survey.PeriodOf("year", c.now)
-	tally, err := c.tx.Tally(unit.Code, year)
+	res, err := report.Result(c.tx, unit.Code, year, c.b.cfg.Weighting)
 	if err != nil {
 		return false, err
 	}
 	c.out.Answer(c.in.CallbackID, c.t.text("toast.recorded", nil), false)
 	if !c.in.Gone {
-		c.out.Edit(c.in.ChatID, c.in.MessageID, c.thanks(unit, year, tally.Result(c.b.cfg.Weighting)), nil)
+		c.out.Edit(c.in.ChatID, c.in.MessageID, c.thanks(unit, year, res), nil)
 	}
 	return true, nil
 }

@@ -31,7 +31,7 @@ func TestUnitAdminCannotReachOtherUnits(t *testing.T) {
 		if err := tx.AddResponse(&r, ""); err != nil {
 			return err
 		}
-		if _, err := tx.AddFollowUp(store.FollowUp{Unit: "PKM-KRANJI", Element: survey.Waktu, Action: secret, Owner: secret, Status: store.FollowUpOpen, Created: at}); err != nil {
+		if _, err := tx.AddFollowUp(survey.FollowUp{Unit: "PKM-KRANJI", Element: survey.Waktu, Action: secret, Owner: secret, Status: survey.FollowUpOpen, Created: at}); err != nil {
 			return err
 		}
 		_, err := tx.GrantUnit(store.Grant{User: 2001, Unit: "DISDUKCAPIL", By: testAdmin, At: at})
@@ -116,7 +116,7 @@ func TestUnitAdminCannotReachOtherUnits(t *testing.T) {
 	}
 	err = h.st.View(func(tx *store.Tx) error {
 		f, err := tx.FollowUpOf("PKM-KRANJI", 1)
-		if err != nil || f.Status != store.FollowUpOpen {
+		if err != nil || f.Status != survey.FollowUpOpen {
 			t.Errorf("the other unit's plan: %+v, %v; want it untouched", f, err)
 		}
 		ch, err := tx.Chat(2001)

@@ -11,6 +11,7 @@ import (
 	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/locales"
 	"github.com/ikmbot/ikmbot/poster"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -97,23 +98,17 @@ func posterTypeName(typeNames map[survey.UnitType]string, t survey.UnitType) str
 // funnelReport shows how the unit's posters lead to answers, per poster
 // version; empty when nobody came through a deep link.
 func (c *conv) funnelReport(unit string) (string, error) {
-	rows, err := c.tx.Funnel(unit)
-	if err != nil || len(rows) == 0 {
-		return "", err
-	}
-	current, err := c.tx.PosterVersion(unit)
-	if err != nil {
+	posters, err := report.PosterFunnel(c.tx, unit)
+	if err != nil || len(posters.Rows) == 0 {
 		return "", err
 	}
 	lines := []string{c.t.text("ikm.funnel", nil)}
-	// Newest first: the poster on the wall now is what an admin asks about.
-	for i := len(rows) - 1; i >= 0; i-- {
-		r := rows[i]
+	for _, r := range posters.Rows {
 		id := "ikm.funnel_revoked"
 		switch {
-		case r.Version == 0:
+		case r.Unsigned():
 			id = "ikm.funnel_unsigned"
-		case r.Version >= current:
+		case r.Current:
 			id = "ikm.funnel_current"
 		}
 		lines = append(lines, c.t.text(id, map[string]any{

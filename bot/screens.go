@@ -1,16 +1,14 @@
 package bot
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/ikmbot/ikmbot/telegram"
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/ikmbot/ikmbot/store"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -30,14 +28,11 @@ const (
 // period, per unit type, top and bottom units, units below target.
 func (c *conv) cityView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	units := c.b.cfg.Catalog.Units()
-	sum, err := citySummary(c.tx, units, v.period, c.b.cfg.Weighting)
+	sums, err := report.Trend(c.tx, units, v.period, 2, c.b.cfg.Weighting)
 	if err != nil {
 		return "", nil, err
 	}
-	prev, err := citySummary(c.tx, units, v.period.Previous(), c.b.cfg.Weighting)
-	if err != nil {
-		return "", nil, err
-	}
+	prev, sum := sums[0], sums[1]
 	var rows [][]models.InlineKeyboardButton
 	for _, g := range sum.ByType {
 		rows = append(rows, []models.InlineKeyboardButton{telegram.Button(c.typeName(g.Type)+" ("+itoa(g.Units)+")", view{kind: 't', arg: string(g.Type), period: v.period, page: 1}.encode())})
@@ -48,7 +43,7 @@ func (c *conv) cityView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	})
 	rows = append(rows, c.exportRow(v))
 	rows = append(rows, c.periodRows(v)...)
-	indexes, err := c.tx.IndexSummaries(units, v.period)
+	indexes, err := report.Indexes(c.tx, units, v.period)
 	if err != nil {
 		return "", nil, err
 	}
@@ -117,13 +112,7 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary, indexes 
 			rankRow(len(ranked)-i, u)
 		}
 	}
-	var below []survey.UnitSummary
-	for _, u := range s.Units {
-		if u.BelowTarget() {
-			below = append(below, u)
-		}
-	}
-	if len(below) > 0 {
+	if below := s.UnitsBelowTarget(); len(below) > 0 {
 		b.WriteString("\n")
 		b.WriteString(c.t.plural("view.below_target", len(below), map[string]any{"N": len(below)}) + "\n")
 		var names []string
@@ -149,7 +138,7 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 	if len(units) == 0 || v.page > pages {
 		return "", nil, false, nil
 	}
-	sum, err := citySummary(c.tx, units, v.period, c.b.cfg.Weighting)
+	sum, err := report.Summary(c.tx, units, v.period, c.b.cfg.Weighting)
 	if err != nil {
 		return "", nil, false, err
 	}
@@ -190,32 +179,18 @@ type unitExtras struct {
 	prev     survey.Result // the previous period's
 	prevP    survey.Period
 	interval survey.IKMInterval
-	trend    []trendPoint
-	plans    []store.FollowUp // open follow-up plans
-	funnel   string
-	indexes  []survey.IndexSummary // the extra questionnaires the unit asks
+	// trend is the unit's summary over trendPeriods periods, oldest first,
+	// the shown one last.
+	trend   []survey.CitySummary
+	plans   []survey.FollowUp // open follow-up plans
+	funnel  string
+	indexes []survey.IndexSummary // the extra questionnaires the unit asks
 }
 
-type trendPoint struct {
-	period survey.Period
-	result survey.Result
-}
-
-// trend reads the unit's results over trendPeriods periods ending with p.
-func (c *conv) trend(unit string, p survey.Period) ([]trendPoint, error) {
-	ps := []survey.Period{p}
-	for len(ps) < trendPeriods {
-		ps = append([]survey.Period{ps[0].Previous()}, ps...)
-	}
-	var out []trendPoint
-	for _, q := range ps {
-		t, err := c.tx.Tally(unit, q)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, trendPoint{q, t.Result(c.b.cfg.Weighting)})
-	}
-	return out, nil
+// trend reads the unit's figures over trendPeriods periods ending with p,
+// oldest first: summaries of the unit alone.
+func (c *conv) trend(u survey.Unit, p survey.Period) ([]survey.CitySummary, error) {
+	return report.Trend(c.tx, []survey.Unit{u}, p, trendPeriods, c.b.cfg.Weighting)
 }
 
 // unitView is one unit: the figures, the interval, progress to the sample
@@ -223,30 +198,30 @@ func (c *conv) trend(unit string, p survey.Period) ([]trendPoint, error) {
 // plans, the trend, and buttons to its elements and profile.
 func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, error) {
 	u, _ := c.b.cfg.Catalog.Unit(v.arg)
-	tally, err := c.tx.Tally(u.Code, v.period)
+	var x unitExtras
+	var err error
+	if x.trend, err = c.trend(u, v.period); err != nil {
+		return "", nil, err
+	}
+	sum, prev := x.trend[len(x.trend)-1].Units[0], x.trend[len(x.trend)-2]
+	x.prev, x.prevP = prev.Units[0].Result, prev.Period
+	x.interval = sum.Tally.Interval(c.b.cfg.Weighting, survey.Z95)
+	verified, err := report.Verified(c.tx, []survey.Unit{u}, v.period, c.b.cfg.Weighting)
 	if err != nil {
 		return "", nil, err
 	}
-	sum := survey.Summarize(v.period, []survey.Unit{u}, []survey.Tally{tally}, c.b.cfg.Weighting).Units[0]
-	verified, err := c.tx.VerifiedTally(u.Code, v.period)
+	plans, err := report.UnitPlans(c.tx, u.Code)
 	if err != nil {
 		return "", nil, err
 	}
-	x := unitExtras{interval: tally.Interval(c.b.cfg.Weighting, survey.Z95)}
-	if x.trend, err = c.trend(u.Code, v.period); err != nil {
-		return "", nil, err
-	}
-	x.prev, x.prevP = x.trend[len(x.trend)-2].result, x.trend[len(x.trend)-2].period
-	if x.plans, err = c.openPlans(u.Code); err != nil {
-		return "", nil, err
-	}
+	x.plans = plans.Open
 	if x.funnel, err = c.funnelReport(u.Code); err != nil {
 		return "", nil, err
 	}
-	if x.indexes, err = c.tx.IndexSummaries([]survey.Unit{u}, v.period); err != nil {
+	if x.indexes, err = report.Indexes(c.tx, []survey.Unit{u}, v.period); err != nil {
 		return "", nil, err
 	}
-	text := c.unitText(sum, verified.Result(c.b.cfg.Weighting), v.period, x)
+	text := c.unitText(sum, verified[0], v.period, x)
 
 	var rows [][]models.InlineKeyboardButton
 	var row []models.InlineKeyboardButton
@@ -374,17 +349,17 @@ func (c *conv) indexValue(x survey.Extra, v float64, m survey.Mutu, short bool) 
 }
 
 // trendLine writes "Tren IKM: 2023 — · 2024 80,12 · ...".
-func (c *conv) trendLine(b *strings.Builder, trend []trendPoint) {
+func (c *conv) trendLine(b *strings.Builder, trend []survey.CitySummary) {
 	if len(trend) == 0 {
 		return
 	}
 	var parts []string
 	for _, t := range trend {
 		v := "—"
-		if t.result.Valid {
-			v = c.t.num(t.result.IKM2) + " " + string(t.result.Mutu)
+		if r := t.Units[0].Result; r.Valid {
+			v = c.t.num(r.IKM2) + " " + string(r.Mutu)
 		}
-		parts = append(parts, t.period.Label+" "+v)
+		parts = append(parts, t.Period.Label+" "+v)
 	}
 	b.WriteString("\n" + c.t.text("view.trend", map[string]any{"Trend": strings.Join(parts, " · ")}) + "\n")
 }
@@ -393,41 +368,38 @@ func (c *conv) trendLine(b *strings.Builder, trend []trendPoint) {
 // answers spread over the four scores, and its trend.
 func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	u, _ := c.b.cfg.Catalog.Unit(v.arg)
-	trend, err := c.trend(u.Code, v.period)
+	trend, err := c.trend(u, v.period)
 	if err != nil {
 		return "", nil, err
 	}
-	t, err := c.tx.Tally(u.Code, v.period)
-	if err != nil {
-		return "", nil, err
-	}
+	t, prev := trend[len(trend)-1].Units[0], trend[len(trend)-2]
 	i := survey.ElementIndex(v.elem)
-	now, prev := trend[len(trend)-1].result.Elements[i], trend[len(trend)-2]
+	now := t.Result.Elements[i]
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
 	line("view.element_title", map[string]any{"Element": c.elementName(v.elem), "Code": esc(u.Code), "Period": v.period.Label})
 	if now.Answers == 0 {
 		line("view.element_none", nil)
 	} else {
-		pe := prev.result.Elements[i]
+		pe := prev.Units[0].Result.Elements[i]
 		b.WriteString(c.t.text("view.element_nrr", map[string]any{"NRR": c.t.num(now.NRR), "IKM": c.t.num(survey.Round2(now.IKM)), "Mutu": string(now.Mutu), "Kinerja": c.kinerja(now.Mutu)}) +
-			c.change(survey.Round2(now.NRR), survey.Round2(pe.NRR), pe.Answers > 0, prev.period) + "\n")
+			c.change(survey.Round2(now.NRR), survey.Round2(pe.NRR), pe.Answers > 0, prev.Period) + "\n")
 		b.WriteString(c.t.plural("view.element_answers", int(now.Answers), map[string]any{"N": now.Answers}) + "\n")
 		var rows []string
 		for s := survey.MaxScore; s >= survey.MinScore; s-- {
-			n := t.Dist[i][s-1]
+			n := t.Tally.Dist[i][s-1]
 			rows = append(rows, fmt.Sprintf("%d %-26s %4d %3d%%", s, esc(truncate(c.t.text("element."+string(v.elem)+".s"+itoa(s), nil), 26)), n, int(uint64(n)*100/now.Answers)))
 		}
 		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
 	}
 	var parts []string
 	for _, p := range trend {
-		e := p.result.Elements[i]
+		e := p.Units[0].Result.Elements[i]
 		val := "—"
 		if e.Answers > 0 {
 			val = c.t.num(e.NRR)
 		}
-		parts = append(parts, p.period.Label+" "+val)
+		parts = append(parts, p.Period.Label+" "+val)
 	}
 	b.WriteString("\n" + c.t.text("view.element_trend", map[string]any{"Trend": strings.Join(parts, " · ")}))
 	rows := [][]models.InlineKeyboardButton{{telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
@@ -439,10 +411,11 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 // answers counted with small cells suppressed (survey.Breakdown).
 func (c *conv) profileView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	u, _ := c.b.cfg.Catalog.Unit(v.arg)
-	pt, err := c.tx.ProfileTally(u.Code, v.period)
+	profiles, err := report.Profiles(c.tx, []survey.Unit{u}, v.period)
 	if err != nil {
 		return "", nil, err
 	}
+	pt := profiles[0]
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
 	b.WriteString(c.t.plural("view.profile_title", pt.Respondents, map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": pt.Respondents}) + "\n")
@@ -487,7 +460,7 @@ func (c *conv) profileValue(d survey.ProfileDim, v string) string {
 // myUnitsView lists the units of a unit admin of several, with a button
 // each.
 func (c *conv) myUnitsView(v view, r role) (string, *models.InlineKeyboardMarkup, error) {
-	sum, err := citySummary(c.tx, r.units, v.period, c.b.cfg.Weighting)
+	sum, err := report.Summary(c.tx, r.units, v.period, c.b.cfg.Weighting)
 	if err != nil {
 		return "", nil, err
 	}
@@ -511,7 +484,7 @@ func (c *conv) myUnitsView(v view, r role) (string, *models.InlineKeyboardMarkup
 
 // rankView is every unit with respondents, ranked, a page at a time.
 func (c *conv) rankView(v view) (string, *models.InlineKeyboardMarkup, bool, error) {
-	sum, err := citySummary(c.tx, c.b.cfg.Catalog.Units(), v.period, c.b.cfg.Weighting)
+	sum, err := report.Summary(c.tx, c.b.cfg.Catalog.Units(), v.period, c.b.cfg.Weighting)
 	if err != nil {
 		return "", nil, false, err
 	}
@@ -547,7 +520,7 @@ func (c *conv) rankView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 // elementRankView ranks the nine elements city-wide, pooled over every
 // respondent: where the city as a whole does best and worst.
 func (c *conv) elementRankView(v view) (string, *models.InlineKeyboardMarkup, error) {
-	sum, err := citySummary(c.tx, c.b.cfg.Catalog.Units(), v.period, c.b.cfg.Weighting)
+	sum, err := report.Summary(c.tx, c.b.cfg.Catalog.Units(), v.period, c.b.cfg.Weighting)
 	if err != nil {
 		return "", nil, err
 	}
@@ -556,12 +529,9 @@ func (c *conv) elementRankView(v view) (string, *models.InlineKeyboardMarkup, er
 	if !sum.Pooled.Valid {
 		b.WriteString(c.t.text("ikm.city_none", nil))
 	} else {
-		// Best first; equal NRRs (equal fractions divide to equal floats)
-		// keep the regulation's order.
-		els := sum.Pooled.Weakest(survey.NumElements)
-		slices.SortStableFunc(els, func(a, b survey.ElementResult) int { return cmp.Compare(b.NRR, a.NRR) })
+		// Best first; equal NRRs keep the regulation's order.
 		var rows []string
-		for i, e := range els {
+		for i, e := range sum.Pooled.Strongest(survey.NumElements) {
 			rows = append(rows, fmt.Sprintf("%d %s %s  %s", i+1, c.t.num(e.NRR), e.Mutu, c.elementName(e.Key)))
 		}
 		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>")

@@ -162,8 +162,8 @@ func TestLongestScreensFit(t *testing.T) {
 			}
 		}
 		for _, e := range survey.Elements {
-			_, err := tx.AddFollowUp(store.FollowUp{Unit: "DISDUKCAPIL", Element: e, Action: strings.Repeat("🛠", maxPlanAction),
-				Owner: strings.Repeat("👤", maxPlanOwner), Due: h.now.AddDate(0, 1, 0), Status: store.FollowUpOpen, Created: h.now})
+			_, err := tx.AddFollowUp(survey.FollowUp{Unit: "DISDUKCAPIL", Element: e, Action: strings.Repeat("🛠", maxPlanAction),
+				Owner: strings.Repeat("👤", maxPlanOwner), Due: h.now.AddDate(0, 1, 0), Status: survey.FollowUpOpen, Created: h.now})
 			if err != nil {
 				return err
 			}

@@ -226,6 +226,16 @@ func PointOf(p survey.Period, r survey.Result) TrendPoint {
 	return TrendPoint{Label: p.Label, IKM: r.IKM2, Mutu: r.Mutu, Valid: r.Valid}
 }
 
+// PooledTrend is the trend of the pooled result of each summary, one point
+// per summary in the order given (report.Trend reads them oldest first).
+func PooledTrend(sums []survey.CitySummary) []TrendPoint {
+	pts := make([]TrendPoint, len(sums))
+	for i, s := range sums {
+		pts[i] = PointOf(s.Period, s.Pooled)
+	}
+	return pts
+}
+
 // MaxTrendPoints is the most periods one trend chart shows.
 const MaxTrendPoints = 24
 

@@ -8,8 +8,9 @@
 // Every figure comes from package survey: the caller passes the
 // survey.CitySummary it reports (from the store's aggregates) and the raw
 // responses as a Responses iterator, which (*store.Tx).ForEachResponse
-// satisfies. The package never opens the store and never computes an NRR or
-// an IKM itself. Responses outside the summary's period and units are
+// satisfies; follow-up plans come as survey.FollowUp (package report reads
+// them). The package never opens the store and never computes an NRR or an
+// IKM itself. Responses outside the summary's period and units are
 // skipped; the XLSX export checks that the responses it prints add up to
 // the summary's tallies and fails with ErrMismatch when they do not, so a
 // file never disagrees with /ikm or ikmbot report.

@@ -31,9 +31,10 @@ type Report struct {
 	// recap then labels its totals with it instead of the city's name, so
 	// that a part is never printed as the city's IKM. Empty: the city.
 	Scope string
-	// FollowUps are the follow-up plans the XLSX lists in SheetFollowUps;
-	// plans of units outside Summary are left out.
-	FollowUps []FollowUp
+	// FollowUps are the follow-up plans the XLSX lists in SheetFollowUps,
+	// as report.FollowUps reads them; plans of units outside Summary are
+	// left out, and who recorded a plan (By) is never printed.
+	FollowUps []survey.FollowUp
 }
 
 // scopeName is what the totals of rep belong to: Scope, else the city.

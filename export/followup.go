@@ -16,28 +16,14 @@ const SheetFollowUps = "Rencana Tindak Lanjut"
 // followUpsHeaderRow is the header row of SheetFollowUps; plans follow it.
 const followUpsHeaderRow = 4
 
-// FollowUp is one follow-up plan of a unit, as (*store.Tx).FollowUps reads
-// it; the admin who recorded it is not printed.
-type FollowUp struct {
-	Unit    string // unit code
-	Seq     uint64 // the plan's number within its unit
-	Element survey.ElementKey
-	Action  string
-	Owner   string    // the person in charge
-	Due     time.Time // a calendar day; zero: none
-	Status  string    // "open", "progress" or "done", the store's statuses
-	Created time.Time
-	Updated time.Time // zero: never changed
-}
-
 // statusText prints a plan's status as the bot's Indonesian screens do.
 func statusText(s string) string {
 	switch s {
-	case "open":
+	case survey.FollowUpOpen:
 		return "direncanakan"
-	case "progress":
+	case survey.FollowUpProgress:
 		return "berjalan"
-	case "done":
+	case survey.FollowUpDone:
 		return "selesai"
 	}
 	return s
@@ -52,7 +38,7 @@ func (x *workbook) followUps() error {
 	s.set(1, 1, "RENCANA TINDAK LANJUT HASIL SURVEI KEPUASAN MASYARAKAT "+strings.ToUpper(x.rep.City), st.title)
 	s.set(1, 2, "Dicetak bersama IKM periode "+periodText(x.rep.Summary.Period)+"; rencana tidak terikat periode, semua ditampilkan.", 0)
 	s.row(followUpsHeaderRow, st.header, "No.", "Kode unit", "Unit", "Unsur", "Rencana tindak lanjut", "Penanggung jawab", "Tenggat", "Status", "Dicatat", "Diperbarui")
-	byUnit := map[string][]FollowUp{}
+	byUnit := map[string][]survey.FollowUp{}
 	for _, f := range x.rep.FollowUps {
 		byUnit[f.Unit] = append(byUnit[f.Unit], f)
 	}

@@ -15,7 +15,7 @@ import (
 func TestXLSXFollowUps(t *testing.T) {
 	rep, rs := fixture(survey.ExactWeights)
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, jakarta) }
-	rep.FollowUps = []FollowUp{
+	rep.FollowUps = []survey.FollowUp{
 		{Unit: "PKM-JATIBENING", Seq: 1, Element: survey.Sarana, Action: "Pasang kipas di ruang tunggu", Owner: "Kepala TU",
 			Due: day(7, 31), Status: "progress", Created: day(5, 21), Updated: day(6, 2)},
 		{Unit: "NOT-IN-SUMMARY", Seq: 1, Element: survey.Waktu, Action: "rahasia unit lain", Status: "open", Created: day(5, 1)},

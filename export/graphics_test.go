@@ -201,3 +201,19 @@ func TestPosterSuppression(t *testing.T) {
 		t.Error("a unit of 2 respondents does not say why it shows no profile")
 	}
 }
+
+func TestPooledTrend(t *testing.T) {
+	rep, _ := fixture(survey.ExactWeights)
+	empty := survey.CitySummary{Period: rep.Summary.Period.Previous()}
+	got := PooledTrend([]survey.CitySummary{empty, rep.Summary})
+	want := []TrendPoint{
+		{Label: empty.Period.Label},
+		{Label: rep.Summary.Period.Label, IKM: rep.Summary.Pooled.IKM2, Mutu: rep.Summary.Pooled.Mutu, Valid: true},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("PooledTrend = %+v, want %+v", got, want)
+	}
+	if !rep.Summary.Pooled.Valid {
+		t.Fatal("the fixture's summary has no respondents")
+	}
+}

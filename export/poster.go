@@ -234,7 +234,7 @@ func posterLayout(p Poster) ([]op, error) {
 
 	resp := "Jumlah responden: " + strconv.Itoa(r.Respondents) + " orang"
 	switch {
-	case p.Unit.Unit.Users <= 0:
+	case !p.Unit.TargetKnown():
 	case p.Unit.BelowTarget():
 		resp += " (target sampel " + strconv.Itoa(p.Unit.Target) + ": belum tercapai)"
 	default:

@@ -442,7 +442,7 @@ func (x *workbook) unitSummary(sh *unitSheet, us survey.UnitSummary) error {
 		weightNote = "1/" + strconv.Itoa(k) + ", eksak (k = unsur yang dijawab)"
 	}
 	target := any("tidak diketahui")
-	if us.Unit.Users > 0 {
+	if us.TargetKnown() {
 		target = us.Target
 	}
 	scoreRange := func(col int) string {
@@ -596,7 +596,7 @@ func (x *workbook) recap() error {
 	for i, us := range c.Units {
 		s.row(row, 0, i+1, us.Unit.Code, us.Unit.Name, x.rep.TypeName(us.Unit.Type))
 		s.set(5, row, us.Tally.Respondents, st.int)
-		if us.Unit.Users > 0 {
+		if us.TargetKnown() {
 			s.set(6, row, us.Target, st.int)
 			reached := "ya"
 			if us.BelowTarget() {
@@ -627,7 +627,7 @@ func (x *workbook) recap() error {
 		fmt.Sprintf("rata-rata IKM %d unit yang punya responden; setiap unit berbobot sama", c.WithData))
 	cityRow("IKM "+x.rep.scopeName()+", gabungan seluruh responden", c.Pooled.IKM2, c.Pooled.Mutu, c.Pooled.Valid,
 		fmt.Sprintf("dihitung dari %d responden semua unit sekaligus; unit dengan banyak responden berbobot lebih", c.Respondents()))
-	if total, ok := targetSum(c); ok {
+	if total, ok := c.SampleTarget(); ok {
 		s.set(3, row, "Jumlah target sampel", st.bold)
 		s.set(6, row, total, st.int)
 		row++
@@ -664,19 +664,6 @@ func (x *workbook) recap() error {
 		}
 	}
 	return x.f.SetPanes(SheetRecap, &excelize.Panes{Freeze: true, YSplit: recapHeaderRow, TopLeftCell: cell(1, recapFirstRow), ActivePane: "bottomLeft"})
-}
-
-// targetSum adds the units' sample targets, which means something only
-// when every unit's users are known.
-func targetSum(c survey.CitySummary) (int, bool) {
-	total := 0
-	for _, us := range c.Units {
-		if us.Unit.Users <= 0 {
-			return 0, false
-		}
-		total += us.Target
-	}
-	return total, true
 }
 
 // allUnits is the scope of the city-wide profile rows; its space keeps it

@@ -324,14 +324,14 @@ func TestFollowUps(t *testing.T) {
 	var seq uint64
 	update(t, s, func(tx *Tx) error {
 		var err error
-		seq, err = tx.AddFollowUp(FollowUp{Unit: "A", Element: survey.Waktu, Action: "Tambah loket", Owner: "Kasi Pelayanan", Due: due, Status: FollowUpOpen, By: 7, Created: at})
+		seq, err = tx.AddFollowUp(survey.FollowUp{Unit: "A", Element: survey.Waktu, Action: "Tambah loket", Owner: "Kasi Pelayanan", Due: due, Status: survey.FollowUpOpen, By: 7, Created: at})
 		if err != nil {
 			return err
 		}
-		if _, err := tx.AddFollowUp(FollowUp{Unit: "A", Element: "nope", Action: "x", Status: FollowUpOpen}); err == nil {
+		if _, err := tx.AddFollowUp(survey.FollowUp{Unit: "A", Element: "nope", Action: "x", Status: survey.FollowUpOpen}); err == nil {
 			t.Error("a plan for an unknown element was stored")
 		}
-		_, err = tx.SetFollowUpStatus("A", seq, FollowUpDone, at.Add(time.Hour))
+		_, err = tx.SetFollowUpStatus("A", seq, survey.FollowUpDone, at.Add(time.Hour))
 		return err
 	})
 	view(t, s, func(tx *Tx) error {
@@ -340,7 +340,7 @@ func TestFollowUps(t *testing.T) {
 			t.Fatalf("FollowUps = %+v, %v", fs, err)
 		}
 		f := fs[0]
-		if f.Seq != seq || f.Element != survey.Waktu || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != FollowUpDone || f.By != 7 {
+		if f.Seq != seq || f.Element != survey.Waktu || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != survey.FollowUpDone || f.By != 7 {
 			t.Errorf("FollowUp = %+v", f)
 		}
 		if _, err := tx.FollowUpOf("A", 99); !errors.Is(err, ErrNotFound) {

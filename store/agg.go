@@ -15,18 +15,6 @@ func (tx *Tx) aggKeys(t time.Time) (day, month string) {
 	return survey.DayKey(t), survey.MonthKey(t)
 }
 
-// aggBuckets are the keyspaces a response is counted in: agg/ always, and
-// agg_verified/ too when it came through a fresh counter code.
-func aggBuckets(via survey.Via) [][]byte {
-	if via.Verified() {
-		return [][]byte{bucketAgg, bucketAggVerified}
-	}
-	return [][]byte{bucketAgg}
-}
-
-// bucketAggExtra holds the tallies of extra questionnaires; see doc.go.
-var bucketAggExtra = []byte("agg_extra")
-
 // changeExtras applies change to the day and month tallies of every
 // answered block of r, under agg_extra/<unit>/<questionnaire>-<scale>/.
 func (tx *Tx) changeExtras(r survey.Response, change func(t *survey.ItemTally, scores []uint8) error) error {
@@ -105,29 +93,9 @@ func (tx *Tx) ItemTally(unit string, x survey.Extra, p survey.Period) (survey.It
 	return sum, nil
 }
 
-// IndexSummaries summarizes, over p, each extra questionnaire that any of
-// units asks (survey.Asked), from the tallies of the units that ask it:
-// one summary per questionnaire, in the order of survey.Questionnaires;
-// none when no unit asks one.
-func (tx *Tx) IndexSummaries(units []survey.Unit, p survey.Period) ([]survey.IndexSummary, error) {
-	xs, groups := survey.Asked(units)
-	out := make([]survey.IndexSummary, len(xs))
-	for i, x := range xs {
-		tallies := make([]survey.ItemTally, len(groups[i]))
-		for j, u := range groups[i] {
-			var err error
-			if tallies[j], err = tx.ItemTally(u.Code, x, p); err != nil {
-				return nil, err
-			}
-		}
-		out[i] = survey.SummarizeIndex(x, p, groups[i], tallies)
-	}
-	return out, nil
-}
-
 // addAgg counts r's scores in its unit's day and month tallies.
 func (tx *Tx) addAgg(r survey.Response) error {
-	for _, root := range aggBuckets(r.Via) {
+	for _, root := range tallyBucketsOf(r.Via) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			t.Add(r.Scores)
 			return nil
@@ -147,7 +115,7 @@ func (tx *Tx) addAgg(r survey.Response) error {
 // responses/; that is reported rather than clamped, since a silently wrong
 // index is worse than a failed replace.
 func (tx *Tx) removeAgg(r survey.Response) error {
-	for _, root := range aggBuckets(r.Via) {
+	for _, root := range tallyBucketsOf(r.Via) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			if t.Respondents < 1 {
 				return errAggMismatch

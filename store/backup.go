@@ -26,8 +26,9 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 }
 
 // Check verifies the file's page structure (bbolt's consistency check) and
-// that every response record decodes. It returns the problems found; an
-// error means the check itself could not run.
+// that every record of the buckets of responses (responses/, incomplete/)
+// decodes. It returns the problems found; an error means the check itself
+// could not run.
 func (s *Store) Check() ([]string, error) {
 	var problems []string
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -39,11 +40,13 @@ func (s *Store) Check() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = s.View(func(tx *Tx) error {
-		return tx.ForEachResponse(func(r survey.Response) error { return nil })
-	})
-	if err != nil {
-		problems = append(problems, err.Error())
+	for _, name := range responseBuckets {
+		err = s.View(func(tx *Tx) error {
+			return tx.forEachResponse(name, func(survey.Response, string) error { return nil })
+		})
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s/: %v", name, err))
+		}
 	}
 	return problems, nil
 }
@@ -57,7 +60,7 @@ func (tx *Tx) VerifyAggregates() ([]string, error) {
 	want := map[string]map[string]map[string]survey.Tally{}
 	err := tx.ForEachResponse(func(r survey.Response) error {
 		day, month := tx.aggKeys(r.Submitted)
-		for _, root := range aggBuckets(r.Via) {
+		for _, root := range tallyBucketsOf(r.Via) {
 			units := want[string(root)]
 			if units == nil {
 				units = map[string]map[string]survey.Tally{}
@@ -80,7 +83,7 @@ func (tx *Tx) VerifyAggregates() ([]string, error) {
 		return nil, err
 	}
 	var problems []string
-	for _, name := range [][]byte{bucketAgg, bucketAggVerified} {
+	for _, name := range tallyBuckets {
 		expect := want[string(name)]
 		root := tx.bucket(name)
 		if root != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,5 +80,36 @@ func TestBackupWhileInUseAndCheck(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckDecodesEveryRecord damages one record in each bucket of
+// responses, and expects Check to name that bucket.
+func TestCheckDecodesEveryRecord(t *testing.T) {
+	for _, name := range responseBuckets {
+		t.Run(string(name), func(t *testing.T) {
+			s := open(t, Options{})
+			at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+			update(t, s, func(tx *Tx) error {
+				r := survey.Response{Unit: "U1", Submitted: at, Source: survey.SourcePaper, Scores: survey.Scores{4, 4, 3, 3, 4, 4, 3, 3, 4}}
+				if err := tx.AddResponse(&r, ""); err != nil {
+					return err
+				}
+				return tx.AddIncomplete(r)
+			})
+			if problems, err := s.Check(); err != nil || len(problems) != 0 {
+				t.Fatalf("Check on a good file: %q, %v", problems, err)
+			}
+			update(t, s, func(tx *Tx) error {
+				return tx.tx.Bucket(name).Put(u64key(1), []byte(`{"unit":"U1","at":"2026-05-01T10:00:00Z","scores":{"keamanan":4}}`))
+			})
+			problems, err := s.Check()
+			if err != nil || len(problems) != 1 || !strings.HasPrefix(problems[0], string(name)+"/: ") {
+				t.Errorf("Check with a bad record in %s/ = %q, %v; want one problem naming %s/", name, problems, err, name)
+			}
+		})
+	}
+	if len(responseBuckets) != 2 {
+		t.Errorf("buckets of responses = %q, want responses/ and incomplete/", responseBuckets)
 	}
 }

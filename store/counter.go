@@ -6,9 +6,6 @@ import (
 	"math"
 )
 
-// bucketCounterKeys holds each unit's counter key generation; see doc.go.
-var bucketCounterKeys = []byte("counter_keys")
-
 // MaxCounterKeyGeneration bounds a unit's counter key generation, so that
 // it fits the stored uint32 and an int everywhere. Reaching it is an
 // error, not a wrap-around back to a key that was given out before.

@@ -2,7 +2,12 @@
 // that carries a conversation across restarts, every response, and live
 // aggregates that make an IKM report a handful of key reads instead of a scan.
 //
-// The file holds these buckets (keys are byte strings; "BE" is big-endian):
+// The file holds these buckets (keys are byte strings; "BE" is big-endian).
+// schema.go lists the same buckets, in the same order, in one table that
+// says which are derived from responses/; opening a file for writing
+// creates every one of them, and the rebuild, the check and the retention
+// rule read their buckets from it (TestSchemaDoc holds the two lists
+// together):
 //
 //	meta/
 //	|--> version -> "2"                      schema version, ASCII decimal

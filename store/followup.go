@@ -9,35 +9,6 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// bucketFollowUps holds each unit's follow-up plans (rencana tindak lanjut).
-var bucketFollowUps = []byte("followups")
-
-// Follow-up statuses.
-const (
-	FollowUpOpen     = "open"     // planned
-	FollowUpProgress = "progress" // under way
-	FollowUpDone     = "done"
-)
-
-// ValidFollowUpStatus reports whether s is one of the statuses.
-func ValidFollowUpStatus(s string) bool {
-	return s == FollowUpOpen || s == FollowUpProgress || s == FollowUpDone
-}
-
-// FollowUp is one planned action on one element of a unit.
-type FollowUp struct {
-	Seq     uint64 // per unit; set by AddFollowUp
-	Unit    string
-	Element survey.ElementKey
-	Action  string
-	Owner   string    // the person in charge, as typed
-	Due     time.Time // the deadline, a calendar day
-	Status  string
-	By      int64 // the admin who recorded it
-	Created time.Time
-	Updated time.Time
-}
-
 // followUpRecord is the value of followups/<unit>/<seq>.
 type followUpRecord struct {
 	Element string `json:"el"`
@@ -51,8 +22,8 @@ type followUpRecord struct {
 }
 
 // AddFollowUp stores a new plan for f.Unit and returns its number.
-func (tx *Tx) AddFollowUp(f FollowUp) (uint64, error) {
-	if f.Unit == "" || survey.ElementIndex(f.Element) < 0 || f.Action == "" || !ValidFollowUpStatus(f.Status) {
+func (tx *Tx) AddFollowUp(f survey.FollowUp) (uint64, error) {
+	if f.Unit == "" || survey.ElementIndex(f.Element) < 0 || f.Action == "" || !survey.ValidFollowUpStatus(f.Status) {
 		return 0, fmt.Errorf("add follow-up: bad unit %q, element %q, action or status %q", f.Unit, f.Element, f.Status)
 	}
 	root, err := tx.writeBucket(bucketFollowUps)
@@ -71,7 +42,7 @@ func (tx *Tx) AddFollowUp(f FollowUp) (uint64, error) {
 	return seq, tx.putFollowUp(f)
 }
 
-func (tx *Tx) putFollowUp(f FollowUp) error {
+func (tx *Tx) putFollowUp(f survey.FollowUp) error {
 	root, err := tx.writeBucket(bucketFollowUps)
 	if err != nil {
 		return err
@@ -98,12 +69,12 @@ func (tx *Tx) putFollowUp(f FollowUp) error {
 }
 
 // FollowUps returns the unit's plans, oldest first.
-func (tx *Tx) FollowUps(unit string) ([]FollowUp, error) {
+func (tx *Tx) FollowUps(unit string) ([]survey.FollowUp, error) {
 	ub := nested(tx.bucket(bucketFollowUps), unit)
 	if ub == nil {
 		return nil, nil
 	}
-	var out []FollowUp
+	var out []survey.FollowUp
 	err := ub.ForEach(func(k, v []byte) error {
 		f, err := tx.decodeFollowUp(unit, k, v)
 		if err != nil {
@@ -116,52 +87,52 @@ func (tx *Tx) FollowUps(unit string) ([]FollowUp, error) {
 }
 
 // FollowUpOf returns one plan, or an error wrapping ErrNotFound.
-func (tx *Tx) FollowUpOf(unit string, seq uint64) (FollowUp, error) {
+func (tx *Tx) FollowUpOf(unit string, seq uint64) (survey.FollowUp, error) {
 	ub := nested(tx.bucket(bucketFollowUps), unit)
 	var v []byte
 	if ub != nil {
 		v = ub.Get(u64key(seq))
 	}
 	if v == nil {
-		return FollowUp{}, fmt.Errorf("follow-up %s/%d: %w", unit, seq, ErrNotFound)
+		return survey.FollowUp{}, fmt.Errorf("follow-up %s/%d: %w", unit, seq, ErrNotFound)
 	}
 	return tx.decodeFollowUp(unit, u64key(seq), v)
 }
 
 // SetFollowUpStatus changes a plan's status.
-func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.Time) (FollowUp, error) {
-	if !ValidFollowUpStatus(status) {
-		return FollowUp{}, errors.New("set follow-up status: bad status " + status)
+func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.Time) (survey.FollowUp, error) {
+	if !survey.ValidFollowUpStatus(status) {
+		return survey.FollowUp{}, errors.New("set follow-up status: bad status " + status)
 	}
 	f, err := tx.FollowUpOf(unit, seq)
 	if err != nil {
-		return FollowUp{}, err
+		return survey.FollowUp{}, err
 	}
 	f.Status, f.Updated = status, at
 	return f, tx.putFollowUp(f)
 }
 
-func (tx *Tx) decodeFollowUp(unit string, k, v []byte) (FollowUp, error) {
+func (tx *Tx) decodeFollowUp(unit string, k, v []byte) (survey.FollowUp, error) {
 	seq, err := keyU64(k)
 	if err != nil {
-		return FollowUp{}, fmt.Errorf("followups/%s key %x: %w", unit, k, err)
+		return survey.FollowUp{}, fmt.Errorf("followups/%s key %x: %w", unit, k, err)
 	}
 	var rec followUpRecord
 	if err := json.Unmarshal(v, &rec); err != nil {
-		return FollowUp{}, fmt.Errorf("followups/%s/%d: %w", unit, seq, err)
+		return survey.FollowUp{}, fmt.Errorf("followups/%s/%d: %w", unit, seq, err)
 	}
 	if survey.ElementIndex(survey.ElementKey(rec.Element)) < 0 {
-		return FollowUp{}, fmt.Errorf("followups/%s/%d: unknown element %q", unit, seq, rec.Element)
+		return survey.FollowUp{}, fmt.Errorf("followups/%s/%d: unknown element %q", unit, seq, rec.Element)
 	}
 	loc := tx.s.opts.Location
-	f := FollowUp{
+	f := survey.FollowUp{
 		Seq: seq, Unit: unit, Element: survey.ElementKey(rec.Element), Action: rec.Action, Owner: rec.Owner,
 		Status: rec.Status, By: rec.By, Created: time.Unix(rec.Created, 0).In(loc),
 	}
 	if rec.Due != "" {
 		d, err := time.ParseInLocation("2006-01-02", rec.Due, loc)
 		if err != nil {
-			return FollowUp{}, fmt.Errorf("followups/%s/%d: due %q: %w", unit, seq, rec.Due, err)
+			return survey.FollowUp{}, fmt.Errorf("followups/%s/%d: due %q: %w", unit, seq, rec.Due, err)
 		}
 		f.Due = d
 	}

@@ -13,13 +13,9 @@ import (
 // that caused them until they are sent, so a crash between the two delays
 // an alert instead of losing it. alerts/ keeps, per unit, the mutu band of
 // its running IKM, so that a crossing is told once.
-var (
-	bucketNotices = []byte("notices")
-	bucketAlerts  = []byte("alerts")
-	bucketDigests = []byte("digests")
 
-	keyDigestDay = []byte("day")
-)
+// keyDigestDay is digests/day.
+var keyDigestDay = []byte("day")
 
 // Notice kinds.
 const (

@@ -12,13 +12,9 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// Profile aggregates and the suggestion index are derived from responses/
-// like agg/, written in the same transaction as each completed response,
-// and rebuilt by RebuildAggregates; see doc.go.
-var (
-	bucketProfiles    = []byte("prof")
-	bucketSuggestions = []byte("suggestions")
-)
+// Profile aggregates (prof/) and the suggestion index (suggestions/) are
+// derived from responses/ like agg/, written in the same transaction as
+// each completed response, and rebuilt by RebuildAggregates; see doc.go.
 
 // profileTallyRecord is the value of prof/<unit>/<day or month>: respondents
 // and, per profile question, the count of each answer, keyed by the answer
@@ -423,16 +419,17 @@ func (tx *Tx) Suggestions(unit string, before uint64, n int) ([]survey.Response,
 	return out, false, nil
 }
 
-// backfillDerived builds prof/ and suggestions/ in a file written before
-// they existed, once, when such a file is first opened for writing: the
-// responses are there, their derived buckets are not.
+// backfillDerived builds the backfilled buckets (prof/ and suggestions/)
+// in a file written before they existed, once, when such a file is first
+// opened for writing: the responses are there, their derived buckets are
+// not. prof/ tells such a file: it has been created at every open since it
+// existed, while suggestions/ was long created only by a first suggestion.
 func (tx *Tx) backfillDerived() error {
 	if tx.bucket(bucketProfiles) != nil {
 		return nil
 	}
 	if b := tx.bucket(bucketResponses); b == nil || b.Stats().KeyN == 0 {
-		_, err := tx.writeBucket(bucketProfiles)
-		return err
+		return nil // nothing to derive; Open creates the empty buckets
 	}
 	return tx.rebuildDerived()
 }

@@ -16,44 +16,35 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// RebuildAggregates drops agg/, agg_verified/, agg_extra/ and respondents/
-// and recomputes them from responses/, the source of truth: the repair for a
-// damaged or suspect aggregate, and the migration path when the tally
+// RebuildAggregates drops every derived bucket of the schema (agg/,
+// agg_verified/, agg_extra/, respondents/, prof/ and suggestions/) and
+// recomputes them from responses/, the source of truth, in one scan: the
+// repair for a damaged or suspect aggregate, and the migration path when the tally
 // encoding changes. It holds every tally in memory (two years of 89 units
 // is about 70k tallies of 148 bytes) and writes in the same transaction.
-// The profile aggregates (prof/) and the suggestion index are rebuilt too,
-// from the same single scan of responses/.
 func (tx *Tx) RebuildAggregates() error {
+	return tx.rebuild(derivedBuckets, true)
+}
+
+// rebuildDerived drops the backfilled buckets (prof/ and suggestions/) and
+// recomputes them from responses/.
+func (tx *Tx) rebuildDerived() error {
+	return tx.rebuild(backfilledBuckets, false)
+}
+
+// rebuild empties the buckets names, scans responses/ once and writes
+// prof/ and suggestions/ again, and agg/, agg_verified/, agg_extra/ and
+// respondents/ too when aggregates is set.
+func (tx *Tx) rebuild(names [][]byte, aggregates bool) error {
 	if !tx.tx.Writable() {
 		return fmt.Errorf("rebuild: %w", bolt.ErrTxNotWritable)
 	}
-	for _, name := range [][]byte{bucketAgg, bucketAggVerified, bucketAggExtra, bucketRespondents} {
+	for _, name := range names {
 		if err := tx.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return fmt.Errorf("rebuild: drop %s: %w", name, err)
 		}
 		if _, err := tx.tx.CreateBucket(name); err != nil {
 			return fmt.Errorf("rebuild: create %s: %w", name, err)
-		}
-	}
-	return tx.rebuild(true)
-}
-
-// rebuildDerived drops prof/ and suggestions/ and recomputes them from
-// responses/.
-func (tx *Tx) rebuildDerived() error {
-	if !tx.tx.Writable() {
-		return fmt.Errorf("rebuild: %w", bolt.ErrTxNotWritable)
-	}
-	return tx.rebuild(false)
-}
-
-// rebuild drops prof/ and suggestions/, scans responses/ once and writes
-// prof/ and suggestions/ again, and agg/, agg_verified/ and respondents/ too
-// when aggregates is set (the caller has emptied them).
-func (tx *Tx) rebuild(aggregates bool) error {
-	for _, name := range [][]byte{bucketProfiles, bucketSuggestions} {
-		if err := tx.tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return fmt.Errorf("rebuild: drop %s: %w", name, err)
 		}
 	}
 	rb := rebuilder{
@@ -386,8 +377,7 @@ func sortRespondents(lists [][]respondentRef) {
 	wg.Wait()
 }
 
-// writeDerived writes prof/ (always created, even empty) and suggestions/
-// (created only when a response has a suggestion).
+// writeDerived writes prof/ and suggestions/.
 func (rb *rebuilder) writeDerived() error {
 	err := rb.putSorted(bucketProfiles, rb.sortedPeriods(), func(p *periodTallies) ([]byte, error) {
 		return encodeProfileTally(rb.profiles.tally(p))

@@ -13,7 +13,7 @@ import (
 // profiles stay, so no figure changes. It returns how many were blanked.
 func (tx *Tx) PurgeSuggestions(cutoff time.Time) (int, error) {
 	n := 0
-	for _, name := range [][]byte{bucketResponses, bucketIncomplete} {
+	for _, name := range responseBuckets {
 		b := tx.bucket(name)
 		if b == nil {
 			continue

@@ -11,12 +11,8 @@ import (
 // Unit admins, invitations and the audit log; see doc.go for the layout.
 // City admins come from the config and are not stored. Telegram user ids
 // are stored here only for people who administer units (or invited them):
-// a respondent's id never reaches these buckets.
-var (
-	bucketRoles   = []byte("roles")
-	bucketInvites = []byte("invites")
-	bucketAudit   = []byte("audit")
-)
+// a respondent's id never reaches these buckets (roles/, invites/,
+// audit/).
 
 // Grant is one unit admin's right to see one unit.
 type Grant struct {

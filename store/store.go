@@ -42,28 +42,8 @@ var ErrNotFound = errors.New("not found")
 // that window; the caller should offer ReplaceResponse instead.
 var ErrDuplicate = errors.New("respondent already answered in this window")
 
-// Bucket names; see doc.go for the schema.
-var (
-	bucketMeta        = []byte("meta")
-	bucketChats       = []byte("chats")
-	bucketResponses   = []byte("responses")
-	bucketIncomplete  = []byte("incomplete")
-	bucketRespondents = []byte("respondents")
-	bucketAgg         = []byte("agg")
-	bucketAggVerified = []byte("agg_verified")
-	bucketUpdates     = []byte("updates")
-	bucketPosters     = []byte("posters")
-	bucketFunnel      = []byte("funnel")
-
-	keyVersion = []byte("version")
-)
-
-// allBuckets are the top-level buckets a current database has.
-var allBuckets = [][]byte{
-	bucketMeta, bucketChats, bucketResponses, bucketIncomplete,
-	bucketRespondents, bucketAgg, bucketAggVerified, bucketUpdates, bucketPosters, bucketFunnel,
-	bucketCounterKeys, bucketAggExtra,
-}
+// keyVersion is meta/version; the buckets are in schema.go.
+var keyVersion = []byte("version")
 
 // Options configures Open. The zero value is ready for production use.
 type Options struct {
@@ -159,13 +139,18 @@ func (s *Store) initSchema(tx *bolt.Tx) error {
 	} else if err := s.checkSchema(tx); err != nil {
 		return err
 	}
+	// Before the buckets are created: it tells an older file by what it
+	// lacks.
+	if err := (&Tx{tx: tx, s: s}).backfillDerived(); err != nil {
+		return err
+	}
 	// Creating any missing bucket here lets every writer assume they exist.
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
-	return (&Tx{tx: tx, s: s}).backfillDerived()
+	return nil
 }
 
 // checkSchema refuses a file whose version this ikmbot does not understand.

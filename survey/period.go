@@ -129,6 +129,21 @@ func (p Period) Previous() Period { return p.step(-1) }
 // Next returns the period of the same kind just after p; see Previous.
 func (p Period) Next() Period { return p.step(1) }
 
+// Trailing returns the n periods of p's kind that end with p, oldest first,
+// for a trend: 2026-Q2.Trailing(3) is 2025-Q4, 2026-Q1, 2026-Q2. n < 1
+// returns nil.
+func (p Period) Trailing(n int) []Period {
+	if n < 1 {
+		return nil
+	}
+	out := make([]Period, n)
+	out[n-1] = p
+	for i := n - 2; i >= 0; i-- {
+		out[i] = out[i+1].Previous()
+	}
+	return out
+}
+
 func (p Period) step(dir int) Period {
 	loc := p.From.Location()
 	from, to := civilOf(p.From), civilOf(p.To)

@@ -222,6 +222,36 @@ func TestPeriodStep(t *testing.T) {
 	}
 }
 
+func TestPeriodTrailing(t *testing.T) {
+	tests := []struct {
+		label string
+		n     int
+		want  []string
+	}{
+		{"2026", 4, []string{"2023", "2024", "2025", "2026"}},
+		{"2026-Q2", 3, []string{"2025-Q4", "2026-Q1", "2026-Q2"}},
+		{"2026-01", 2, []string{"2025-12", "2026-01"}},
+		{"2026-S1", 1, []string{"2026-S1"}},
+		{"2026-01-01..2026-01-10", 2, []string{"2025-12-22..2025-12-31", "2026-01-01..2026-01-10"}},
+		{"2026", 0, nil},
+		{"2026", -1, nil},
+	}
+	loc := jakarta(t)
+	for _, tt := range tests {
+		p, err := ParsePeriod(tt.label, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, q := range p.Trailing(tt.n) {
+			got = append(got, q.Label)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s.Trailing(%d) = %q, want %q", tt.label, tt.n, got, tt.want)
+		}
+	}
+}
+
 func TestPeriodBuckets(t *testing.T) {
 	monthsOf := func(y int, from, to int) []string {
 		var out []string

@@ -13,6 +13,11 @@ type UnitSummary struct {
 	Target int // Krejcie-Morgan sample target for the period; 0 when the unit's users are unknown
 }
 
+// TargetKnown reports whether the unit has a sample target: whether its
+// users per year are known. A known target can still be 0, over a period
+// short enough.
+func (u UnitSummary) TargetKnown() bool { return u.Unit.Users > 0 }
+
 // BelowTarget reports whether the unit has fewer respondents than its sample
 // target, i.e. its IKM is not yet representative. Unknown targets never warn.
 func (u UnitSummary) BelowTarget() bool { return u.Target > 0 && u.Tally.Respondents < u.Target }
@@ -105,6 +110,30 @@ func (c CitySummary) Ranked() []UnitSummary {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Result.IKM2 > out[j].Result.IKM2 })
 	return out
+}
+
+// UnitsBelowTarget returns the units with fewer respondents than their
+// sample target, in configured order.
+func (c CitySummary) UnitsBelowTarget() []UnitSummary {
+	var out []UnitSummary
+	for _, u := range c.Units {
+		if u.BelowTarget() {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// SampleTarget is the sum of the units' sample targets. It means something
+// only when every unit's users are known; otherwise ok is false.
+func (c CitySummary) SampleTarget() (total int, ok bool) {
+	for _, u := range c.Units {
+		if !u.TargetKnown() {
+			return 0, false
+		}
+		total += u.Target
+	}
+	return total, true
 }
 
 // SampleTarget is the Krejcie-Morgan minimum number of respondents for a

@@ -346,6 +346,36 @@ func TestBelowTarget(t *testing.T) {
 	}
 }
 
+func TestCityTargets(t *testing.T) {
+	p := mustPeriod(t, "2023", nil)
+	units, tallies := reportFixture()
+	// DINSOS and DISHUB know their users, the Puskesmas does not.
+	c := Summarize(p, units, tallies, ExactWeights)
+	for i, want := range []bool{true, false, true} {
+		if got := c.Units[i].TargetKnown(); got != want {
+			t.Errorf("%s: TargetKnown() = %v, want %v", c.Units[i].Unit.Code, got, want)
+		}
+	}
+	if total, ok := c.SampleTarget(); ok || total != 0 {
+		t.Errorf("SampleTarget() with a unit of unknown users = %d, %v; want 0, false", total, ok)
+	}
+	if got, want := unitCodes(c.UnitsBelowTarget()), []string{"DINSOS", "DISHUB"}; !slices.Equal(got, want) {
+		t.Errorf("UnitsBelowTarget() = %q, want %q (an unknown target never counts)", got, want)
+	}
+	known := Summarize(p, []Unit{units[0], units[2]}, []Tally{tallies[0], tallies[2]}, ExactWeights)
+	want := SampleTarget(1000, p) + SampleTarget(100, p)
+	if total, ok := known.SampleTarget(); !ok || total != want {
+		t.Errorf("SampleTarget() = %d, %v; want %d, true", total, ok, want)
+	}
+	if total, ok := (CitySummary{}).SampleTarget(); !ok || total != 0 {
+		t.Errorf("SampleTarget() of no units = %d, %v; want 0, true", total, ok)
+	}
+	reached := Summarize(p, []Unit{{Code: "TINY", Users: 1}}, []Tally{same(5, 4)}, ExactWeights)
+	if got := reached.UnitsBelowTarget(); len(got) != 0 {
+		t.Errorf("UnitsBelowTarget() of a unit past its target = %q, want none", unitCodes(got))
+	}
+}
+
 func TestSampleTarget(t *testing.T) {
 	tests := []struct {
 		users  int

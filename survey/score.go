@@ -270,7 +270,18 @@ func (t Tally) ratResult(w Weighting) Result {
 // follow-up plan (rencana tindak lanjut) starts. Ties keep Elements order so
 // the list is stable from one report to the next; NRRs are compared exactly,
 // not as floats. n <= 0 returns nil.
-func (r Result) Weakest(n int) []ElementResult {
+func (r Result) Weakest(n int) []ElementResult { return r.answered(n, compareNRR) }
+
+// Strongest returns the n answered elements with the highest NRR, best
+// first: where a unit, or a city, does best. Ties keep Elements order, as
+// in Weakest. n <= 0 returns nil.
+func (r Result) Strongest(n int) []ElementResult {
+	return r.answered(n, func(a, b ElementResult) int { return compareNRR(b, a) })
+}
+
+// answered returns the first n answered elements in the order of cmp,
+// ties in Elements order.
+func (r Result) answered(n int, cmp func(a, b ElementResult) int) []ElementResult {
 	if n <= 0 {
 		return nil
 	}
@@ -280,7 +291,7 @@ func (r Result) Weakest(n int) []ElementResult {
 			out = append(out, er)
 		}
 	}
-	slices.SortStableFunc(out, compareNRR)
+	slices.SortStableFunc(out, cmp)
 	if len(out) > n {
 		out = out[:n:n]
 	}

@@ -401,6 +401,35 @@ func TestWeakest(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("Weakest with ties = %v, want %v", got, want)
 	}
+	// Best first, the ties still in Elements order.
+	got = keys(tally.Result(ExactWeights).Strongest(9))
+	want = []ElementKey{Persyaratan, Kompetensi, Prosedur, Biaya, Produk}
+	if !slices.Equal(got, want) {
+		t.Errorf("Strongest with ties = %v, want %v", got, want)
+	}
+}
+
+func TestStrongest(t *testing.T) {
+	r := workedExample().Result(ExactWeights)
+	tests := []struct {
+		n    int
+		want []ElementKey
+	}{
+		{-1, nil},
+		{0, nil},
+		{1, []ElementKey{Biaya}},
+		{3, []ElementKey{Biaya, Perilaku, Persyaratan}},
+		{99, []ElementKey{Biaya, Perilaku, Persyaratan, Produk, Kompetensi, Prosedur, Waktu, Sarana, Pengaduan}}, // produk and kompetensi tie, as waktu and sarana
+	}
+	for _, tt := range tests {
+		var got []ElementKey
+		for _, er := range r.Strongest(tt.n) {
+			got = append(got, er.Key)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Strongest(%d) = %v, want %v", tt.n, got, tt.want)
+		}
+	}
 }
 
 func TestTallyAddRemoveMerge(t *testing.T) {

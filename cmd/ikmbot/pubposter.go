@@ -12,6 +12,7 @@ import (
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/export"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -82,14 +83,12 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("poster: %w", err)
 	}
 
-	// Periods oldest first, the chosen one last, for the trend chart.
-	periods := []survey.Period{p}
+	// The trend chart's periods, the chosen one last.
+	periods := 1
 	if *charts && *unitCode == "" {
-		for len(periods) < trendPeriods {
-			periods = append([]survey.Period{periods[0].Previous()}, periods...)
-		}
+		periods = trendPeriods
 	}
-	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, periods, w)
+	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, p, periods, w)
 	if err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
@@ -163,9 +162,10 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
-// readPosterFigures reads, in one read transaction, the units' tallies for
-// every period and their profile aggregates for the last one.
-func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, periods []survey.Period, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, error) {
+// readPosterFigures reads, in one read transaction, the units' summaries
+// over the n periods ending with p, oldest first, and their profile
+// aggregates for p.
+func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p survey.Period, n int, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, error) {
 	st, err := store.Open(dbPath, store.Options{Timeout: storeTimeout, Location: cfg.Location, ReadOnly: true, Units: cfg.Catalog.Unit})
 	if err != nil {
 		return nil, nil, friendlyOpenError(dbPath, err,
@@ -173,24 +173,14 @@ func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p
 	}
 	defer st.Close()
 	var sums []survey.CitySummary
-	profiles := make([]survey.ProfileTally, len(units))
+	var profiles []survey.ProfileTally
 	err = st.View(func(tx *store.Tx) error {
-		for _, p := range periods {
-			tallies := make([]survey.Tally, len(units))
-			for i, u := range units {
-				if tallies[i], err = tx.Tally(u.Code, p); err != nil {
-					return err
-				}
-			}
-			sums = append(sums, survey.Summarize(p, units, tallies, w))
+		var err error
+		if sums, err = report.Trend(tx, units, p, n, w); err != nil {
+			return err
 		}
-		last := periods[len(periods)-1]
-		for i, u := range units {
-			if profiles[i], err = tx.ProfileTally(u.Code, last); err != nil {
-				return err
-			}
-		}
-		return nil
+		profiles, err = report.Profiles(tx, units, p)
+		return err
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", dbPath, err)
@@ -214,11 +204,7 @@ func writeCityCharts(cfg *config.Config, sums []survey.CitySummary, write func(s
 	if err := write("peringkat-"+last.Period.Label+".png", rank); err != nil {
 		return err
 	}
-	var pts []export.TrendPoint
-	for _, s := range sums {
-		pts = append(pts, export.PointOf(s.Period, s.Pooled))
-	}
-	trend, err := export.TrendChart("IKM "+cfg.City, "gabungan seluruh responden, per periode", pts)
+	trend, err := export.TrendChart("IKM "+cfg.City, "gabungan seluruh responden, per periode", export.PooledTrend(sums))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/cmd/internal/console"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -229,24 +230,17 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if unit != nil {
 		units = []survey.Unit{*unit}
 	}
-	tallies := make([]survey.Tally, len(units))
+	var sum survey.CitySummary
 	var file []byte // --format csv or xlsx
 	var fileResponses int
 	err = st.View(func(tx *store.Tx) error {
-		for i, u := range units {
-			t, err := tx.Tally(u.Code, p)
-			if err != nil {
-				return err
-			}
-			tallies[i] = t
-		}
-		if !isFileFormat(*format) {
-			return nil
+		var err error
+		if sum, err = report.Summary(tx, units, p, w); err != nil || !isFileFormat(*format) {
+			return err
 		}
 		// The raw responses in the same transaction as the tallies, so
 		// that the file adds up to the figures (report_files.go).
-		var err error
-		file, fileResponses, err = renderReportFile(tx, cfg, *format, survey.Summarize(p, units, tallies, w), w, stderr)
+		file, fileResponses, err = renderReportFile(tx, cfg, *format, sum, w, stderr)
 		return err
 	})
 	if err != nil {
@@ -270,7 +264,6 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("report: close %s: %w", *dbPath, err)
 	}
-	sum := survey.Summarize(p, units, tallies, w)
 
 	if civilAfter(p.To, today) {
 		// The figures are real but partial; say so on stderr to keep JSON clean.
@@ -295,7 +288,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	}
 	if *outPath != "" {
 		var buf bytes.Buffer
-		if err := writeFigures(&buf, cfg, unit, sum, posters, verified, w, method, *format); err != nil {
+		if err := writeFigures(&buf, cfg, unit, sum, posters, verified, method, *format); err != nil {
 			return err
 		}
 		if _, err := writeFileAtomic(*outPath, buf.WriteTo); err != nil {
@@ -303,12 +296,12 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 		}
 		return nil
 	}
-	return writeFigures(stdout, cfg, unit, sum, posters, verified, w, method, *format)
+	return writeFigures(stdout, cfg, unit, sum, posters, verified, method, *format)
 }
 
 // writeFigures writes the text or JSON report.
 func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum survey.CitySummary, posters map[string]unitPosters,
-	verified map[string]verifiedJSON, w survey.Weighting, method, format string) error {
+	verified map[string]verifiedJSON, method, format string) error {
 	p := sum.Period
 	if unit != nil {
 		us := sum.Units[0]
@@ -321,14 +314,14 @@ func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum s
 		return writeUnitText(stdout, cfg, us, verified[us.Unit.Code], p, method)
 	}
 	if format == "json" {
-		rep := cityReport(cfg, sum, w, method)
+		rep := cityReport(cfg, sum, method)
 		for i := range rep.Units {
 			rep.Units[i].PosterVersion, rep.Units[i].Posters = posters[rep.Units[i].Code].version, posters[rep.Units[i].Code].rows
 			rep.Units[i].Verified = verified[rep.Units[i].Code]
 		}
 		return writeReportJSON(stdout, rep)
 	}
-	return writeCityText(stdout, cfg, sum, w, method)
+	return writeCityText(stdout, cfg, sum, method)
 }
 
 // unitByCode looks a unit up ignoring case and, when the code is unknown,
@@ -401,7 +394,7 @@ func unitReport(cfg *config.Config, us survey.UnitSummary, p survey.Period, meth
 }
 
 // cityReport builds the JSON of the whole city.
-func cityReport(cfg *config.Config, c survey.CitySummary, w survey.Weighting, method string) cityReportJSON {
+func cityReport(cfg *config.Config, c survey.CitySummary, method string) cityReportJSON {
 	out := cityReportJSON{
 		City:                 cfg.City,
 		figuresJSON:          figures(c.Pooled, c.Period, method, cityTarget(c)),
@@ -427,7 +420,6 @@ func cityReport(cfg *config.Config, c survey.CitySummary, w survey.Weighting, me
 		})
 	}
 	for _, g := range c.ByType {
-		mean := typeMean(c, g.Type, w)
 		row := typeRowJSON{
 			Type:                 string(g.Type),
 			Name:                 unitTypeName(cfg, g.Type),
@@ -437,27 +429,13 @@ func cityReport(cfg *config.Config, c survey.CitySummary, w survey.Weighting, me
 			IKM:                  ikmOf(g.Result),
 			Mutu:                 resultMutu(g.Result),
 		}
-		if mean.WithData > 0 {
-			row.IKMMeanOfUnits = nullable(mean.MeanIKM2)
-			row.MutuMeanOfUnits = mutuOf(mean.MeanMutu)
+		if g.WithData > 0 {
+			row.IKMMeanOfUnits = nullable(g.MeanIKM2)
+			row.MutuMeanOfUnits = mutuOf(g.MeanMutu)
 		}
 		out.ByType = append(out.ByType, row)
 	}
 	return out
-}
-
-// typeMean re-summarizes the units of one type, so that the mean of their
-// IKMs comes from survey.Summarize like every other figure.
-func typeMean(c survey.CitySummary, t survey.UnitType, w survey.Weighting) survey.CitySummary {
-	var units []survey.Unit
-	var tallies []survey.Tally
-	for _, us := range c.Units {
-		if us.Unit.Type == t {
-			units = append(units, us.Unit)
-			tallies = append(tallies, us.Tally)
-		}
-	}
-	return survey.Summarize(c.Period, units, tallies, w)
 }
 
 // figures fills the keys shared by unit and city reports from one result.
@@ -495,21 +473,17 @@ func figures(r survey.Result, p survey.Period, method string, target *int) figur
 // unitTarget is the unit's sample target, or nil when its users per year are
 // unknown (a target of 0 from a tiny period is still a known target).
 func unitTarget(us survey.UnitSummary) *int {
-	if us.Unit.Users <= 0 {
+	if !us.TargetKnown() {
 		return nil
 	}
 	return nullable(us.Target)
 }
 
-// cityTarget sums the units' targets, which means something only when every
-// unit's users are known; otherwise nil.
+// cityTarget is survey.CitySummary.SampleTarget, or nil when it is unknown.
 func cityTarget(c survey.CitySummary) *int {
-	total := 0
-	for _, us := range c.Units {
-		if us.Unit.Users <= 0 {
-			return nil
-		}
-		total += us.Target
+	total, ok := c.SampleTarget()
+	if !ok {
+		return nil
 	}
 	return &total
 }
@@ -565,7 +539,7 @@ func gradeText(ikm float64, m survey.Mutu, valid bool) string {
 }
 
 // writeCityText writes the city report for a terminal.
-func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, w survey.Weighting, method string) error {
+func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, method string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "IKM %s\n%s\n\n", cfg.City, periodLine(c.Period, method))
 	if c.Respondents() == 0 {
@@ -586,9 +560,8 @@ func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, w su
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  TYPE\tUNITS WITH DATA\tRESPONDENTS\tIKM MEAN OF UNITS\tIKM POOLED")
 	for _, g := range c.ByType {
-		mean := typeMean(c, g.Type, w)
 		fmt.Fprintf(tw, "  %s\t%d of %d\t%d\t%s\t%s\n", unitTypeName(cfg, g.Type), g.WithData, g.Units, g.Tally.Respondents,
-			gradeText(mean.MeanIKM2, mean.MeanMutu, mean.WithData > 0), gradeText(g.Result.IKM2, g.Result.Mutu, g.Result.Valid))
+			gradeText(g.MeanIKM2, g.MeanMutu, g.WithData > 0), gradeText(g.Result.IKM2, g.Result.Mutu, g.Result.Valid))
 	}
 	tw.Flush()
 

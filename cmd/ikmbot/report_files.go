@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"io"
 
-	"github.com/ikmbot/ikmbot/bot"
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/cmd/internal/console"
 	"github.com/ikmbot/ikmbot/export"
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -40,7 +40,7 @@ func renderReportFile(tx *store.Tx, cfg *config.Config, format string, sum surve
 	written := sum.Respondents()
 	if format == "csv" {
 		written, err = export.WriteCSV(&buf, rep, responses)
-	} else if rep.FollowUps, err = bot.ExportFollowUps(tx, summaryUnits(sum)); err == nil {
+	} else if rep.FollowUps, err = report.FollowUps(tx, summaryUnits(sum)); err == nil {
 		err = export.WriteXLSX(&buf, rep, responses)
 	}
 	prog.done()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/ikmbot/ikmbot/report"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -27,16 +28,15 @@ type verifiedJSON struct {
 	Mutu        *string  `json:"mutu"` // null without verified responses
 }
 
-// readVerified reads the verified aggregates of every unit over p.
+// readVerified reads the verified figures of every unit over p.
 func readVerified(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weighting) (map[string]verifiedJSON, error) {
+	results, err := report.Verified(tx, units, p, w)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]verifiedJSON, len(units))
-	for _, u := range units {
-		t, err := tx.VerifiedTally(u.Code, p)
-		if err != nil {
-			return nil, err
-		}
-		r := t.Result(w)
-		out[u.Code] = verifiedJSON{Respondents: r.Respondents, IKM: ikmOf(r), Mutu: resultMutu(r)}
+	for i, r := range results {
+		out[units[i].Code] = verifiedJSON{Respondents: r.Respondents, IKM: ikmOf(r), Mutu: resultMutu(r)}
 	}
 	return out, nil
 }
@@ -51,21 +51,13 @@ type unitPosters struct {
 func readPosters(tx *store.Tx, units []survey.Unit) (map[string]unitPosters, error) {
 	out := make(map[string]unitPosters, len(units))
 	for _, u := range units {
-		current, err := tx.PosterVersion(u.Code)
+		posters, err := report.PosterFunnel(tx, u.Code)
 		if err != nil {
 			return nil, err
 		}
-		funnel, err := tx.Funnel(u.Code)
-		if err != nil {
-			return nil, err
-		}
-		up := unitPosters{version: current, rows: make([]posterJSON, 0, len(funnel))}
-		for i := len(funnel) - 1; i >= 0; i-- {
-			f := funnel[i]
-			up.rows = append(up.rows, posterJSON{
-				Version: f.Version, Current: f.Version != 0 && f.Version >= current,
-				Scans: f.Scans, Started: f.Started, Completed: f.Completed,
-			})
+		up := unitPosters{version: posters.Version, rows: make([]posterJSON, 0, len(posters.Rows))}
+		for _, r := range posters.Rows {
+			up.rows = append(up.rows, posterJSON{Version: r.Version, Current: r.Current, Scans: r.Scans, Started: r.Started, Completed: r.Completed})
 		}
 		out[u.Code] = up
 	}
