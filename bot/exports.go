@@ -281,6 +281,9 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 			return err
 		}
 		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames, Generated: at, Scope: sc.title}
+		if rep.Indexes, err = report.Indexes(tx, sc.units, p); err != nil {
+			return err
+		}
 		if format == exportCSV {
 			_, err := export.WriteCSV(&buf, rep, tx.ForEachResponse)
 			return err
@@ -317,7 +320,11 @@ func (b *Bot) readPosters(sc exportScope, p survey.Period) ([]export.Poster, err
 		if err != nil {
 			return err
 		}
-		ps = export.Posters(export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}, profiles)
+		indexes, err := report.Indexes(tx, sc.units, p)
+		if err != nil {
+			return err
+		}
+		ps = export.Posters(export.Report{City: b.cfg.City, Summary: sum, Indexes: indexes, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}, profiles)
 		return nil
 	})
 	if err == nil && len(ps) == 0 {

@@ -10,11 +10,18 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// CSVHeader is the first line of WriteCSV: the response id, then the names
-// ikmbot import uses for the same fields (tanggal, the profile questions'
-// columns, the nine element keys, saran), with unit, sumber (source) and
-// via.
-var CSVHeader = func() []string {
+// CSVHeader is the first line of WriteCSV for a city of the SKM alone: the
+// response id, then the names ikmbot import uses for the same fields
+// (tanggal, the profile questions' columns, the nine element keys, saran),
+// with unit, sumber (source) and via. CSVColumns gives the header of any
+// export.
+var CSVHeader = CSVColumns(nil)
+
+// CSVColumns is the header of WriteCSV when units ask the extra
+// questionnaires of indexes: after the nine elements, for each of them its
+// scale and its items (survey.Questionnaire.Columns), named as ikmbot
+// import names them.
+func CSVColumns(indexes []survey.IndexSummary) []string {
 	h := []string{"id", "tanggal", "unit", "sumber", "via"}
 	for _, q := range survey.ProfileQuestions {
 		h = append(h, q.Column)
@@ -22,8 +29,11 @@ var CSVHeader = func() []string {
 	for _, k := range survey.Elements {
 		h = append(h, string(k))
 	}
+	for _, is := range indexes {
+		h = append(h, is.Extra.Columns()...)
+	}
 	return append(h, "saran")
-}()
+}
 
 // WriteCSV writes the raw responses of rep's period and units, one row a
 // response in the order rs yields them, under CSVHeader. Dates are days in
@@ -42,12 +52,13 @@ func WriteCSV(w io.Writer, rep Report, rs Responses) (int, error) {
 		return 0, err
 	}
 	cw := csv.NewWriter(bw)
-	if err := cw.Write(CSVHeader); err != nil {
+	header := CSVColumns(rep.Indexes)
+	if err := cw.Write(header); err != nil {
 		return 0, err
 	}
 	sc := newScope(rep.Summary)
 	n := 0
-	row := make([]string, len(CSVHeader))
+	row := make([]string, len(header))
 	err := rs(func(r survey.Response) error {
 		if sc.unit(r) < 0 {
 			return nil
@@ -69,6 +80,23 @@ func WriteCSV(w io.Writer, rep Report, rs Responses) (int, error) {
 				continue
 			}
 			row = append(row, strconv.Itoa(int(v)))
+		}
+		for _, is := range rep.Indexes {
+			b, ok := survey.BlockOf(r.Blocks, is.Extra.Key)
+			if !ok {
+				for range 1 + len(is.Extra.Items) {
+					row = append(row, "")
+				}
+				continue
+			}
+			row = append(row, strconv.Itoa(b.Scale))
+			for _, v := range b.Scores {
+				if v == 0 {
+					row = append(row, "")
+					continue
+				}
+				row = append(row, strconv.Itoa(int(v)))
+			}
 		}
 		row = append(row, defuse(r.Suggestion))
 		return cw.Write(row)

@@ -35,6 +35,11 @@ type Report struct {
 	// as report.FollowUps reads them; plans of units outside Summary are
 	// left out, and who recorded a plan (By) is never printed.
 	FollowUps []survey.FollowUp
+	// Indexes are the extra questionnaires (SPKP, SPAK) that units of
+	// Summary ask, as report.Indexes reads them for the same period; none
+	// for a city of the SKM alone. Each adds columns to the CSV and
+	// sheets to the XLSX, which checks them against the responses too.
+	Indexes []survey.IndexSummary
 }
 
 // scopeName is what the totals of rep belong to: Scope, else the city.

@@ -71,6 +71,23 @@ func QuestionnaireOf(key QuestionnaireKey) *Questionnaire {
 	return nil
 }
 
+// Columns are q's columns in the CSV export and the paper import: the
+// scale its answers were given on (ScaleColumn), then each item
+// (ItemColumn), e.g. spkp_skala, spkp_informasi, ...
+func (q *Questionnaire) Columns() []string {
+	cols := []string{q.ScaleColumn()}
+	for i := range q.Items {
+		cols = append(cols, q.ItemColumn(i))
+	}
+	return cols
+}
+
+// ScaleColumn is the column of the scale q was answered on: <key>_skala.
+func (q *Questionnaire) ScaleColumn() string { return string(q.Key) + "_skala" }
+
+// ItemColumn is the column of item i: <key>_<item key>.
+func (q *Questionnaire) ItemColumn(i int) string { return string(q.Key) + "_" + q.Items[i].Key }
+
 // ItemIndex returns the position of the item key in q.Items, or -1.
 func (q *Questionnaire) ItemIndex(key string) int {
 	for i, it := range q.Items {

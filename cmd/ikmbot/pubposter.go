@@ -88,12 +88,12 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if *charts && *unitCode == "" {
 		periods = trendPeriods
 	}
-	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, p, periods, w)
+	sums, profiles, indexes, err := readPosterFigures(*dbPath, cfg, units, p, periods, w)
 	if err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
 	sum := sums[len(sums)-1]
-	rep := exportReport(cfg, sum, w)
+	rep := exportReport(cfg, sum, indexes, w)
 	posters := export.Posters(rep, profiles)
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("poster: %w", err)
@@ -163,29 +163,33 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 }
 
 // readPosterFigures reads, in one read transaction, the units' summaries
-// over the n periods ending with p, oldest first, and their profile
-// aggregates for p.
-func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p survey.Period, n int, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, error) {
+// over the n periods ending with p, oldest first, their profile
+// aggregates for p, and the indexes of the extra questionnaires they ask.
+func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p survey.Period, n int, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, []survey.IndexSummary, error) {
 	st, err := store.Open(dbPath, store.Options{Timeout: storeTimeout, Location: cfg.Location, ReadOnly: true, Units: cfg.Catalog.Unit})
 	if err != nil {
-		return nil, nil, friendlyOpenError(dbPath, err,
+		return nil, nil, nil, friendlyOpenError(dbPath, err,
 			"take a hot backup with \"ikmbot backup --out COPY\" and run this on it with --db COPY, or stop the bot first")
 	}
 	defer st.Close()
 	var sums []survey.CitySummary
 	var profiles []survey.ProfileTally
+	var indexes []survey.IndexSummary
 	err = st.View(func(tx *store.Tx) error {
 		var err error
 		if sums, err = report.Trend(tx, units, p, n, w); err != nil {
+			return err
+		}
+		if indexes, err = report.Indexes(tx, units, p); err != nil {
 			return err
 		}
 		profiles, err = report.Profiles(tx, units, p)
 		return err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", dbPath, err)
+		return nil, nil, nil, fmt.Errorf("read %s: %w", dbPath, err)
 	}
-	return sums, profiles, st.Close()
+	return sums, profiles, indexes, st.Close()
 }
 
 // writeCityCharts draws the ranking of the last period and the city's
