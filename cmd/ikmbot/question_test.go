@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,27 +17,38 @@ import (
 )
 
 // TestEveryQuestion walks every question of the questionnaire (each step
-// of survey.Steps) through everything that derives from the question
-// table: a response answering it is written to the CSV export under the
+// of a unit that asks the SKM and both extra questionnaires, SPKP on 1-6
+// and SPAK on 1-4) through everything that derives from the question
+// tables (survey.ProfileQuestions, survey.Elements, survey.Questionnaires):
+// a response answering it is written to the CSV export under the
 // question's column, imported back from that CSV as a paper form, and
 // printed in the XLSX workbook (the profile sheet's title and label, the
-// element's column of the unit sheet); the import's usage text names the
-// column. A question added to the table without one of these fails here.
+// element's column of the unit sheet, the statement's column of the
+// index's sheet); the import's usage text names the column. A question
+// added to a table without one of these fails here.
 // (The stored record is walked by store's TestEveryProfileQuestionIsStored,
 // the chat's texts by bot's TestEveryStepRenders.)
 func TestEveryQuestion(t *testing.T) {
 	loc := time.FixedZone("WIB", 7*3600)
-	u := survey.Unit{Code: "DISDUKCAPIL", Name: "Disdukcapil", Type: survey.PerangkatDaerah, Services: []string{"KTP-el", "Akta"}}
+	u := survey.Unit{Code: "DISDUKCAPIL", Name: "Disdukcapil", Type: survey.PerangkatDaerah, Services: []string{"KTP-el", "Akta"},
+		Extras: []survey.Extra{
+			{Questionnaire: survey.QuestionnaireOf(survey.SPKP), Scale: 6, Report: survey.ReportMean},
+			{Questionnaire: survey.QuestionnaireOf(survey.SPAK), Scale: 4, Report: survey.Report100, Bands: true},
+		}}
 	day := time.Date(2026, 3, 10, 12, 0, 0, 0, loc)
 	period := survey.PeriodOf(survey.PeriodYear, day)
-	for i, st := range survey.Steps {
+	steps := survey.StepsFor(u)
+	if len(steps) != len(survey.Steps)+13 {
+		t.Fatalf("%d steps, want the SKM's and 13 statements", len(steps))
+	}
+	for i, st := range steps {
 		var values []string
 		switch st.Kind {
 		case survey.StepProfile:
 			if values = st.Question.Options(u); values == nil {
 				values = []string{"35"}
 			}
-		case survey.StepElement:
+		case survey.StepElement, survey.StepItem:
 			values = st.Choices(u)
 		case survey.StepSuggestion:
 			values = []string{"Antrean perlu diperpendek"}
@@ -54,6 +66,15 @@ func TestEveryQuestion(t *testing.T) {
 				tally.Add(r.Scores)
 			}
 			rep := export.Report{City: "Kota Uji", Summary: survey.Summarize(period, []survey.Unit{u}, []survey.Tally{tally}, survey.ExactWeights)}
+			for _, x := range u.Extras {
+				it := survey.NewItemTally(x.Questionnaire)
+				for _, r := range rs {
+					if b, ok := survey.BlockOf(r.Blocks, x.Key); ok {
+						it.Add(b.Scores)
+					}
+				}
+				rep.Indexes = append(rep.Indexes, survey.SummarizeIndex(x, period, []survey.Unit{u}, []survey.ItemTally{it}))
+			}
 
 			var buf bytes.Buffer
 			if _, err := export.WriteCSV(&buf, rep, export.Slice(rs[:1])); err != nil {
@@ -75,7 +96,7 @@ func TestEveryQuestion(t *testing.T) {
 			for _, rec := range recs {
 				var out []string
 				for j, c := range recs[0] {
-					if slices.Contains(importColumns, c) {
+					if slices.Contains(importColumnsOf(u), c) {
 						out = append(out, rec[j])
 					}
 				}
@@ -87,7 +108,7 @@ func TestEveryQuestion(t *testing.T) {
 				t.Errorf("step %s, answer %q: the exported CSV does not import: %v", st.Name, v, err)
 				continue
 			}
-			if len(got) != 1 || got[0].Profile != r.Profile || got[0].Scores != r.Scores || got[0].Suggestion != r.Suggestion {
+			if len(got) != 1 || got[0].Profile != r.Profile || got[0].Scores != r.Scores || got[0].Suggestion != r.Suggestion || !reflect.DeepEqual(got[0].Blocks, r.Blocks) {
 				t.Errorf("step %s, answer %q: imported %+v, want %+v", st.Name, v, got, r)
 			}
 
@@ -109,6 +130,12 @@ func TestEveryQuestion(t *testing.T) {
 				rows, _ := f.GetRows(u.Code)
 				if len(rows) < 7 || !slices.Contains(rows[5], col) || !slices.Contains(rows[6], v) {
 					t.Errorf("step %s, answer %q: the unit sheet's key row %q and first respondent %q", st.Name, v, rows[5], rows[6])
+				}
+			case survey.StepItem:
+				rows, _ := f.GetRows(st.Extra.Index + " " + u.Code)
+				key := st.Extra.Items[st.Item].Key
+				if len(rows) < 7 || rows[5][2+st.Item] != key || rows[6][2+st.Item] != v {
+					t.Errorf("step %s, answer %q: the %s sheet has %q over %q", st.Name, v, st.Extra.Index, rows[5], rows[6])
 				}
 			case survey.StepSuggestion:
 				rows, _ := f.GetRows(export.SheetSuggestions)
@@ -137,6 +164,15 @@ func answer(t *testing.T, r *survey.Response, st survey.Step, v string) string {
 		}
 		r.Scores[survey.ElementIndex(st.Element)] = uint8(n)
 		return string(st.Element)
+	case survey.StepItem:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := survey.Block{Key: st.Extra.Key, Scale: st.Extra.Scale, Scores: make([]uint8, len(st.Extra.Items))}
+		b.Scores[st.Item] = uint8(n)
+		r.Blocks = []survey.Block{b}
+		return st.Extra.ItemColumn(st.Item)
 	case survey.StepSuggestion:
 		r.Suggestion = v
 		return colSaran

@@ -135,7 +135,7 @@ func indexText(x survey.Extra, v float64, m survey.Mutu, valid bool) string {
 func writeCityIndexes(tw io.Writer, indexes []survey.IndexSummary) {
 	for _, is := range indexes {
 		x := is.Extra
-		fmt.Fprintf(tw, "%s, mean of %d units asking it:\t%s\n", x.Index, len(is.Units), indexText(x, is.MeanValue2, is.MeanMutu, is.WithData > 0))
+		fmt.Fprintf(tw, "%s, mean of the units asking it (%d):\t%s\n", x.Index, len(is.Units), indexText(x, is.MeanValue2, is.MeanMutu, is.WithData > 0))
 		fmt.Fprintf(tw, "%s, pooled over %d respondents:\t%s\n", x.Index, is.Respondents(), indexText(x, is.Pooled.Value2, is.Pooled.Mutu, is.Pooled.Valid))
 	}
 }
