@@ -1,7 +1,11 @@
 package bot
 
 import (
+	"bytes"
+	"image/png"
 	"testing"
+
+	"github.com/ikmbot/ikmbot/export"
 
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
@@ -189,6 +193,17 @@ func TestGoldenExtrasAnswered(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	f := sentXLSX(t, h, "DPMPTSP-skm-2026.xlsx")
+	for _, sheet := range []string{"Rekap IPKP", "IPKP DPMPTSP", "Rekap IPAK", "IPAK DPMPTSP"} {
+		if rows, err := f.GetRows(sheet); err != nil || len(rows) < 7+4 {
+			t.Errorf("sheet %s: %d rows, %v; want its 4 respondents and totals", sheet, len(rows), err)
+		}
+	}
+	for _, name := range []string{"DPMPTSP-ipkp-2026.png", "DPMPTSP-ipak-2026.png"} {
+		if img, err := png.Decode(bytes.NewReader(sentFile(t, h, name))); err != nil || img.Bounds().Dx() != export.ChartWidth {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -391,4 +392,91 @@ func (x *workbook) indexRecap(s *indexSheets) error {
 		}
 	}
 	return x.f.SetPanes(s.recap, &excelize.Panes{Freeze: true, YSplit: recapHeaderRow, TopLeftCell: cell(1, recapFirstRow), ActivePane: "bottomLeft"})
+}
+
+// IndexChart draws an extra questionnaire's index as ElementChart draws
+// the SKM: each statement's mean as a horizontal bar on the
+// questionnaire's scale (1 to Scale), labelled with its value as the index
+// is reported (and its grade, with the SKM bands, whose edges are then
+// drawn too). title names the unit (or the city); the subtitle gives the
+// period, the index's own respondents and the index.
+func IndexChart(title string, p survey.Period, r survey.IndexResult) ([]byte, error) {
+	const (
+		rowPitch = 112.0
+		barH     = 46.0
+		valueW   = 190.0
+	)
+	xt := r.Extra
+	if xt.Questionnaire == nil || !survey.ValidScale(xt.Scale) {
+		return nil, fmt.Errorf("export: index chart: no questionnaire or scale")
+	}
+	top, err := headerHeight(title, "x")
+	if err != nil {
+		return nil, err
+	}
+	n := float64(len(xt.Items))
+	h := top + 44 + rowPitch*n + 70 + 60 + chartMargin
+	c, err := newCanvas(ChartWidth, int(h), 1)
+	if err != nil {
+		return nil, err
+	}
+	sub := xt.Index
+	if r.Valid {
+		sub += " " + indexFigure(xt, r.Value2, r.Mutu)
+	}
+	sub += " · " + strconv.Itoa(r.Respondents) + " responden · periode " + p.Label + " · " + xt.Name
+	y := header(c, title, sub)
+	scale := float64(xt.Scale)
+	x0, x1 := chartMargin, ChartWidth-chartMargin-valueW
+	xOf := func(mean float64) float64 { return x0 + (mean-1)/(scale-1)*(x1-x0) }
+	plotTop, plotBottom := y+44, y+44+rowPitch*n
+	if xt.Bands {
+		// The SKM's bands on the figure out of 100: mean = value x scale / 100.
+		for i, b := range mutuBands {
+			hi := scale
+			if i > 0 {
+				hi = mutuBands[i-1].MinIKM * scale / 100
+			}
+			lo := math.Max(1, b.MinIKM*scale/100)
+			c.rect(xOf(lo), plotTop, xOf(hi)-xOf(lo), plotBottom-plotTop, bandColour(b.Mutu))
+			c.text((xOf(lo)+xOf(hi))/2, y, axisSize, true, mutuColour(b.Mutu), string(b.Mutu), centre)
+			if i < len(mutuBands)-1 {
+				c.dashedV(xOf(lo), plotTop, plotBottom, 3, grey)
+			}
+		}
+	}
+	for i, it := range r.Items {
+		ry := plotTop + float64(i)*rowPitch + 10
+		c.label(x0+8, ry, labelSize, false, ink, c.fc.fitText("P"+strconv.Itoa(i+1)+" "+xt.Items[i].Name, labelSize, false, x1-x0-16), left)
+		by := ry + labelSize + 12
+		if it.Answers == 0 {
+			c.text(x0+8, by+8, valueSize, false, grey, "tidak ada jawaban", left)
+			continue
+		}
+		end := xOf(it.Mean)
+		c.rect(x0, by, math.Max(end-x0, 4), barH, navy)
+		c.label(end+12, by+(barH-valueSize)/2, valueSize, true, ink, indexFigure(xt, it.Value2, it.Mutu), left)
+	}
+	ay := plotBottom + 12
+	for v := 1; v <= xt.Scale; v++ {
+		c.rect(xOf(float64(v))-1, plotBottom, 2, 10, ink)
+		c.text(xOf(float64(v)), ay, axisSize, false, ink, strconv.Itoa(v), centre)
+	}
+	c.text(xOf(scale)+28, ay, axisSize, false, grey, "rata-rata", left)
+	foot := xt.Index + ": " + indexMethodText(xt)
+	c.text(chartMargin, h-chartMargin, footSize, false, grey, c.fc.fitText(foot, footSize, false, ChartWidth-2*chartMargin), left)
+	return c.png()
+}
+
+// indexFigure prints an index figure as it is reported: "4,69 dari 6", or
+// "90,83" with its grade.
+func indexFigure(xt survey.Extra, v float64, m survey.Mutu) string {
+	s := num(v)
+	if xt.Report == survey.ReportMean {
+		s += " dari " + strconv.Itoa(xt.Scale)
+	}
+	if m != "" {
+		s += " " + string(m)
+	}
+	return s
 }

@@ -213,3 +213,81 @@ func TestCSVIndexColumns(t *testing.T) {
 		t.Errorf("header without indexes: %s", first)
 	}
 }
+
+// TestPosterIndexes: a unit that asks the extra questionnaires prints each
+// index with its own respondents under the IKM, and the page still holds
+// the tallest profile above its foot; a unit without them prints none.
+func TestPosterIndexes(t *testing.T) {
+	rep, _ := ziFixture(t)
+	var tall survey.ProfileTally
+	for _, g := range survey.Genders {
+		for _, e := range survey.Educations {
+			for _, o := range survey.Occupations {
+				for _, age := range []int{15, 25, 35, 45, 55, 65} {
+					for range 5 {
+						tall.Add(survey.Profile{Gender: g, Age: age, Education: e, Occupation: o, Service: "x"})
+					}
+				}
+			}
+		}
+	}
+	ps := Posters(rep, []survey.ProfileTally{tall, tall, tall})
+	if len(ps) != 3 || len(ps[0].Indexes) != 2 || len(ps[1].Indexes) != 1 || len(ps[2].Indexes) != 0 {
+		t.Fatalf("posters %d, indexes %d %d %d; want 3 with 2, 1 and none", len(ps), len(ps[0].Indexes), len(ps[1].Indexes), len(ps[2].Indexes))
+	}
+	for _, p := range ps {
+		ops, err := posterLayout(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		foot := a4H - 78 - 6 // the rule above the bands
+		var texts []string
+		for _, o := range ops {
+			texts = append(texts, o.text)
+			if !o.rect && o.y < foot && o.y+o.size > foot {
+				t.Errorf("%s: %q at %.1f runs into the foot of the page (%.1f)", p.Unit.Unit.Code, o.text, o.y, foot)
+			}
+		}
+		all := strings.Join(texts, "|")
+		for _, is := range p.Indexes {
+			if !strings.Contains(all, is.Extra.Index+" (") {
+				t.Errorf("%s: no %s on the poster", p.Unit.Unit.Code, is.Extra.Index)
+			}
+		}
+		if p.Unit.Unit.Code == "ZI" {
+			for _, want := range []string{"4,69 dari 6  (2 responden)", "90,83  mutu A  (3 responden)"} {
+				if !strings.Contains(all, want) {
+					t.Errorf("ZI poster lacks %q: %s", want, all)
+				}
+			}
+		}
+		if p.Unit.Unit.Code == "SKM" && strings.Contains(all, "IPAK") {
+			t.Error("a unit of the SKM alone prints IPAK")
+		}
+	}
+}
+
+// TestIndexChart draws both indexes of the fixture, on 1-6 and on 1-4 with
+// the SKM bands: full width, one row per statement, the same bytes from
+// the same figures.
+func TestIndexChart(t *testing.T) {
+	rep, _ := ziFixture(t)
+	for _, is := range rep.Indexes {
+		r := is.Units[0].Result
+		data, err := IndexChart(is.Units[0].Unit.Name, is.Period, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := decodePNG(t, is.Extra.Index, data, ChartWidth, 0, 100000)
+		if min := 112 * len(is.Extra.Items); img.Bounds().Dy() < min {
+			t.Errorf("%s chart is %d high, want at least %d for %d statements", is.Extra.Index, img.Bounds().Dy(), min, len(is.Extra.Items))
+		}
+		again, _ := IndexChart(is.Units[0].Unit.Name, is.Period, r)
+		if !bytes.Equal(data, again) {
+			t.Errorf("%s: two charts of the same figures differ", is.Extra.Index)
+		}
+	}
+	if _, err := IndexChart("x", rep.Summary.Period, survey.IndexResult{}); err == nil {
+		t.Error("a chart of no questionnaire drawn")
+	}
+}

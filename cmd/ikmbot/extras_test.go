@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
+	"github.com/ikmbot/ikmbot/poster/postertest"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -227,5 +229,42 @@ func TestExtrasSurviveRebuild(t *testing.T) {
 	st.Close()
 	if after := reportOut(t, cfg, "--db", db, "--unit", "PA-UJI", "--format", "json"); after != before {
 		t.Errorf("report after rebuild differs:\n%s", firstDiff(before, after))
+	}
+}
+
+// TestExtrasPoster: ikmbot poster --charts prints PA-UJI's indexes on its
+// poster and draws a chart of each; DISDUKCAPIL gets neither.
+func TestExtrasPoster(t *testing.T) {
+	setClock(t, lateIn2026)
+	cfg := ziConfig(t)
+	db := newDB(t)
+	mustImport(t, cfg, db, "PA-UJI", ziPaper(t))
+	mustImport(t, cfg, db, "DISDUKCAPIL", importFixture("disdukcapil.csv"))
+	out := t.TempDir()
+	if err := runPoster(cfg, []string{"--db", db, "--out", out, "--period", "2026", "--charts"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{
+		"PA-UJI-ipkp-2026.png": true, "PA-UJI-ipak-2026.png": true,
+		"DISDUKCAPIL-ipkp-2026.png": false, "DISDUKCAPIL-ipak-2026.png": false,
+	} {
+		if _, err := os.Stat(filepath.Join(out, name)); (err == nil) != want {
+			t.Errorf("%s: %v, want it written: %v", name, err, want)
+		}
+	}
+	pdftotext := postertest.Tool(t, "pdftotext")
+	text, err := exec.Command(pdftotext, filepath.Join(out, "PA-UJI-ikm-2026.pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(string(text)), " ")
+	for _, want := range []string{"IPKP (Persepsi Kualitas Pelayanan)", "5,25 dari 6 (2 responden)", "IPAK (Persepsi Anti Korupsi)", "85,00 mutu B (2 responden)"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("PA-UJI's poster lacks %q: %s", want, flat)
+		}
+	}
+	text, err = exec.Command(pdftotext, filepath.Join(out, "DISDUKCAPIL-ikm-2026.pdf"), "-").Output()
+	if err != nil || strings.Contains(string(text), "IPAK") {
+		t.Errorf("DISDUKCAPIL's poster: %v, or it prints IPAK", err)
 	}
 }

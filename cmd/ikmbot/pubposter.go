@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
@@ -131,6 +132,15 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 			}
 			if err := write(ps.Unit.Unit.Code+"-unsur-"+p.Label+".png", chart); err != nil {
 				return err
+			}
+			for _, r := range ps.Indexes {
+				chart, err := export.IndexChart(ps.Unit.Unit.Name, p, r)
+				if err != nil {
+					return fmt.Errorf("poster: %s: %w", ps.Unit.Unit.Code, err)
+				}
+				if err := write(ps.Unit.Unit.Code+"-"+strings.ToLower(r.Extra.Index)+"-"+p.Label+".png", chart); err != nil {
+					return err
+				}
 			}
 		}
 	}
