@@ -51,11 +51,15 @@ type Config struct {
 	// BotUsername (without "@") goes into the links of the posters that
 	// /qr sends; /qr says it is not set up when it is empty.
 	BotUsername string
+	// PublicURL is the city's public site; with it, posters from /qr carry
+	// its landing page (PosterLink) instead of the t.me link.
+	PublicURL string
 
-	// SendRate caps Bot API calls per second across all chats (Telegram
-	// allows about 30 messages a second); 0 means no cap, for tests and the
-	// load tool against a fake. ChatRate caps messages per second in one
-	// chat (about 1); 0 means no cap.
+	// SendRate caps the messages sent or edited per second across all
+	// chats (Telegram allows about 30); 0 means no cap, for tests and the
+	// load tool against a fake. ChatRate caps them per second in one chat
+	// (about 1); 0 means no cap. Callback answers are not capped: Telegram
+	// does not count them (telegram.Pacer).
 	SendRate float64
 	ChatRate float64
 
@@ -90,6 +94,17 @@ type Config struct {
 	Metrics *Metrics // nil: no metrics
 }
 
+// The rates ikmbot serve runs with unless its flags say otherwise: Telegram's
+// flood limits for sending (about 30 messages a second overall, about one a
+// second in a chat), and a cap on one person's updates far above honest use
+// (a person reads each question) that stops a script flooding the bot.
+const (
+	DefaultSendRate  = 30
+	DefaultChatRate  = 1
+	DefaultUserRate  = 2
+	DefaultUserBurst = 20
+)
+
 // Bot handles Telegram updates for the survey. It is safe for concurrent use
 // by different chats; updates of one chat must be handled one at a time (the
 // Dispatcher does that).
@@ -109,6 +124,8 @@ type Bot struct {
 
 	noticeWake chan struct{} // RunNotices waits on it; see wakeNotices
 	exports    chan struct{} // the export slot: one export is drawn at a time (Bot.slot)
+
+	answered answeredUpdates // to take out of the Poller's inbox (inbox.go)
 }
 
 // New returns a bot that keeps its state in st and talks through api.
@@ -187,18 +204,33 @@ func (b *Bot) Handle(ctx context.Context, upd *models.Update) { _ = b.Process(ct
 // Process is Handle that also reports whether the update's state change
 // could not be committed, so a webhook can answer non-2xx and have Telegram
 // deliver it again. Failing replies are not errors: the state is safe. It
-// is a telegram.Handler: release, if not nil, is called once the update is
-// committed and its messages are out, before its files are drawn.
+// is a telegram.Handler: release, if not nil, is called as soon as the
+// update is committed, before its replies go out (they may wait for their
+// turn under Telegram's flood limits) and its files are drawn.
+//
+// The update leaves the Poller's inbox once it is answered (inbox.go).
 func (b *Bot) Process(ctx context.Context, upd *models.Update, release func()) (err error) {
 	in := telegram.Parse(upd)
 	start := time.Now()
+	var calls int // set when the update was handled to the end
+	handled := false
 	defer func() {
 		if r := recover(); r != nil {
 			b.log.Error("panic while handling update", "update_id", upd.ID, "kind", in.Kind.String(), "panic", r, "stack", string(debug.Stack()))
 			b.apologize(ctx, in)
 			err = fmt.Errorf("panic: %v", r)
 		}
+		// Answered (or ignored, or failed and apologized for): not for
+		// the inbox to hand over again at the next start. Replies cut
+		// short by a shutdown are: the next start shows where it is.
+		if ctx.Err() == nil {
+			b.answered.add(b, upd.ID)
+		}
 		b.metrics.Transport().ObserveUpdate(in.Kind, time.Since(start), err)
+		if handled {
+			// Last, when everything about the update is done and counted.
+			b.log.Debug("update handled", "update_id", upd.ID, "kind", in.Kind.String(), "calls", calls, "took", time.Since(start))
+		}
 	}()
 	if in.ChatID == 0 {
 		b.log.Debug("update ignored", "update_id", upd.ID, "kind", in.Kind.String())
@@ -208,7 +240,7 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update, release func()) (
 		// Flooding: drop it, but stop a button's spinner.
 		b.log.Warn("update dropped: sender over the rate limit", "update_id", upd.ID, "kind", in.Kind.String())
 		if in.CallbackID != "" {
-			b.sender.Deliver(ctx, nil, in.ChatID, []telegram.Call{{Method: telegram.AnswerCallbackQuery, CallbackID: in.CallbackID}})
+			b.sender.Deliver(ctx, in.ChatID, []telegram.Call{{Method: telegram.AnswerCallbackQuery, CallbackID: in.CallbackID}})
 		}
 		return nil
 	}
@@ -224,22 +256,25 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update, release func()) (
 		b.apologize(ctx, in)
 		return err
 	}
+	// Done as far as Telegram and other chats are concerned: the
+	// Dispatcher's place goes to another update while the replies wait
+	// for their turn and the files are drawn. The chat's own next update
+	// still waits for them.
+	if release != nil {
+		release()
+	}
 	b.metrics.countEvents(out.events)
 	if i := out.FirstFile(); i >= 0 {
-		// Messages first; then the update is done as far as Telegram and
-		// other chats are concerned, while its files are drawn and sent.
-		b.sender.Deliver(ctx, release, in.ChatID, out.Calls[:i])
-		if release != nil {
-			release()
-		}
+		// Messages first, then the files are drawn and sent.
+		b.sender.Deliver(ctx, in.ChatID, out.Calls[:i])
 		out.Calls = out.Calls[i:]
 	}
 	b.sender.Render(out.Calls)
-	b.sender.Deliver(ctx, release, in.ChatID, out.Calls)
+	b.sender.Deliver(ctx, in.ChatID, out.Calls)
 	if out.notices {
 		b.wakeNotices()
 	}
-	b.log.Debug("update handled", "update_id", upd.ID, "kind", in.Kind.String(), "calls", len(out.Calls), "took", time.Since(start))
+	handled, calls = true, len(out.Calls)
 	return nil
 }
 
@@ -256,7 +291,7 @@ func (b *Bot) apologize(ctx context.Context, in telegram.Update) {
 	out.Send(in.ChatID, l.text("error.internal", nil), nil)
 	// No release: a failed update must reach the Dispatcher's caller as
 	// the failure it is.
-	b.sender.Deliver(ctx, nil, in.ChatID, out.Calls)
+	b.sender.Deliver(ctx, in.ChatID, out.Calls)
 }
 
 // langFor picks the chat's language: the one chosen with /bahasa, else

@@ -109,6 +109,9 @@ func (c *conv) command() error {
 		return nil
 	}
 	if cmd.scope != anyone {
+		// An admin's screen: it waits for its turn behind respondents'
+		// replies under Telegram's flood limits.
+		c.out.SetPriority(telegram.Screen)
 		r, err := c.role()
 		if err != nil {
 			return err
@@ -224,6 +227,7 @@ func (b *Bot) SweepExpired(ctx context.Context) (int, error) {
 		}
 		for _, ch := range expired {
 			d := closed{chatID: ch.ID}
+			d.out.SetPriority(telegram.Notice) // nobody is waiting for it
 			in := telegram.Update{ChatID: ch.ID}
 			c := &conv{b: b, tx: tx, in: in, chat: ch, t: b.localizer(b.langFor(ch, in)), now: now, out: &d.out}
 			if err := c.expire(); err != nil {
@@ -241,7 +245,7 @@ func (b *Bot) SweepExpired(ctx context.Context) (int, error) {
 	}
 	for _, d := range done {
 		b.metrics.countEvents(d.out.events)
-		b.sender.Deliver(ctx, nil, d.chatID, d.out.Calls)
+		b.sender.Deliver(ctx, d.chatID, d.out.Calls)
 	}
 	return len(done), nil
 }

@@ -171,5 +171,5 @@ func (b *Bot) renderDigest(c *conv, n store.Notice) (*telegram.Call, error) {
 	}
 	s.WriteString("\n<i>" + c.t.text("digest.note", map[string]any{"Hour": hour}) + "</i>")
 	kb := telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("digest.btn", nil), v.encode())})
-	return &telegram.Call{Method: telegram.SendMessage, ChatID: n.Chat, Text: s.String(), Keyboard: kb}, nil
+	return &telegram.Call{Method: telegram.SendMessage, ChatID: n.Chat, Text: s.String(), Keyboard: kb, Priority: telegram.Notice}, nil
 }

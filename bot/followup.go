@@ -86,6 +86,25 @@ func (c *conv) plansText(b *strings.Builder, plans []survey.FollowUp, shown, run
 	}
 }
 
+// plansDoneLine says how many of a unit's plans are done and how fast, as
+// the service evaluation scores them; nothing without plans. alone starts
+// a paragraph of its own (no list of open plans above it).
+func (c *conv) plansDoneLine(b *strings.Builder, s survey.FollowUpStats, alone bool) {
+	share, ok := s.Share()
+	if !ok {
+		return
+	}
+	if alone {
+		b.WriteString("\n")
+	}
+	data := map[string]any{"Done": s.Done, "Planned": s.Planned, "Share": c.t.num(share), "Within": s.DoneWithinMonth, "Days": s.MedianDays}
+	if s.Done == 0 {
+		b.WriteString(c.t.text("tl.share_none", data) + "\n")
+		return
+	}
+	b.WriteString(c.t.text("tl.share", data) + "\n")
+}
+
 func (c *conv) planLine(b *strings.Builder, f survey.FollowUp, runes int) {
 	due := "—"
 	if !f.Due.IsZero() {

@@ -346,6 +346,7 @@ func (c *conv) reshow(updateID int64) error {
 
 func (c *conv) callback() error {
 	if d, ok := parseAdminData(c.in.Data, c.b.cfg.Location); ok {
+		c.out.SetPriority(telegram.Screen)
 		return c.adminPress(d)
 	}
 	d, ok := parseCallback(c.in.Data)
@@ -550,19 +551,24 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 	unit := c.chat.Session.Unit
 	text := c.thanks(unit, year, res)
 	if viaButton {
-		c.out.Edit(c.in.ChatID, c.in.MessageID, text, nil)
+		c.out.EditScreen(c.in.ChatID, c.in.MessageID, thanksScreen(c.chat.Session.ID), text, nil)
 		if c.chat.QuestionMsg != c.in.MessageID {
 			c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
 		}
 	} else {
 		c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
-		c.out.Send(c.in.ChatID, text, nil)
+		c.out.SendScreen(c.in.ChatID, thanksScreen(c.chat.Session.ID), text, nil)
 	}
 	c.chat.Finished, c.chat.FinishedUnit = c.chat.Session.ID, unit.Code
 	c.chat.Session, c.chat.QuestionMsg = nil, 0
 	c.out.events.completed++
 	return nil
 }
+
+// thanksScreen names the thank-you of session sid for the Sender: a
+// message that shows it already is not edited again (a double tap on the
+// last question), though the live figures in it may have moved on.
+func thanksScreen(sid string) string { return "thanks:" + sid }
 
 // thanks is the closing message with the unit's live IKM for the year.
 func (c *conv) thanks(unit survey.Unit, year survey.Period, res survey.Result) string {
@@ -595,7 +601,7 @@ func (c *conv) rethank(sid string) (bool, error) {
 	}
 	c.out.Answer(c.in.CallbackID, c.t.text("toast.recorded", nil), false)
 	if !c.in.Gone {
-		c.out.Edit(c.in.ChatID, c.in.MessageID, c.thanks(unit, year, res), nil)
+		c.out.EditScreen(c.in.ChatID, c.in.MessageID, thanksScreen(sid), c.thanks(unit, year, res), nil)
 	}
 	return true, nil
 }

@@ -21,9 +21,10 @@ import (
 // queued in the store in the update's own transaction (so a crash delays
 // them, never loses them) and sent by RunNotices after the commit, on its
 // own goroutine: the respondent's reply goes first and the respondent's
-// next update never waits for an admin's chat. They also wait for spare
-// room under the send rate, so a busy hour's answers to respondents come
-// before alerts.
+// next update never waits for an admin's chat. Under Telegram's flood
+// limits they wait for their turn behind every reply and admin screen
+// (telegram.Notice), so a busy hour's answers to respondents come before
+// alerts.
 
 // noticePoll is how often RunNotices looks at the queue without being
 // woken: after a restart, or when a send failed; and at the clock, for the
@@ -118,10 +119,9 @@ func (b *Bot) DeliverNotices(ctx context.Context) int {
 		var sent []uint64
 		for _, it := range items {
 			if it.call != nil {
-				if err := b.sender.Pace.Spare(ctx); err != nil {
-					break
-				}
-				_, err := b.sender.Do(ctx, nil, *it.call)
+				// Priority Notice: it waits for its turn behind every
+				// reply and admin screen.
+				_, err := b.sender.Do(ctx, *it.call)
 				if it.menu != 0 && err == nil {
 					b.unitAdminMenu(ctx, it.call.ChatID, it.menu > 0)
 				}
@@ -227,7 +227,7 @@ func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*telegram.Call, error)
 		b.log.Warn("notice of an unknown kind dropped", "kind", n.Kind)
 		return nil, nil
 	}
-	return &telegram.Call{Method: telegram.SendMessage, ChatID: n.Chat, Text: text, Keyboard: kb}, nil
+	return &telegram.Call{Method: telegram.SendMessage, ChatID: n.Chat, Text: text, Keyboard: kb, Priority: telegram.Notice}, nil
 }
 
 // scoreLine shows a response's element scores compactly, weakest marked.

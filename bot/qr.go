@@ -50,7 +50,7 @@ func (c *conv) qr(arg string) error {
 	if err != nil {
 		return err
 	}
-	link := deeplink.DeepLink(c.b.cfg.BotUsername, deeplink.SignPayload(c.b.cfg.Secret, u.Code, v))
+	link := deeplink.PosterLink(c.b.cfg.PublicURL, c.b.cfg.BotUsername, deeplink.SignPayload(c.b.cfg.Secret, u.Code, v))
 	page := PosterPage(c.b.cfg.City, c.b.cfg.TypeNames, u, c.b.cfg.BotUsername, link, survey.PeriodOf(survey.PeriodYear, c.now).Label)
 	data := map[string]any{"Unit": esc(u.Name), "Version": v, "Link": esc(link)}
 	failed := c.t.text("qr.failed", nil)

@@ -182,7 +182,9 @@ type unitExtras struct {
 	// trend is the unit's summary over trendPeriods periods, oldest first,
 	// the shown one last.
 	trend   []survey.CitySummary
-	plans   []survey.FollowUp // open follow-up plans
+	plans   []survey.FollowUp    // open follow-up plans
+	stats   survey.FollowUpStats // every plan: how many are done, and how fast
+	web     survey.Result        // the part answered on the public site
 	funnel  string
 	indexes []survey.IndexSummary // the extra questionnaires the unit asks
 }
@@ -215,6 +217,15 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 		return "", nil, err
 	}
 	x.plans = plans.Open
+	stats, err := report.FollowUpStats(c.tx, []survey.Unit{u})
+	if err != nil {
+		return "", nil, err
+	}
+	web, err := report.Web(c.tx, []survey.Unit{u}, v.period, c.b.cfg.Weighting)
+	if err != nil {
+		return "", nil, err
+	}
+	x.stats, x.web = stats[0], web[0]
 	if x.funnel, err = c.funnelReport(u.Code); err != nil {
 		return "", nil, err
 	}
@@ -282,6 +293,9 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	if verified.Valid {
 		line("ikm.unit_verified", map[string]any{"IKM": c.t.num(verified.IKM2), "Mutu": string(verified.Mutu), "N": verified.Respondents})
 	}
+	if x.web.Valid {
+		line("ikm.unit_web", map[string]any{"IKM": c.t.num(x.web.IKM2), "Mutu": string(x.web.Mutu), "N": x.web.Respondents})
+	}
 	for _, is := range x.indexes {
 		r := is.Units[0].Result
 		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra)}
@@ -312,6 +326,7 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 		b.WriteString("\n")
 		c.plansText(&b, x.plans, plansInIKM, planRunesIKM)
 	}
+	c.plansDoneLine(&b, x.stats, len(x.plans) == 0)
 	c.trendLine(&b, x.trend)
 	if x.funnel != "" {
 		b.WriteString("\n" + x.funnel + "\n")

@@ -59,6 +59,9 @@ func fixture(t *testing.T) (*store.Store, []survey.Response) {
 		if i%5 == 0 {
 			r.Via = survey.ViaCounter
 		}
+		if i%3 == 1 {
+			r.Source = survey.SourceWeb
+		}
 		rs = append(rs, r)
 	}
 	if err := st.Update(func(tx *store.Tx) error {
@@ -175,13 +178,23 @@ func TestTrend(t *testing.T) {
 func TestResultAndVerified(t *testing.T) {
 	st, rs := fixture(t)
 	verified := func(r survey.Response) bool { return r.Via.Verified() }
+	web := func(r survey.Response) bool { return r.Source == survey.SourceWeb }
 	for _, label := range periods {
 		p := period(t, label)
-		tallies, vtallies := recount(rs, p, all), recount(rs, p, verified)
+		tallies, vtallies, wtallies := recount(rs, p, all), recount(rs, p, verified), recount(rs, p, web)
 		view(t, st, func(tx *store.Tx) error {
 			got, err := report.Verified(tx, units, p, survey.ExactWeights)
 			if err != nil {
 				return err
+			}
+			gotWeb, err := report.Web(tx, units, p, survey.ExactWeights)
+			if err != nil {
+				return err
+			}
+			for i, u := range units {
+				if want := wtallies[i].Result(survey.ExactWeights); !reflect.DeepEqual(gotWeb[i], want) {
+					t.Errorf("Web(%s)[%s] = %+v, want %+v", label, u.Code, gotWeb[i], want)
+				}
 			}
 			for i, u := range units {
 				if want := vtallies[i].Result(survey.ExactWeights); !reflect.DeepEqual(got[i], want) {
@@ -206,6 +219,10 @@ func TestResultAndVerified(t *testing.T) {
 		got, err := report.Verified(tx, units, period(t, "2026"), survey.ExactWeights)
 		if err == nil && (!got[0].Valid || got[2].Valid) {
 			t.Errorf("Verified(2026) = %+v; want DISDUKCAPIL's valid and PKM-KOSONG's empty", got)
+		}
+		web, err := report.Web(tx, units, period(t, "2026"), survey.ExactWeights)
+		if err == nil && (!web[0].Valid || !web[1].Valid || web[2].Valid) {
+			t.Errorf("Web(2026) = %+v; want both units' web answers and none at PKM-KOSONG", web)
 		}
 		return err
 	})
@@ -371,6 +388,16 @@ func TestFollowUps(t *testing.T) {
 			if n != tt.want {
 				t.Errorf("Overdue(%d units, %s) = %d, want %d", len(tt.units), tt.day.Format(time.DateOnly), n, tt.want)
 			}
+		}
+		// Plans stored as done have taken 0 days (their day of completion
+		// is the day they were recorded).
+		stats, err := report.FollowUpStats(tx, units)
+		if err != nil {
+			return err
+		}
+		want := []survey.FollowUpStats{{Planned: 3, Done: 1, DoneWithinMonth: 1}, {Planned: 1}, {}}
+		if !slices.Equal(stats, want) {
+			t.Errorf("FollowUpStats = %+v, want %+v", stats, want)
 		}
 		return nil
 	})

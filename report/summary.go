@@ -60,6 +60,22 @@ func Verified(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weigh
 	return out, nil
 }
 
+// Web returns, in the units' order, the result of each unit's answers
+// given in the browser form over p (survey.SourceWeb). They count in the
+// unit's own figures too; this is the part that came through the public
+// site, shown apart as the verified part is.
+func Web(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weighting) ([]survey.Result, error) {
+	out := make([]survey.Result, len(units))
+	for i, u := range units {
+		t, err := tx.WebTally(u.Code, p)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = t.Result(w)
+	}
+	return out, nil
+}
+
 // Profiles returns, in the units' order, who each unit's respondents over
 // p were: the counts of their profile answers, to be shown through
 // survey.ProfileTally.Breakdown, which suppresses small cells.

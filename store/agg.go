@@ -95,7 +95,7 @@ func (tx *Tx) ItemTally(unit string, x survey.Extra, p survey.Period) (survey.It
 
 // addAgg counts r's scores in its unit's day and month tallies.
 func (tx *Tx) addAgg(r survey.Response) error {
-	for _, root := range tallyBucketsOf(r.Via) {
+	for _, root := range tallyBucketsOf(r) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			t.Add(r.Scores)
 			return nil
@@ -115,7 +115,7 @@ func (tx *Tx) addAgg(r survey.Response) error {
 // responses/; that is reported rather than clamped, since a silently wrong
 // index is worse than a failed replace.
 func (tx *Tx) removeAgg(r survey.Response) error {
-	for _, root := range tallyBucketsOf(r.Via) {
+	for _, root := range tallyBucketsOf(r) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			if t.Respondents < 1 {
 				return errAggMismatch
@@ -197,6 +197,12 @@ func (tx *Tx) Tally(unit string, p survey.Period) (survey.Tally, error) {
 // (survey.ViaCounter). They are also in Tally.
 func (tx *Tx) VerifiedTally(unit string, p survey.Period) (survey.Tally, error) {
 	return tx.tally(bucketAggVerified, unit, p)
+}
+
+// WebTally is Tally of the unit's responses given in the browser form
+// (survey.SourceWeb). They are also in Tally.
+func (tx *Tx) WebTally(unit string, p survey.Period) (survey.Tally, error) {
+	return tx.tally(bucketAggWeb, unit, p)
 }
 
 func (tx *Tx) tally(name []byte, unit string, p survey.Period) (survey.Tally, error) {

@@ -60,7 +60,7 @@ func (tx *Tx) VerifyAggregates() ([]string, error) {
 	want := map[string]map[string]map[string]survey.Tally{}
 	err := tx.ForEachResponse(func(r survey.Response) error {
 		day, month := tx.aggKeys(r.Submitted)
-		for _, root := range tallyBucketsOf(r.Via) {
+		for _, root := range tallyBucketsOf(r) {
 			units := want[string(root)]
 			if units == nil {
 				units = map[string]map[string]survey.Tally{}

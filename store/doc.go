@@ -48,6 +48,11 @@
 //	                                         transaction that writes agg/, also
 //	                                         derived, also rebuilt
 //
+//	agg_web/                                 the same keys and tallies, of
+//	|--> <unit code>/                        answers given in the browser form
+//	     |--> "YYYY-MM"    -> tally          ("src": "web"); written, derived and
+//	     |--> "YYYY-MM-DD" -> tally          rebuilt like agg_verified/
+//
 //	agg_extra/                               schema 2: tallies of the extra
 //	|--> <unit code>/                        questionnaires (SPKP, SPAK),
 //	     |--> <questionnaire>-<scale>/       e.g. "spkp-6": answers on
@@ -61,6 +66,9 @@
 //
 //	updates/                                 Telegram update_ids handled
 //	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
+//
+//	inbox/                                   updates received, not yet handled
+//	|--> <update id, int64 as 8 bytes BE> -> the update's JSON as Telegram sent it
 //
 //	posters/                                 current poster version per unit;
 //	|--> <unit code> -> uint32 BE            absent = 1; /qr cabut adds one
@@ -121,7 +129,17 @@
 //	|--> <unit code>/                        lanjut)
 //	     |--> <seq, uint64 8 bytes BE> -> JSON {"el": element key, "action",
 //	          "owner", "due": "YYYY-MM-DD", "status": "open"|"progress"|"done",
-//	          "by", "at", "upd"}
+//	          "by", "at", "upd", "done": unix s when marked done (older
+//	          done plans lack it: their "upd" stands in)}
+//
+//	web_sessions/                            surveys open in a browser, one per
+//	|--> <browser hash>/<UNIT CODE> -> JSON  browser and unit: {"sess":
+//	                                         sessionRecord, "lang", "seq": form
+//	                                         posts accepted}; deleted when the
+//	                                         survey completes or expires. The
+//	                                         browser hash is the keyed hash of
+//	                                         the random id in its cookie, never
+//	                                         an IP address
 //
 // Telegram user ids are stored only for admins (roles/, invites/, audit/,
 // notices/ and follow-ups' "by"), never for respondents, whose answers
@@ -135,8 +153,9 @@
 // and "pv" (the poster version) since signed deep links; records written
 // before decode with both empty, which means "not through a deep link".
 // agg_verified/ starts empty in older files, which is right: they hold no
-// "counter" responses. Adding buckets and optional JSON keys leaves the
-// meaning of existing bytes alone, so those did not change the version.
+// "counter" responses; so do agg_web/ and web_sessions/, since older files
+// hold no "src": "web" responses. Adding buckets and optional JSON keys leaves
+// the meaning of existing bytes alone, so those did not change the version.
 //
 // Schema 2 added "blocks" and agg_extra/. That too leaves the bytes of a
 // version 1 file meaning what they meant, and its migration only creates

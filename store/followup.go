@@ -19,6 +19,7 @@ type followUpRecord struct {
 	By      int64  `json:"by"`
 	Created int64  `json:"at"`
 	Updated int64  `json:"upd,omitempty"`
+	Done    int64  `json:"done,omitempty"` // unix seconds when marked done; absent in older records
 }
 
 // AddFollowUp stores a new plan for f.Unit and returns its number.
@@ -60,6 +61,9 @@ func (tx *Tx) putFollowUp(f survey.FollowUp) error {
 	}
 	if !f.Updated.IsZero() {
 		rec.Updated = f.Updated.Unix()
+	}
+	if f.Status == survey.FollowUpDone && !f.Done.IsZero() {
+		rec.Done = f.Done.Unix()
 	}
 	v, err := json.Marshal(rec)
 	if err != nil {
@@ -108,6 +112,13 @@ func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.
 	if err != nil {
 		return survey.FollowUp{}, err
 	}
+	switch {
+	case status != survey.FollowUpDone:
+		f.Done = time.Time{}
+	case f.Status != survey.FollowUpDone:
+		// Marked done now; a repeated "done" keeps the first day.
+		f.Done = at
+	}
 	f.Status, f.Updated = status, at
 	return f, tx.putFollowUp(f)
 }
@@ -138,6 +149,16 @@ func (tx *Tx) decodeFollowUp(unit string, k, v []byte) (survey.FollowUp, error) 
 	}
 	if rec.Updated != 0 {
 		f.Updated = time.Unix(rec.Updated, 0).In(loc)
+	}
+	if f.Status == survey.FollowUpDone {
+		switch {
+		case rec.Done != 0:
+			f.Done = time.Unix(rec.Done, 0).In(loc)
+		case rec.Updated != 0:
+			f.Done = f.Updated // marked done before the day was recorded
+		default:
+			f.Done = f.Created
+		}
 	}
 	return f, nil
 }

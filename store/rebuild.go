@@ -17,9 +17,9 @@ import (
 )
 
 // RebuildAggregates drops every derived bucket of the schema (agg/,
-// agg_verified/, agg_extra/, respondents/, prof/ and suggestions/) and
-// recomputes them from responses/, the source of truth, in one scan: the
-// repair for a damaged or suspect aggregate, and the migration path when the tally
+// agg_verified/, agg_web/, agg_extra/, respondents/, prof/ and suggestions/)
+// and recomputes them from responses/, the source of truth, in one scan:
+// the repair for a damaged or suspect aggregate, and the migration path when the tally
 // encoding changes. It holds every tally in memory (two years of 89 units
 // is about 70k tallies of 148 bytes) and writes in the same transaction.
 func (tx *Tx) RebuildAggregates() error {
@@ -83,6 +83,7 @@ type periodRef struct{ unit, key string }
 type periodTallies struct {
 	all         survey.Tally // agg/
 	verified    survey.Tally // agg_verified/; Respondents is 0 when it has none
+	web         survey.Tally // agg_web/; likewise
 	respondents int          // of the profile tally
 	answers     []int32      // of the profile tally, by profileAnswers id
 }
@@ -167,7 +168,7 @@ type respondentRef struct {
 // derived bucket, to write each afterwards in key order.
 type rebuilder struct {
 	tx          *Tx
-	aggregates  bool // agg/, agg_verified/ and respondents/ too
+	aggregates  bool // agg/, agg_verified/, agg_web/ and respondents/ too
 	periods     map[periodRef]*periodTallies
 	extras      map[extraRef]*survey.ItemTally // agg_extra/
 	respondents map[unitWindow][]respondentRef
@@ -196,6 +197,9 @@ func (rb *rebuilder) add(r survey.Response, window string) error {
 			p.all.Add(r.Scores)
 			if r.Via.Verified() {
 				p.verified.Add(r.Scores)
+			}
+			if r.Source == survey.SourceWeb {
+				p.web.Add(r.Scores)
 			}
 			for _, b := range r.Blocks {
 				q := survey.QuestionnaireOf(b.Key)
@@ -268,11 +272,20 @@ func (rb *rebuilder) writeAggregates() error {
 	if err != nil {
 		return err
 	}
-	return rb.putSorted(bucketAggVerified, refs, func(p *periodTallies) ([]byte, error) {
+	err = rb.putSorted(bucketAggVerified, refs, func(p *periodTallies) ([]byte, error) {
 		if p.verified.Respondents == 0 {
 			return nil, nil
 		}
 		return encodeTally(p.verified)
+	})
+	if err != nil {
+		return err
+	}
+	return rb.putSorted(bucketAggWeb, refs, func(p *periodTallies) ([]byte, error) {
+		if p.web.Respondents == 0 {
+			return nil, nil
+		}
+		return encodeTally(p.web)
 	})
 }
 

@@ -23,12 +23,14 @@ func TestRebuildMatchesIncremental(t *testing.T) {
 	rs := randomResponses(rng, 2000, units, loc)
 	s := open(t, Options{Location: loc, NoSync: true})
 	vias := []survey.Via{"", survey.ViaPoster, survey.ViaOldPoster, survey.ViaPlainLink, survey.ViaCounter}
+	sources := []survey.Source{survey.SourceTelegram, survey.SourceWeb, survey.SourcePaper}
 	update(t, s, func(tx *Tx) error {
 		for i := range rs {
 			r := &rs[i]
 			r.Profile = randomProfile(rng)
 			r.Via = vias[rng.IntN(len(vias))]
 			r.Blocks = randomBlocks(rng)
+			r.Source = sources[rng.IntN(len(sources))]
 			if rng.IntN(3) == 0 {
 				r.Suggestion = fmt.Sprintf("saran %d", i)
 			}

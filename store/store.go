@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/ikmbot/ikmbot/survey"
@@ -65,6 +66,8 @@ type Store struct {
 	path    string
 	opts    Options
 	commits groupCommit
+
+	inboxUsed atomic.Bool // KeepUpdates or KeptUpdates was called (inbox.go)
 }
 
 // Open opens or creates the database at path with mode 0600 (it holds

@@ -9,6 +9,7 @@ type Source string
 const (
 	SourceTelegram Source = "telegram"
 	SourcePaper    Source = "paper"
+	SourceWeb      Source = "web" // the browser form of the public site, from the same QR codes
 )
 
 // Via says by which door a Telegram respondent entered the survey, so that

@@ -36,6 +36,14 @@ type Call struct {
 	// carries a session's current question, so later answers edit it.
 	Mark string
 
+	// Screen names what a sent or edited message shows, when the text alone
+	// does not (a thank-you whose live figures move on): an edit of a
+	// message that already shows the same screen is not made (see Sender).
+	Screen string
+
+	// Priority says who waits for a send or an edit (see Pacer).
+	Priority Priority
+
 	Filename string
 	Data     []byte
 
@@ -49,21 +57,48 @@ type Call struct {
 // Outbox collects the calls for one update, in the order they are made.
 type Outbox struct {
 	Calls []Call
+
+	// Priority is given to every call added (see SetPriority).
+	Priority Priority
+}
+
+// SetPriority says who waits for the outbox's sends and edits, those
+// added already and those to come.
+func (o *Outbox) SetPriority(p Priority) {
+	o.Priority = p
+	for i := range o.Calls {
+		o.Calls[i].Priority = p
+	}
+}
+
+func (o *Outbox) add(c Call) {
+	c.Priority = o.Priority
+	o.Calls = append(o.Calls, c)
 }
 
 // Send sends a new message, with buttons when kb is not nil.
 func (o *Outbox) Send(chatID int64, text string, kb *models.InlineKeyboardMarkup) {
-	o.Calls = append(o.Calls, Call{Method: SendMessage, ChatID: chatID, Text: text, Keyboard: kb})
+	o.add(Call{Method: SendMessage, ChatID: chatID, Text: text, Keyboard: kb})
+}
+
+// SendScreen is Send of a message that shows screen (see Call.Screen).
+func (o *Outbox) SendScreen(chatID int64, screen, text string, kb *models.InlineKeyboardMarkup) {
+	o.add(Call{Method: SendMessage, ChatID: chatID, Text: text, Keyboard: kb, Screen: screen})
 }
 
 // SendMarked is Send with a mark for the Sender's Sent hook.
 func (o *Outbox) SendMarked(chatID int64, mark, text string, kb *models.InlineKeyboardMarkup) {
-	o.Calls = append(o.Calls, Call{Method: SendMessage, ChatID: chatID, Text: text, Keyboard: kb, Mark: mark})
+	o.add(Call{Method: SendMessage, ChatID: chatID, Text: text, Keyboard: kb, Mark: mark})
 }
 
 // Edit replaces a message's text and buttons.
 func (o *Outbox) Edit(chatID int64, msgID int, text string, kb *models.InlineKeyboardMarkup) {
-	o.Calls = append(o.Calls, Call{Method: EditMessageText, ChatID: chatID, MsgID: msgID, Text: text, Keyboard: kb})
+	o.add(Call{Method: EditMessageText, ChatID: chatID, MsgID: msgID, Text: text, Keyboard: kb})
+}
+
+// EditScreen is Edit to a message that shows screen (see Call.Screen).
+func (o *Outbox) EditScreen(chatID int64, msgID int, screen, text string, kb *models.InlineKeyboardMarkup) {
+	o.add(Call{Method: EditMessageText, ChatID: chatID, MsgID: msgID, Text: text, Keyboard: kb, Screen: screen})
 }
 
 // RemoveKeyboard strips the buttons from an old message so that only the
@@ -72,7 +107,7 @@ func (o *Outbox) RemoveKeyboard(chatID int64, msgID int) {
 	if msgID == 0 {
 		return
 	}
-	o.Calls = append(o.Calls, Call{Method: EditMessageReplyMarkup, ChatID: chatID, MsgID: msgID})
+	o.add(Call{Method: EditMessageReplyMarkup, ChatID: chatID, MsgID: msgID})
 }
 
 // Answer stops the button's spinner; Telegram shows text as a toast, or as
@@ -95,7 +130,7 @@ func (o *Outbox) Answered() bool {
 // SendFile sends a file (method SendDocument or SendPhoto) that render
 // draws after the commit; failed is sent instead if drawing fails.
 func (o *Outbox) SendFile(method Method, chatID int64, filename, caption, failed string, render func() ([]byte, error)) {
-	o.Calls = append(o.Calls, Call{Method: method, ChatID: chatID, Filename: filename, Text: caption, Render: render, RenderFailed: failed})
+	o.add(Call{Method: method, ChatID: chatID, Filename: filename, Text: caption, Render: render, RenderFailed: failed})
 }
 
 // FirstFile returns the index of the first call whose file is drawn after

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"hash/fnv"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -13,14 +15,18 @@ import (
 )
 
 // Retry policy for Bot API calls. Telegram's 429 carries retry_after, which
-// is honoured up to maxRetryAfter; 5xx and network errors back off
-// exponentially. A reply that cannot be sent after that is logged and
-// dropped: the state it reflects is committed, and the person's next action
-// shows the current question again.
+// the Pacer makes the whole sender wait out (up to maxRetryAfter); 5xx and
+// network errors back off exponentially. A reply that cannot be sent after
+// that is logged and dropped: the state it reflects is committed, and the
+// person's next action shows the current question again.
 const (
 	maxAttempts   = 4
 	firstBackoff  = 200 * time.Millisecond
 	maxRetryAfter = 30 * time.Second
+	// maxTooMany bounds the 429s one call meets before it is given up;
+	// they do not count against maxAttempts: with a Pacer, a 429 slows the
+	// sender until Telegram stops refusing, and the call's turn comes.
+	maxTooMany = 8
 )
 
 // DefaultCallTimeout bounds one Bot API call. Telegram answers in well under
@@ -33,9 +39,15 @@ const DefaultCallTimeout = 10 * time.Second
 // Sender makes Bot API calls with retries, under the Pacer. It knows nothing
 // of surveys: what the bot must remember about a call is reported through
 // the hooks.
+//
+// It remembers what each message it sent or edited shows (recently, and
+// until a restart), and does not make an edit that would change nothing:
+// a second tap of a button, a tap again on a question whose answer is on
+// its way, a redelivered update. Telegram would refuse such an edit as "not
+// modified", but only after counting it against the chat's flood limit.
 type Sender struct {
 	API         *tg.Bot
-	Pace        *Pacer        // nil: no pacing
+	Pace        *Pacer        // nil: no pacing, and a 429 is waited out by the call alone
 	CallTimeout time.Duration // 0: DefaultCallTimeout; uploads get four times as long
 	Log         *slog.Logger  // nil: slog.Default()
 	Metrics     *Metrics      // nil: no metrics
@@ -46,7 +58,27 @@ type Sender struct {
 	// Blocked is called when the person blocked the bot: nothing more can
 	// reach them, and the rest of the update's calls are dropped.
 	Blocked func(chatID int64)
+
+	shownMu sync.Mutex
+	shown   map[msgKey]shownMsg
 }
+
+// msgKey names a message.
+type msgKey struct {
+	chat int64
+	msg  int
+}
+
+// shownMsg is what a message shows, as far as the Sender made it so.
+type shownMsg struct {
+	text   uint64 // hash of the text; 0: not known
+	kb     uint64 // hash of the keyboard
+	screen string // Call.Screen of the last send or edit
+}
+
+// maxShown bounds the messages the Sender remembers; past it, half are
+// forgotten (an edit of a forgotten message is simply made).
+const maxShown = 20000
 
 func (s *Sender) log() *slog.Logger {
 	if s.Log == nil {
@@ -57,11 +89,9 @@ func (s *Sender) log() *slog.Logger {
 
 // Deliver makes the calls of one update in order. Only the person's own
 // chat is involved, so there is nothing to gain from parallel sends.
-// release, if not nil, reports the update done early when a call must wait
-// out a long retry_after (see Dispatcher).
-func (s *Sender) Deliver(ctx context.Context, release func(), chatID int64, calls []Call) {
+func (s *Sender) Deliver(ctx context.Context, chatID int64, calls []Call) {
 	for _, c := range calls {
-		msgID, err := s.Do(ctx, release, c)
+		msgID, err := s.Do(ctx, c)
 		switch {
 		case err == nil:
 		case errors.Is(err, tg.ErrorForbidden):
@@ -96,7 +126,7 @@ func (s *Sender) Render(calls []Call) {
 		}
 		if err != nil {
 			s.log().Error("file not drawn", "file", c.Filename, "err", err)
-			*c = Call{Method: SendMessage, ChatID: c.ChatID, Text: c.RenderFailed}
+			*c = Call{Method: SendMessage, ChatID: c.ChatID, Text: c.RenderFailed, Priority: c.Priority}
 			continue
 		}
 		c.Data = data
@@ -104,16 +134,22 @@ func (s *Sender) Render(calls []Call) {
 }
 
 // Do makes one call with retries and returns the id of a sent message.
-// release, if not nil, is called before waiting out a retry_after of a
-// second or more.
-func (s *Sender) Do(ctx context.Context, release func(), c Call) (int, error) {
+// Sends and edits wait for their turn under the Pacer; callback answers,
+// which Telegram does not limit, go at once. An edit that would leave the
+// message as it is returns at once, without a call.
+func (s *Sender) Do(ctx context.Context, c Call) (int, error) {
+	if s.unchanged(c) {
+		return c.MsgID, nil
+	}
 	backoff := firstBackoff
+	retryFirst := false // a call refused with 429 goes first when its turn comes
+	tooMany := 0
 	var err error
 	for attempt := 1; ; attempt++ {
-		// Only new messages count against the per-chat pace: edits answer
-		// a tap the person just made, and must feel instant.
-		if err := s.Pace.wait(ctx, c.ChatID, c.Method == SendMessage || c.Method == SendDocument, s.Metrics); err != nil {
-			return 0, err
+		if c.Method != AnswerCallbackQuery {
+			if err := s.Pace.wait(ctx, c.ChatID, c.Priority, retryFirst, s.Metrics); err != nil {
+				return 0, err
+			}
 		}
 		var id int
 		timeout := s.CallTimeout
@@ -127,42 +163,156 @@ func (s *Sender) Do(ctx context.Context, release func(), c Call) (int, error) {
 		id, err = s.once(callCtx, c)
 		cancel()
 		if err == nil || isNotModified(err) {
+			s.remember(c, id)
 			return id, nil
 		}
 		s.Metrics.apiError(c.Method.String(), err)
 		if c.Method == EditMessageText && isGone(err) {
 			// The person deleted the message, or it is too old to edit:
 			// show the same content as a new message instead.
+			s.forget(c.ChatID, c.MsgID)
 			c.Method, c.MsgID = SendMessage, 0
 			continue
 		}
-		if attempt >= maxAttempts || !retryable(err) {
+		var refused *tg.TooManyRequestsError
+		if errors.As(err, &refused) && s.Pace != nil {
+			tooMany++
+			attempt-- // counted apart
+		}
+		if attempt >= maxAttempts || tooMany >= maxTooMany || !retryable(err) {
 			return 0, err
 		}
-		wait := backoff
-		var tooMany *tg.TooManyRequestsError
-		if errors.As(err, &tooMany) {
-			wait = min(time.Duration(tooMany.RetryAfter)*time.Second, maxRetryAfter)
-		} else {
-			backoff *= 2
-		}
 		s.Metrics.retry(c.Method.String())
-		s.log().Debug("retrying call", "method", c.Method.String(), "attempt", attempt, "wait", wait, "err", err)
-		if wait >= time.Second && release != nil {
-			// Telegram's retry_after can be half a minute. The update is
-			// committed; let the Poller go on to other chats' updates, and
-			// the Dispatcher give this one's place to another, while this
-			// reply waits. (A crash during the wait loses the reply, as
-			// one given up after maxAttempts is lost: the person's next
-			// action shows the current question again.)
-			release()
+		if refused != nil {
+			wait := min(time.Duration(refused.RetryAfter)*time.Second, maxRetryAfter)
+			s.log().Debug("call refused: too many requests", "method", c.Method.String(), "attempt", attempt, "retry_after", wait)
+			if s.Pace != nil && c.Method != AnswerCallbackQuery {
+				// Everyone waits it out in the Pacer, this call first.
+				s.Pace.Slow(c.ChatID, wait)
+				retryFirst = true
+				continue
+			}
+			if err := sleepCtx(ctx, wait); err != nil {
+				return 0, err
+			}
+			continue
 		}
-		select {
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(wait):
+		s.log().Debug("retrying call", "method", c.Method.String(), "attempt", attempt, "wait", backoff, "err", err)
+		if err := sleepCtx(ctx, backoff); err != nil {
+			return 0, err
+		}
+		backoff *= 2
+	}
+}
+
+// sleepCtx waits d, or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// unchanged reports whether c is an edit that would leave its message as
+// the Sender last made it.
+func (s *Sender) unchanged(c Call) bool {
+	if c.Method != EditMessageText && c.Method != EditMessageReplyMarkup {
+		return false
+	}
+	s.shownMu.Lock()
+	defer s.shownMu.Unlock()
+	was, ok := s.shown[msgKey{c.ChatID, c.MsgID}]
+	if !ok {
+		return false
+	}
+	if c.Method == EditMessageReplyMarkup {
+		return was.kb == keyboardHash(nil)
+	}
+	if c.Screen != "" && c.Screen == was.screen {
+		return true
+	}
+	return was.text != 0 && was.text == textHash(c.Text) && was.kb == keyboardHash(c.Keyboard)
+}
+
+// remember records what c made its message show.
+func (s *Sender) remember(c Call, id int) {
+	var k msgKey
+	var now shownMsg
+	switch c.Method {
+	case SendMessage:
+		if id == 0 {
+			return
+		}
+		k, now = msgKey{c.ChatID, id}, shownMsg{text: textHash(c.Text), kb: keyboardHash(c.Keyboard), screen: c.Screen}
+	case EditMessageText:
+		k, now = msgKey{c.ChatID, c.MsgID}, shownMsg{text: textHash(c.Text), kb: keyboardHash(c.Keyboard), screen: c.Screen}
+	case EditMessageReplyMarkup:
+		if id == 0 {
+			s.forget(c.ChatID, c.MsgID) // gone
+			return
+		}
+		k = msgKey{c.ChatID, c.MsgID}
+		s.shownMu.Lock()
+		now = s.shown[k]
+		s.shownMu.Unlock()
+		now.kb = keyboardHash(nil)
+	default:
+		return
+	}
+	s.shownMu.Lock()
+	defer s.shownMu.Unlock()
+	if s.shown == nil {
+		s.shown = map[msgKey]shownMsg{}
+	}
+	if len(s.shown) >= maxShown {
+		n := 0
+		for old := range s.shown {
+			if n >= maxShown/2 {
+				break
+			}
+			delete(s.shown, old)
+			n++
 		}
 	}
+	s.shown[k] = now
+}
+
+// forget drops what the Sender knows of a message.
+func (s *Sender) forget(chatID int64, msgID int) {
+	s.shownMu.Lock()
+	defer s.shownMu.Unlock()
+	delete(s.shown, msgKey{chatID, msgID})
+}
+
+// textHash is a message text's fingerprint; never 0, which means unknown.
+func textHash(text string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(text))
+	return h.Sum64() | 1
+}
+
+// keyboardHash is an inline keyboard's fingerprint: nil and empty are the
+// same (no buttons).
+func keyboardHash(kb *models.InlineKeyboardMarkup) uint64 {
+	h := fnv.New64a()
+	if kb != nil {
+		for _, row := range kb.InlineKeyboard {
+			h.Write([]byte{'\n'})
+			for _, b := range row {
+				h.Write([]byte(b.Text))
+				h.Write([]byte{0})
+				h.Write([]byte(b.CallbackData))
+				h.Write([]byte{0})
+				h.Write([]byte(b.URL))
+				h.Write([]byte{'\t'})
+			}
+		}
+	}
+	return h.Sum64()
 }
 
 func (s *Sender) once(ctx context.Context, c Call) (int, error) {

@@ -42,7 +42,7 @@ func TestOpsBackupCheckRestore(t *testing.T) {
 	go func() {
 		// Port 0, and the port from the log: a port found free beforehand
 		// may be taken by the time the bot listens.
-		err := run(ctx, []string{"serve", "--db", db, "--api-url", srv.URL(), "--poll-timeout", "1s", "--ops", "127.0.0.1:0"},
+		err := run(ctx, []string{"serve", "--db", db, "--api-url", srv.URL(), "--poll-timeout", "1s", "--ops", "127.0.0.1:0", "--log-level", "debug"},
 			env(map[string]string{"TELEGRAM_BOT_TOKEN": telegramtest.Token}), nil, io.Discard, &logs)
 		ended()
 		done <- err
@@ -50,9 +50,7 @@ func TestOpsBackupCheckRestore(t *testing.T) {
 	ops := logs.waitFor(running, t, regexp.MustCompile(`msg="ops listening" addr=(127\.0\.0\.1:\d+)`))
 	u := srv.User(5001, "Ani", "id")
 	upd := u.Send("/start PKM-KRANJI")
-	if err := srv.WaitConfirmed(tctx, upd.ID); err != nil {
-		t.Fatalf("update %d not handled: %v\nlogs:\n%s", upd.ID, err, logs.String())
-	}
+	logs.waitHandled(tctx, t, upd.ID)
 
 	if code, body := get(t, "http://"+ops+"/healthz"); code != 200 {
 		t.Errorf("/healthz: %d %s", code, body)

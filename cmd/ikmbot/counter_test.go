@@ -423,3 +423,63 @@ func TestCounterPrintKeyAfterRotation(t *testing.T) {
 		t.Errorf("key derived on the server: %x, %v; want generation 3's", got, err)
 	}
 }
+
+// TestReportFollowUpsAndWeb checks the follow-up plans (share done, days
+// to complete) and the web part in the JSON and text reports of a unit.
+func TestReportFollowUpsAndWeb(t *testing.T) {
+	setClock(t, lateIn2026)
+	db := filepath.Join(t.TempDir(), "ikmbot.db")
+	st, err := store.Open(db, store.Options{Location: jakarta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := time.Date(2026, 3, 1, 9, 0, 0, 0, jakarta)
+	err = st.Update(func(tx *store.Tx) error {
+		r := survey.Response{Unit: "DISDUKCAPIL", Submitted: created, Source: survey.SourceWeb, Scores: survey.Scores{3, 3, 3, 3, 3, 3, 3, 3, 3}}
+		if err := tx.AddResponse(&r, ""); err != nil {
+			return err
+		}
+		for _, action := range []string{"Tambah loket", "Papan informasi"} {
+			seq, err := tx.AddFollowUp(survey.FollowUp{Unit: "DISDUKCAPIL", Element: survey.Waktu, Action: action, Status: survey.FollowUpOpen, By: 1, Created: created})
+			if err != nil {
+				return err
+			}
+			if action == "Tambah loket" {
+				if _, err := tx.SetFollowUpStatus("DISDUKCAPIL", seq, survey.FollowUpDone, created.AddDate(0, 0, 12)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"report", "--db", db, "--unit", "DISDUKCAPIL", "--format", "json"}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var unit struct {
+		Web       verifiedJSON  `json:"web"`
+		FollowUps followUpsJSON `json:"followups"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &unit); err != nil {
+		t.Fatal(err)
+	}
+	f := unit.FollowUps
+	if unit.Web.Respondents != 1 || unit.Web.IKM == nil || *unit.Web.IKM != 75 ||
+		f.Planned != 2 || f.Done != 1 || f.Share == nil || *f.Share != 50 || f.DoneWithin30Days != 1 || f.MedianDays == nil || *f.MedianDays != 12 {
+		t.Errorf("unit report: %s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"report", "--db", db, "--unit", "DISDUKCAPIL"}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Answered on the web:  75.00  C (1 of the respondents used the public site's form)",
+		"Follow-up plans:      1 of 2 done (50.00 %), 1 within 30 days, median 12 days to complete"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

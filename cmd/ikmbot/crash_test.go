@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,12 +60,12 @@ func TestServeSurvivesKill9(t *testing.T) {
 	ctx, cancel := context.WithCancel(testContext(t))
 	defer cancel()
 
-	// No Bot API call fails in this test, so an update the bot confirmed
-	// already shows its reply: a respondent who still sees no reply once
-	// the bot confirmed the update is stuck (newSimCrowd's settle).
-	crowd := newSimCrowd(t, srv, cfg, seed, users, []string{"DISDUKCAPIL", "PKM-KRANJI", "RSUD-CAM", "DPMPTSP"})
-
+	// No Bot API call fails in this test, so an update the bot logged as
+	// handled already shows its reply: a respondent who still sees no reply
+	// then is stuck (newSimCrowd's settle).
 	var logs lockedBuffer
+	crowd := newSimCrowd(t, srv, cfg, seed, users, []string{"DISDUKCAPIL", "PKM-KRANJI", "RSUD-CAM", "DPMPTSP"}, logs.isHandled)
+
 	p := &botProcess{
 		bin:  bin,
 		args: append([]string{"serve", "--db", db, "--api-url", srv.URL()}, simServeFlags...),
@@ -159,8 +160,15 @@ supervise:
 		crowd.knownBug("leftover live keyboard after a kill: %s", l)
 	}
 	crowd.reportKnownBugs()
-	t.Logf("%d respondents, %d answers acknowledged, %d kills, %d Bot API calls, %d requests cut short by a kill; played in %v, slowest reply %v",
-		users, crowd.acks.Load(), killed, srv.LastSeq(), cut.cut.Load(), time.Since(began).Round(time.Millisecond), crowd.slowest())
+	// Updates a kill left in the inbox, handed over at the next start.
+	kept, starts := 0, 0
+	for _, m := range regexp.MustCompile(`msg="handling updates kept from before" updates=(\d+)`).FindAllStringSubmatch(logs.String(), -1) {
+		n, _ := strconv.Atoi(m[1])
+		kept += n
+		starts++
+	}
+	t.Logf("%d respondents, %d answers acknowledged, %d kills, %d Bot API calls, %d requests cut short by a kill, %d updates taken from the inbox at %d starts; played in %v, slowest reply %v",
+		users, crowd.acks.Load(), killed, srv.LastSeq(), cut.cut.Load(), kept, starts, time.Since(began).Round(time.Millisecond), crowd.slowest())
 }
 
 // killReporter passes the fake's complaints on to t, except one that a
@@ -196,9 +204,10 @@ func knownBug(t testing.TB, format string, args ...any) {
 }
 
 // simServeFlags are the serve flags for simulated respondents: no ops
-// listener, short long polls, and no pacing or per-person cap, which
-// respondents who answer fifteen questions in two seconds would trip.
-var simServeFlags = []string{"--poll-timeout", "1s", "--ops", "", "--send-rate", "0", "--user-rate", "0"}
+// listener, short long polls, no pacing or per-person cap, which
+// respondents who answer fifteen questions in two seconds would trip, and
+// a debug line for every update handled (lockedBuffer.isHandled).
+var simServeFlags = []string{"--poll-timeout", "1s", "--ops", "", "--send-rate", "0", "--chat-rate", "0", "--user-rate", "0", "--log-level", "debug"}
 
 // buildIkmbot builds the command into a temporary directory, without -race
 // even when the tests run with it: the child is the thing under test, and
@@ -507,15 +516,19 @@ type simCrowd struct {
 	srv   *telegramtest.Server
 	users []*simUser
 
-	// settle is how long a respondent waits, once the bot has confirmed
+	// settle is how long a respondent waits, once the bot has handled
 	// their update, for its reply to show. If nudge is set they then do it
 	// again, as a person would; else they are stuck. It is no bet on the
-	// machine's speed: the bot confirms an update only after its replies
-	// were answered, so the first look after the confirmation is final.
+	// machine's speed: the bot logs an update handled only after its
+	// replies were answered, so the first look after that is final.
 	settle time.Duration
-	nudge  bool
+	// handled reports whether the bot logged an update as handled (the
+	// fake's confirmation comes earlier: the bot keeps a batch in its
+	// inbox and confirms it before handling it).
+	handled func(updateID int64) bool
+	nudge   bool
 	// stuckAfter bounds the wait for a reply to an update the bot has not
-	// yet confirmed, counted from the action or from the bot's last start,
+	// yet handled, counted from the action or from the bot's last start,
 	// whichever is later. It catches a hang, not slowness: on two cores at
 	// a load of 17 the slowest reply took 8s (the test logs its slowest).
 	stuckAfter time.Duration
@@ -543,8 +556,8 @@ func (c *simCrowd) reportKnownBugs() {
 	}
 }
 
-func newSimCrowd(t *testing.T, srv *telegramtest.Server, cfg *config.Config, seed uint64, n int, codes []string) *simCrowd {
-	c := &simCrowd{t: t, srv: srv, settle: 3 * time.Second, stuckAfter: 2 * time.Minute}
+func newSimCrowd(t *testing.T, srv *telegramtest.Server, cfg *config.Config, seed uint64, n int, codes []string, handled func(int64) bool) *simCrowd {
+	c := &simCrowd{t: t, srv: srv, settle: 3 * time.Second, stuckAfter: 2 * time.Minute, handled: handled}
 	for i := range n {
 		unit, ok := cfg.Catalog.Unit(codes[i%len(codes)])
 		if !ok {
@@ -643,7 +656,7 @@ func (c *simCrowd) act(ctx context.Context, u *simUser, a simAction) (simView, e
 	}
 	u.logf("%s (update %d), want %s", a.desc, upd, wantString(a.want))
 	start, since := time.Now(), u.step
-	var confirmed time.Time
+	var handled time.Time // when the bot logged the update handled
 	nudged, resumed, continued := false, false, false
 	last := simView{step: -2}
 	for {
@@ -671,10 +684,10 @@ func (c *simCrowd) act(ctx context.Context, u *simUser, a simAction) (simView, e
 			return simView{}, fmt.Errorf("the survey jumped to step %d after %s at step %d", v.step, a.desc, since)
 		}
 		now := time.Now()
-		if confirmed.IsZero() && c.srv.Confirmed(upd) {
-			confirmed = now
+		if handled.IsZero() && c.handled(upd) {
+			handled = now
 		}
-		if !confirmed.IsZero() && now.Sub(confirmed) > c.settle {
+		if !handled.IsZero() && now.Sub(handled) > c.settle {
 			// The bot handled the update (and made its calls) a while ago,
 			// yet the chat does not show what it leads to.
 			story := fmt.Sprintf("the bot handled update %d (%s) and the chat shows %v, not %s",
@@ -706,7 +719,7 @@ func (c *simCrowd) act(ctx context.Context, u *simUser, a simAction) (simView, e
 			default:
 				return simView{}, fmt.Errorf("stuck: %s", story)
 			}
-			confirmed = time.Time{}
+			handled = time.Time{}
 		}
 		if resumed && !continued && v.resume.Data != "" {
 			continued = true
@@ -714,22 +727,22 @@ func (c *simCrowd) act(ctx context.Context, u *simUser, a simAction) (simView, e
 				return simView{}, err
 			}
 			u.logf("tap %q on #%d (update %d)", v.resume.Text, v.msgID, upd)
-			confirmed = time.Time{}
+			handled = time.Time{}
 		}
 		from := start
 		if up := time.Unix(0, c.up.Load()); up.After(from) {
 			from = up
 		}
 		if now.Sub(from) > c.stuckAfter {
-			return simView{}, fmt.Errorf("stuck: no reply to %s for %v while the bot ran; the chat shows %v, want %s; update %d confirmed: %v",
-				a.desc, now.Sub(from).Round(time.Millisecond), v, wantString(a.want), upd, c.srv.Confirmed(upd))
+			return simView{}, fmt.Errorf("stuck: no reply to %s for %v while the bot ran; the chat shows %v, want %s; update %d confirmed: %v, handled: %v",
+				a.desc, now.Sub(from).Round(time.Millisecond), v, wantString(a.want), upd, c.srv.Confirmed(upd), c.handled(upd))
 		}
 		wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 		c.srv.WaitCall(wctx, seq, "")
 		cancel()
 		if ctx.Err() != nil {
-			return simView{}, fmt.Errorf("%w while waiting for the reply to %s (update %d, confirmed: %v); the chat shows %v, want %s",
-				context.Cause(ctx), a.desc, upd, c.srv.Confirmed(upd), v, wantString(a.want))
+			return simView{}, fmt.Errorf("%w while waiting for the reply to %s (update %d, confirmed: %v, handled: %v); the chat shows %v, want %s",
+				context.Cause(ctx), a.desc, upd, c.srv.Confirmed(upd), c.handled(upd), v, wantString(a.want))
 		}
 	}
 }

@@ -97,7 +97,10 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	pollDone := make(chan error, 1)
-	d := telegram.NewDispatcher(b.Process)
+	// The handler reports an update done only when it has returned, so
+	// that the Poller confirms it to the fake only once its replies are
+	// out: a confirmed update is an answered one (demo.act).
+	d := telegram.NewDispatcher(func(ctx context.Context, upd *models.Update, _ func()) error { return b.Process(ctx, upd, nil) })
 	go func() {
 		p := &telegram.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: srv.Client(), Timeout: time.Second}
 		pollDone <- p.Run(pollCtx, d)

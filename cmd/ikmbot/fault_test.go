@@ -241,7 +241,7 @@ func playServe(t *testing.T, cfg *config.Config, seed uint64, users int, codes [
 	bot := startSimServe(t, srv, secret)
 	db, logs := bot.db, &bot.logs
 
-	crowd := newSimCrowd(t, srv, cfg, seed, users, codes)
+	crowd := newSimCrowd(t, srv, cfg, seed, users, codes, logs.isHandled)
 	crowd.nudge = true
 	crowd.botUp()
 	tctx := testContext(t)
@@ -286,9 +286,7 @@ func TestServeRecoversLostReplies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.WaitConfirmed(tctx, upd.ID); err != nil {
-			t.Fatalf("update %d not handled: %v\nlogs:\n%s", upd.ID, err, logs.String())
-		}
+		logs.waitHandled(tctx, t, upd.ID)
 		return upd
 	}
 	// dropNext makes the next edit fail on every attempt.
@@ -381,9 +379,9 @@ type simServe struct {
 }
 
 // startSimServe starts it with the hash secret given (or, if empty, one of
-// its own beside the database); the test's cleanup stops it if the test
-// did not.
-func startSimServe(t *testing.T, srv *telegramtest.Server, secret string) *simServe {
+// its own beside the database), and simServeFlags unless flags are given;
+// the test's cleanup stops it if the test did not.
+func startSimServe(t *testing.T, srv *telegramtest.Server, secret string, flags ...string) *simServe {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &simServe{t: t, db: filepath.Join(t.TempDir(), "ikmbot.db"), cancel: cancel, done: make(chan error, 1)}
@@ -391,8 +389,11 @@ func startSimServe(t *testing.T, srv *telegramtest.Server, secret string) *simSe
 	if secret != "" {
 		vars["IKMBOT_SECRET"] = secret
 	}
+	if flags == nil {
+		flags = simServeFlags
+	}
 	go func() {
-		b.done <- run(ctx, append([]string{"serve", "--db", b.db, "--api-url", srv.URL()}, simServeFlags...), env(vars), nil, io.Discard, &b.logs)
+		b.done <- run(ctx, append([]string{"serve", "--db", b.db, "--api-url", srv.URL()}, flags...), env(vars), nil, io.Discard, &b.logs)
 	}()
 	t.Cleanup(func() { b.once.Do(func() { cancel(); <-b.done }) })
 	return b

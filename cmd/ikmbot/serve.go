@@ -25,6 +25,7 @@ import (
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/web"
 )
 
 // runServe runs the bot until ctx ends (SIGINT/SIGTERM): by long polling,
@@ -41,13 +42,19 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	secretFile := fs.String("secret-file", "", "file holding the key of respondent hashes (default: DB.secret; IKMBOT_SECRET overrides)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	legacy := fs.Bool("legacy-weights", false, "weight each element 0.111 as the regulation's worksheets print, instead of exactly 1/9")
-	sendRate := fs.Float64("send-rate", 30, "Bot API calls per second across all chats (Telegram allows about 30)")
+	sendRate := fs.Float64("send-rate", bot.DefaultSendRate, "messages sent or edited per second across all chats (Telegram allows about 30); 0 for no pace")
+	chatRate := fs.Float64("chat-rate", bot.DefaultChatRate, "messages sent or edited per second in one chat (Telegram allows about 1, with short bursts); 0 for no pace")
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "on SIGTERM, how long updates in flight may take to finish")
 	// A person reads each question; 2 updates a second with a burst of 20
 	// is far above honest use and stops a script flooding the bot.
-	userRate := fs.Float64("user-rate", 2, "updates per second one person may send before further ones are dropped; 0 for no cap")
-	userBurst := fs.Int("user-burst", 20, "updates one person may send at once")
+	userRate := fs.Float64("user-rate", bot.DefaultUserRate, "updates per second one person may send before further ones are dropped; 0 for no cap")
+	userBurst := fs.Int("user-burst", bot.DefaultUserBurst, "updates one person may send at once")
 	workers := fs.Int("workers", telegram.DefaultWorkers, "updates handled at once; the others wait their turn")
+	var wf webFlags
+	fs.StringVar(&wf.addr, "web", "", "serve the public site (QR landing pages and the browser form) on this address, e.g. 127.0.0.1:8080 behind your TLS proxy; empty: no site")
+	fs.Float64Var(&wf.rate, "web-rate", web.DefaultRate, "with --web: requests a second one client (an IP address, an IPv6 /64) may make; 0 for no cap")
+	fs.IntVar(&wf.burst, "web-burst", web.DefaultBurst, "with --web: requests one client may make at once")
+	fs.StringVar(&wf.proxies, "web-proxy", "127.0.0.1/8,::1", "with --web: reverse proxies whose X-Forwarded-For is believed (addresses or CIDR prefixes, comma-separated)")
 	callTimeout := fs.Duration("call-timeout", telegram.DefaultCallTimeout, "longest wait for one Bot API call before it is made again (uploads: four times as long)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{"serve: " + err.Error()}
@@ -92,12 +99,23 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	metrics := bot.NewMetrics()
 	bc := botConfig(cfg, secret, weighting, log)
 	bc.BotUsername = askUsername(ctx, api, log)
-	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, 1
+	bc.Metrics, bc.SendRate, bc.ChatRate = metrics, *sendRate, *chatRate
 	bc.UserRate, bc.UserBurst = *userRate, *userBurst
 	bc.CallTimeout = *callTimeout
 	b, err := bot.New(bc, st, api)
 	if err != nil {
 		return err
+	}
+	if wf.addr != "" {
+		wc, err := webConfig(cfg, secret, weighting, bc.BotUsername, wf, log)
+		if err != nil {
+			return err
+		}
+		stopWeb, err := startWeb(ctx, wf.addr, wc, st, log)
+		if err != nil {
+			return err
+		}
+		defer stopWeb()
 	}
 	stopOps := startOps(ctx, *opsAddr, opsHandler(st, metrics, 2**pollTimeout+time.Minute, log), log)
 	defer stopOps()
@@ -130,7 +148,10 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 		if _, err := api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 			log.Warn("deleteWebhook failed", "err", err)
 		}
-		poller := &telegram.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: *pollTimeout, Logger: log, Metrics: metrics.Transport(), HandlerContext: handlerCtx}
+		// Each batch is kept in the database before Telegram hears it
+		// arrived, so the next getUpdates need not wait for the replies.
+		poller := &telegram.Poller{APIURL: *apiURL, Token: token, Client: client, Timeout: *pollTimeout, Logger: log, Metrics: metrics.Transport(),
+			HandlerContext: handlerCtx, Inbox: st}
 		err = poller.Run(ctx, d)
 	}
 	drained := make(chan struct{})
@@ -142,6 +163,9 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 		stopHandlers()
 		<-drained
 	}
+	// What was answered leaves the inbox now; the rest is handled (or,
+	// if committed, shown again) at the next start.
+	b.FlushAnswered()
 	<-sweepDone
 	<-noticesDone
 	log.Info("ikmbot stopped")
@@ -196,7 +220,7 @@ func botConfig(cfg *config.Config, secret []byte, w survey.Weighting, log *slog.
 		RespondentPeriod: cfg.RespondentPeriod, AllowReplace: cfg.AllowReplace, SessionTTL: cfg.SessionTTL,
 		DefaultLanguage: cfg.DefaultLanguage, Admins: cfg.Admins, Weighting: w, Secret: secret, Logger: log,
 		ChatRetention: cfg.ChatRetention, SuggestionRetention: time.Duration(cfg.SuggestionDays) * 24 * time.Hour,
-		SignedLinksOnly: cfg.SignedLinksOnly, Digest: cfg.Digest, DigestHour: cfg.DigestHour,
+		SignedLinksOnly: cfg.SignedLinksOnly, PublicURL: cfg.PublicURL, Digest: cfg.Digest, DigestHour: cfg.DigestHour,
 	}
 }
 

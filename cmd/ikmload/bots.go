@@ -62,7 +62,7 @@ type inProcess struct {
 
 // startInProcess starts polling with handle, timing every call of it, and
 // runs sweep (if not nil) beside it as ikmbot serve runs its sweeper.
-func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, log *slog.Logger, metrics *telegram.Metrics, handle telegram.Handler, sweep func(context.Context)) *inProcess {
+func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, log *slog.Logger, metrics *telegram.Metrics, inbox telegram.Inbox, handle telegram.Handler, sweep func(context.Context)) *inProcess {
 	p := &inProcess{done: make(chan error, 1), swept: make(chan struct{}), handler: &latency{}}
 	p.d = telegram.NewDispatcher(func(ctx context.Context, u *models.Update, release func()) error {
 		start := time.Now()
@@ -70,7 +70,7 @@ func startInProcess(ctx context.Context, srv *telegramtest.Server, client *http.
 		p.handler.add(time.Since(start))
 		return err
 	}).WithWorkers(workers)
-	poller := &telegram.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: client, Timeout: pollTimeout, Logger: log, Metrics: metrics}
+	poller := &telegram.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: client, Timeout: pollTimeout, Logger: log, Metrics: metrics, Inbox: inbox}
 	pctx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
 	go func() { p.done <- poller.Run(pctx, p.d) }()
@@ -98,9 +98,20 @@ func newAPI(srv *telegramtest.Server, client *http.Client, log *slog.Logger) (*t
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 }
 
-// startOurs runs ikmbot's bot in this process on st. Pacing is off: the
-// fake has no flood limits, and waiting for Telegram's is not the bot's cost.
-func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, c *city, st *store.Store, log *slog.Logger) (running, error) {
+// pacing is the bot's send rates and per-person cap, as bot.Config has
+// them; the zero value is all off.
+type pacing struct {
+	send, chat, user float64
+	userBurst        int
+}
+
+// servePacing is ikmbot serve's, with its default flags.
+var servePacing = pacing{send: bot.DefaultSendRate, chat: bot.DefaultChatRate, user: bot.DefaultUserRate, userBurst: bot.DefaultUserBurst}
+
+// startOurs runs ikmbot's bot in this process on st. "ikmload run" has
+// pacing off: its fake has no flood limits, and waiting for Telegram's is
+// not the bot's cost; "ikmload crowd" paces as serve does.
+func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Client, workers int, pace pacing, c *city, st *store.Store, log *slog.Logger) (running, error) {
 	api, err := newAPI(srv, client, log)
 	if err != nil {
 		return nil, err
@@ -111,6 +122,7 @@ func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 		SessionTTL: c.SessionTTL, DefaultLanguage: "id", Weighting: survey.ExactWeights,
 		ChatRetention: c.ChatRetention, SuggestionRetention: time.Duration(c.SuggestionDays) * 24 * time.Hour,
 		Secret: []byte(loadSecret), Logger: log, Metrics: metrics,
+		SendRate: pace.send, ChatRate: pace.chat, UserRate: pace.user, UserBurst: pace.userBurst,
 	}, st, api)
 	if err != nil {
 		return nil, err
@@ -121,7 +133,7 @@ func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 	if err := b.RegisterCommands(ctx); err != nil {
 		return nil, err
 	}
-	return startInProcess(ctx, srv, client, workers, log, metrics.Transport(), b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
+	return startInProcess(ctx, srv, client, workers, log, metrics.Transport(), st, b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
 }
 
 // startEcho runs the echo bot in this process.
@@ -130,7 +142,7 @@ func startEcho(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 	if err != nil {
 		return nil, err
 	}
-	return startInProcess(ctx, srv, client, workers, log, nil, echoHandler(api, log), nil), nil
+	return startInProcess(ctx, srv, client, workers, log, nil, nil, echoHandler(api, log), nil), nil
 }
 
 // child is a bot in its own process: the ikmbot binary, or ikmload's echo
@@ -227,8 +239,9 @@ func (c *child) stop() (botStats, error) {
 	return st, err
 }
 
-// startBinary runs "ikmbot serve" against the fake on dbPath.
-func startBinary(ctx context.Context, srv *telegramtest.Server, ready <-chan struct{}, path, dbPath string, extra []string, stderr io.Writer) (running, error) {
+// startBinary runs "ikmbot serve" against the fake on dbPath; paced, with
+// serve's own default rates, else with pacing off.
+func startBinary(ctx context.Context, srv *telegramtest.Server, ready <-chan struct{}, path, dbPath string, paced bool, extra []string, stderr io.Writer) (running, error) {
 	args := []string{"serve", "--db", dbPath, "--api-url", srv.URL(), "--poll-timeout", pollTimeout.String(), "--log-level", "debug"}
 	flags, err := serveFlags(path)
 	if err != nil {
@@ -238,7 +251,10 @@ func startBinary(ctx context.Context, srv *telegramtest.Server, ready <-chan str
 	// flood limits, and the respondents answer as fast as the bot replies.
 	// Ops off: its port would clash between runs.
 	for _, f := range []string{"send-rate=0", "chat-rate=0", "user-rate=0", "ops="} {
-		name, _, _ := strings.Cut(f, "=")
+		name, v, _ := strings.Cut(f, "=")
+		if paced && v == "0" {
+			continue
+		}
 		if flags[name] {
 			args = append(args, "--"+f)
 		}
@@ -291,6 +307,20 @@ func startEchoChild(ctx context.Context, srv *telegramtest.Server, ready <-chan 
 		return nil, err
 	}
 	c, err := startChild(ctx, srv, ready, self, []string{echoCommand, "--api-url", srv.URL(), "--workers", strconv.Itoa(workers)}, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// startPlainChild runs the plain echo bot as a child process (ikmload
+// echobot --plain).
+func startPlainChild(ctx context.Context, srv *telegramtest.Server, ready <-chan struct{}, client string, stderr io.Writer) (running, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	c, err := startChild(ctx, srv, ready, self, []string{echoCommand, "--plain", "--plain-client", client, "--api-url", srv.URL()}, stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -22,13 +22,7 @@ func botClient(srv *telegramtest.Server, idleConns int) *http.Client {
 		c.Timeout = pollTimeout + 15*time.Second
 		return c
 	}
-	d := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-		host, _, err := net.SplitHostPort(address)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			return fmt.Errorf("ikmload: refusing to connect to %s: only loopback is allowed", address)
-		}
-		return nil
-	}}
+	d := &net.Dialer{Timeout: 5 * time.Second, Control: loopbackOnly}
 	return &http.Client{
 		Transport: &http.Transport{
 			Proxy: nil, DialContext: d.DialContext,
@@ -36,4 +30,14 @@ func botClient(srv *telegramtest.Server, idleConns int) *http.Client {
 		},
 		Timeout: pollTimeout + 15*time.Second,
 	}
+}
+
+// loopbackOnly is a dialer's Control that refuses every address that is
+// not loopback.
+func loopbackOnly(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("ikmload: refusing to connect to %s: only loopback is allowed", address)
+	}
+	return nil
 }

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -78,12 +80,15 @@ func echoKeyboard(k int64) *models.InlineKeyboardMarkup {
 }
 
 // runEchoBot is "ikmload echobot --api-url URL": the echo bot polling a
-// (fake) Bot API with our Poller and Dispatcher, until SIGTERM.
+// (fake) Bot API with our Poller and Dispatcher, or with --plain on the
+// library's own loop, until SIGTERM.
 func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet(echoCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	apiURL := fs.String("api-url", "", "Bot API base URL: the load tool's fake")
 	workers := fs.Int("workers", telegram.DefaultWorkers, "updates handled at once")
+	plain := fs.Bool("plain", false, "go-telegram/bot's own polling loop with its defaults instead of our Poller and Dispatcher")
+	plainClient := fs.String("plain-client", "ours", "with --plain: ours (ikmbot serve's HTTP client) or library (go-telegram/bot's default)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{echoCommand + ": " + err.Error()}
 	}
@@ -92,7 +97,24 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{echoCommand + ": needs --api-url and TELEGRAM_BOT_TOKEN"}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
+	client := &http.Client{Timeout: pollTimeout + 15*time.Second, Transport: serveTransport()}
+	if *plain {
+		var c tg.HttpClient = telegram.BufferedClient{Client: &http.Client{Timeout: plainPollTimeout + 15*time.Second, Transport: serveTransport()}}
+		switch *plainClient {
+		case "ours":
+		case "library":
+			c = libraryClient()
+		default:
+			return usageError{echoCommand + ": --plain-client must be ours or library"}
+		}
+		p, err := startPlainEcho(ctx, *apiURL, token, c, log)
+		if err != nil {
+			return err
+		}
+		<-ctx.Done()
+		_, err = p.stop()
+		return err
+	}
 	api, err := tg.New(token, tg.WithServerURL(*apiURL), tg.WithHTTPClient(pollTimeout, telegram.BufferedClient{Client: client}),
 		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
 	if err != nil {
@@ -104,4 +126,83 @@ func runEchoBot(ctx context.Context, args []string, stderr io.Writer) error {
 	err = poller.Run(ctx, d)
 	d.Wait()
 	return err
+}
+
+// plainHandler is echoHandler as a go-telegram/bot handler, for the plain
+// echo bot. wg counts the handlers running: the library starts each update
+// in a goroutine of its own and does not wait for them.
+func plainHandler(log *slog.Logger, wg *sync.WaitGroup) tg.HandlerFunc {
+	var handle telegram.Handler
+	var once sync.Once
+	return func(ctx context.Context, api *tg.Bot, u *models.Update) {
+		wg.Add(1)
+		defer wg.Done()
+		once.Do(func() { handle = echoHandler(api, log) })
+		// The library cancels ctx when it stops; a reply in flight then
+		// still finishes, as ours do.
+		handle(context.WithoutCancel(ctx), u, nil)
+	}
+}
+
+// libraryClient is go-telegram/bot's default HTTP client (Go's default
+// transport, with its two idle connections per host, and a minute's
+// timeout) but refusing every address that is not loopback, so the plain
+// echo bot cannot reach Telegram by mistake.
+func libraryClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: loopbackOnly}
+	t.DialContext = d.DialContext
+	t.Proxy = nil
+	return &http.Client{Timeout: plainPollTimeout, Transport: t}
+}
+
+// plainPollTimeout is go-telegram/bot's default poll timeout (its client's
+// timeout; it asks getUpdates to wait a second less).
+const plainPollTimeout = time.Minute
+
+// plainEcho is the echo bot on go-telegram/bot's own polling loop with the
+// library's defaults: its getUpdates loop, which confirms updates as soon
+// as they are queued, and a goroutine per update; no Poller or Dispatcher
+// of ours. The cost floor of any bot on this library. Its HTTP client is
+// the one ikmbot uses (a pool of idle connections, requests sent in one
+// piece), so that the comparison is of what the bots do with it; with
+// --plain-client library it is the library's default one.
+type plainEcho struct {
+	cancel   context.CancelFunc
+	done     chan struct{}
+	handlers sync.WaitGroup
+}
+
+// startPlainEcho starts the plain echo bot polling apiURL with token.
+func startPlainEcho(ctx context.Context, apiURL, token string, client tg.HttpClient, log *slog.Logger) (*plainEcho, error) {
+	p := &plainEcho{done: make(chan struct{})}
+	api, err := tg.New(token, tg.WithServerURL(apiURL), tg.WithHTTPClient(plainPollTimeout, client),
+		tg.WithDefaultHandler(plainHandler(log, &p.handlers)),
+		tg.WithErrorsHandler(func(err error) { log.Warn("telegram client", "err", err) }))
+	if err != nil {
+		return nil, err
+	}
+	ctx, p.cancel = context.WithCancel(ctx)
+	go func() {
+		defer close(p.done)
+		api.Start(ctx)
+	}()
+	return p, nil
+}
+
+func (p *plainEcho) pid() string { return "self" }
+
+func (p *plainEcho) stop() (botStats, error) {
+	p.cancel()
+	<-p.done
+	p.handlers.Wait()
+	return botStats{}, nil
+}
+
+// serveTransport is the HTTP transport of ikmbot serve: Go's default with
+// 100 idle connections per host.
+func serveTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 100
+	return t
 }

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/cmd/internal/console"
@@ -31,6 +32,8 @@ type loadOptions struct {
 	mode           string // "inprocess" or "binary"
 	binary         string
 	echo, json     bool
+	plain          bool   // also the plain echo bot on go-telegram/bot's own loop
+	plainClient    string // its HTTP client: "ours" or "library"
 	db             string
 	nosync         bool
 	seed           uint64
@@ -45,7 +48,7 @@ type loadOptions struct {
 
 // runResult is one bot's figures.
 type runResult struct {
-	Bot           string          `json:"bot"` // "ikmbot" or "echo"
+	Bot           string          `json:"bot"` // "ikmbot", "echo" or "plain"
 	Updates       int64           `json:"updates"`
 	Surveys       int64           `json:"surveys"`
 	Seconds       float64         `json:"seconds"`
@@ -78,6 +81,8 @@ type loadReport struct {
 	Ikmbot     runResult     `json:"ikmbot"`
 	Echo       *runResult    `json:"echo,omitempty"`
 	Ratio      *costRatio    `json:"ratio,omitempty"`
+	Plain      *runResult    `json:"plain,omitempty"`       // the echo bot on go-telegram/bot's own polling loop
+	PlainRatio *costRatio    `json:"plain_ratio,omitempty"` // ikmbot's cost over the plain echo bot's
 	Verify     *verification `json:"verify,omitempty"`
 }
 
@@ -96,7 +101,9 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadOptions, error) {
 	fs.IntVar(&o.surveys, "surveys", 0, "surveys to complete in all, each by a new respondent (default 10 per --users)")
 	fs.StringVar(&o.mode, "mode", "inprocess", "inprocess: the bot runs in this process; binary: the ikmbot binary runs as a child")
 	fs.StringVar(&o.binary, "binary", "", "with --mode binary: the ikmbot binary (default: go build ./cmd/ikmbot into a temporary directory)")
-	fs.BoolVar(&o.echo, "echo", false, "also run the same load against a bare echo bot, and report the ratio")
+	fs.BoolVar(&o.echo, "echo", false, "also run the same load against a bare echo bot on our Poller and Dispatcher, and report the ratio")
+	fs.BoolVar(&o.plain, "plain", false, "also run the same load against a bare echo bot on go-telegram/bot's own polling loop with its defaults, and report the ratio")
+	fs.StringVar(&o.plainClient, "plain-client", "ours", "the plain echo bot's HTTP client: ours (as ikmbot's) or library (go-telegram/bot's default: 2 idle connections, requests streamed)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.StringVar(&o.db, "db", "", "database file, kept afterwards; may be a seeded one (default: a temporary file)")
 	fs.BoolVar(&o.nosync, "nosync", false, "open the database without fsync (in-process only; not how ikmbot runs)")
@@ -116,6 +123,8 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadOptions, error) {
 	switch {
 	case fs.NArg() > 0:
 		return o, usageError{fmt.Sprintf("run: unexpected argument %q", fs.Arg(0))}
+	case o.plainClient != "ours" && o.plainClient != "library":
+		return o, usageError{"run: --plain-client must be ours or library"}
 	case o.think < 0:
 		return o, usageError{"run: --think must not be negative"}
 	case o.workers < 1:
@@ -198,9 +207,24 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("echo bot: %w", err)
 		}
 		rep.Echo = &echo
-		if ours.UpdatesPerSec > 0 && echo.CPUPerUpdate > 0 {
-			rep.Ratio = &costRatio{Wall: echo.UpdatesPerSec / ours.UpdatesPerSec, CPU: ours.CPUPerUpdate / echo.CPUPerUpdate}
+		rep.Ratio = ratioOf(ours, echo)
+	}
+	if o.plain {
+		plain, err := l.measure(ctx, "plain", func(srv *telegramtest.Server, ready <-chan struct{}) (running, error) {
+			if o.mode == "binary" {
+				return startPlainChild(ctx, srv, ready, o.plainClient, stderr)
+			}
+			var client tg.HttpClient = telegram.BufferedClient{Client: botClient(srv, o.idleConns)}
+			if o.plainClient == "library" {
+				client = libraryClient()
+			}
+			return startPlainEcho(ctx, srv.URL(), telegramtest.Token, client, l.log())
+		})
+		if err != nil {
+			return fmt.Errorf("plain echo bot: %w", err)
 		}
+		rep.Plain = &plain
+		rep.PlainRatio = ratioOf(ours, plain)
 	}
 
 	if o.json {
@@ -217,6 +241,15 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("%w: %s", errVerify, strings.Join(v.Problems, "; "))
 	}
 	return nil
+}
+
+// ratioOf is ikmbot's cost per update over an echo bot's, nil when one of
+// them measured nothing.
+func ratioOf(ours, echo runResult) *costRatio {
+	if ours.UpdatesPerSec <= 0 || echo.CPUPerUpdate <= 0 {
+		return nil
+	}
+	return &costRatio{Wall: echo.UpdatesPerSec / ours.UpdatesPerSec, CPU: ours.CPUPerUpdate / echo.CPUPerUpdate}
 }
 
 // loader runs the bots of one "ikmload run".
@@ -261,9 +294,9 @@ func (l *loader) runIkmbot(ctx context.Context) (runResult, *verification, error
 	l.base = userBase + int64(before.complete+before.incomplete)
 	res, err := l.measure(ctx, "ikmbot", func(srv *telegramtest.Server, ready <-chan struct{}) (running, error) {
 		if l.o.mode == "binary" {
-			return startBinary(ctx, srv, ready, l.o.binary, l.o.db, append([]string{"--workers", strconv.Itoa(l.o.workers)}, l.o.serveArgs...), l.stderr)
+			return startBinary(ctx, srv, ready, l.o.binary, l.o.db, false, append([]string{"--workers", strconv.Itoa(l.o.workers)}, l.o.serveArgs...), l.stderr)
 		}
-		return startOurs(ctx, srv, botClient(srv, l.o.idleConns), l.o.workers, l.city, st, l.log())
+		return startOurs(ctx, srv, botClient(srv, l.o.idleConns), l.o.workers, pacing{}, l.city, st, l.log())
 	})
 	if err != nil {
 		if st != nil {
@@ -277,7 +310,7 @@ func (l *loader) runIkmbot(ctx context.Context) (runResult, *verification, error
 			return res, nil, err
 		}
 	}
-	v, err := verify(st, l.city.Catalog.Units(), before, int(res.Surveys))
+	v, err := verify(st, l.city.Catalog.Units(), before, int(res.Surveys), int(res.Surveys))
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -292,7 +325,7 @@ func (l *loader) runIkmbot(ctx context.Context) (runResult, *verification, error
 
 // measure runs the respondents against one bot on a fresh fake.
 func (l *loader) measure(ctx context.Context, name string, start func(*telegramtest.Server, <-chan struct{}) (running, error)) (runResult, error) {
-	echo := name == "echo"
+	echo := name != "ikmbot" // an echo bot: follow its buttons, not the survey's
 	c := newCrowd(l.city.Catalog.Units(), l.base, l.o.users, l.o.surveys, l.o.seed, echo, l.o.wait)
 	c.think = l.o.think
 	var complaints atomic.Int64
@@ -398,9 +431,16 @@ func printReport(w io.Writer, r loadReport) {
 	if r.Echo != nil {
 		printResult(w, *r.Echo)
 	}
+	if r.Plain != nil {
+		printResult(w, *r.Plain)
+	}
 	if r.Ratio != nil {
 		fmt.Fprintf(w, "%-8s ikmbot costs %.2fx the echo bot per update in wall time (%.0f vs %.0f updates/s), %.2fx in CPU\n",
 			"ratio", r.Ratio.Wall, r.Ikmbot.UpdatesPerSec, r.Echo.UpdatesPerSec, r.Ratio.CPU)
+	}
+	if r.PlainRatio != nil {
+		fmt.Fprintf(w, "%-8s ikmbot costs %.2fx the plain echo bot (go-telegram/bot's own loop) per update in wall time (%.0f vs %.0f updates/s), %.2fx in CPU\n",
+			"ratio", r.PlainRatio.Wall, r.Ikmbot.UpdatesPerSec, r.Plain.UpdatesPerSec, r.PlainRatio.CPU)
 	}
 	if v := r.Verify; v != nil {
 		if v.OK {
@@ -450,6 +490,9 @@ func summaryLine(r loadReport) string {
 	}
 	if r.Ratio != nil {
 		fmt.Fprintf(&b, ", %.2fx the echo bot", r.Ratio.Wall)
+	}
+	if r.PlainRatio != nil {
+		fmt.Fprintf(&b, ", %.2fx the plain echo bot", r.PlainRatio.Wall)
 	}
 	if r.Verify != nil {
 		if r.Verify.OK {

@@ -2,7 +2,8 @@
 // fake Bot API on loopback with many simulated respondents, and it seeds
 // databases for benchmarks and for trying the admin views.
 //
-//	ikmload run  [--users 500] [--surveys N] [--mode inprocess|binary] [--echo] [--json] ...
+//	ikmload run  [--users 500] [--surveys N] [--mode inprocess|binary] [--echo] [--plain] [--json] ...
+//	ikmload crowd [--people 60] [--round-trip 150ms] [--limits] [--mode inprocess|binary] [--runs 3] ...
 //	ikmload seed --db FILE --responses N [--from 2025-01-01] [--to 2026-12-31] [--nosync]
 //
 // Nothing leaves the machine: the fake listens on 127.0.0.1 and the bot is
@@ -23,7 +24,9 @@ const usage = `ikmload measures ikmbot's speed against a fake Telegram on loopba
 
 usage:
   ikmload run  [--users 500] [--surveys N] [--mode inprocess|binary] [--binary PATH]
-               [--echo] [--json] [--db FILE] [--nosync]
+               [--echo] [--plain] [--json] [--db FILE] [--nosync]
+  ikmload crowd [--people 60] [--arrive 20s] [--read 1s-2s] [--round-trip 150ms] [--limits=true]
+               [--mode inprocess|binary] [--serve-args "..."] [--runs N] [--json]
   ikmload seed --db FILE --responses N [--from 2025-01-01] [--to 2026-12-31] [--nosync]
 
 Run "ikmload COMMAND -h" for every flag.
@@ -63,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLoad(ctx, rest, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, stdout, stderr)
+	case "crowd":
+		return runCrowd(ctx, rest, stdout, stderr)
 	case echoCommand:
 		return runEchoBot(ctx, rest, stderr)
 	}

@@ -36,6 +36,13 @@
 // stable text with FormatCall and FormatUpdate for golden transcripts. Faults
 // (Fail, FailRate) make chosen methods answer 429, 5xx or any other error.
 //
+// Two options make the fake behave like Telegram seen from far away, for
+// the load tool: WithFloodLimits refuses sends and edits beyond Telegram's
+// flood limits (TelegramLimits: about 30 a second in all, about one a
+// second in a chat) with 429 and retry_after, and WithRoundTrip makes every
+// call take a network round trip. Both are off by default, so tests see an
+// instant, unlimited Telegram.
+//
 // The fake never talks to the network beyond its own listener: Client returns
 // an *http.Client that refuses every other host, so a misconfigured test
 // cannot reach api.telegram.org. Unknown methods and unparseable requests are

@@ -92,6 +92,7 @@ type Call struct {
 	ErrorCode   int               // 0 when the call succeeded
 	Description string            // error description when ErrorCode != 0
 	Network     Network           // a connection fault instead of an answer (ErrorCode is 0)
+	At          time.Time         // when the fake handled it: a person sees a sent or edited message then
 }
 
 // Server is a fake Telegram Bot API server.
@@ -102,6 +103,9 @@ type Server struct {
 	reporter Reporter
 	now      func() time.Time
 	hook     func(Call)
+
+	roundTrip time.Duration // WithRoundTrip
+	flood     *flood        // WithFloodLimits; nil: no limits
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -122,6 +126,8 @@ type Server struct {
 	fileN    int
 	faults   map[string]*faultRule
 	commands map[commandKey][]botCommand
+
+	floodRefused int // calls refused by the flood limits
 }
 
 // NewServer starts a fake Bot API server on 127.0.0.1.
@@ -145,7 +151,14 @@ func NewServer(opts ...Option) *Server {
 			log.Printf("telegramtest: "+format, args...)
 		})
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	handler := http.HandlerFunc(s.serveHTTP)
+	if half := s.roundTrip / 2; half > 0 {
+		handler = func(w http.ResponseWriter, r *http.Request) {
+			sleep(half, r.Context().Done(), s.done)
+			s.serveHTTP(&delayedWriter{ResponseWriter: w, delay: s.roundTrip - half, req: r.Context().Done(), done: s.done}, r)
+		}
+	}
+	s.ts = httptest.NewServer(handler)
 	u, _ := url.Parse(s.ts.URL)
 	s.host = u.Host
 	return s
@@ -440,6 +453,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.respond(w, c, e, nil)
 		return
 	}
+	if e := s.floodLocked(m.name, req); e != nil {
+		c := s.recordLocked(m.name, req, 0, e)
+		s.mu.Unlock()
+		s.respond(w, c, e, nil)
+		return
+	}
 	result, msgID, e := m.fn(s, req)
 	c := s.recordLocked(m.name, req, msgID, e)
 	s.mu.Unlock()
@@ -480,7 +499,7 @@ func (s *Server) callHook(c Call) {
 
 func (s *Server) recordLocked(method string, req *request, msgID int, e *apiError) Call {
 	s.seq++
-	c := Call{Seq: s.seq, Method: method, MessageID: msgID}
+	c := Call{Seq: s.seq, Method: method, MessageID: msgID, At: time.Now()}
 	if req != nil {
 		c.Params, c.Files = req.params, req.files
 	}

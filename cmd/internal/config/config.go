@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -60,13 +61,17 @@ type Config struct {
 	Digest           bool                       // send every admin a daily digest at DigestHour
 	DigestHour       int                        // 0-23, in Location
 	TypeNames        map[survey.UnitType]string // display names for extra types
-	Catalog          *survey.Catalog
+	// PublicURL is the public site's base URL (https://ikm.example.go.id),
+	// without a trailing slash; "" when the city has no public site. With
+	// it, posters and ikmbot units carry PublicURL/s/<signed payload>.
+	PublicURL string
+	Catalog   *survey.Catalog
 }
 
 // Keys accepted in a config file. A key outside these lists is an error, so
 // that a typo such as "servics:" does not silently drop a city's services.
 var (
-	topKeys           = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "chat_retention", "suggestion_retention_days", "digest_hour", "unit_types", "services", "questionnaires", "units"}
+	topKeys           = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "chat_retention", "suggestion_retention_days", "digest_hour", "public_url", "unit_types", "services", "questionnaires", "units"}
 	unitKeys          = []string{"code", "name", "type", "area", "services", "users_per_year", "questionnaires"}
 	unitTypeKeys      = []string{"key", "name"}
 	questionnaireKeys = []string{"scale", "report", "bands"}
@@ -357,6 +362,7 @@ func (p *configParser) config(root *yaml.Node) *Config {
 		}
 	}
 
+	cfg.PublicURL = p.publicURL(f["public_url"])
 	cfg.Admins = p.admins(f["admins"])
 	extra := p.unitTypes(f["unit_types"], cfg.TypeNames)
 	defaults := p.serviceDefaults(f["services"], cfg.TypeNames)
@@ -364,6 +370,26 @@ func (p *configParser) config(root *yaml.Node) *Config {
 	units := p.units(f["units"], cfg.TypeNames, defaults, extras)
 	cfg.Catalog = survey.NewCatalog(units, typeOrder(units, extra)...)
 	return cfg
+}
+
+// publicURL parses the public site's base URL: absolute http or https,
+// a host, no query or fragment; a trailing slash is dropped. Plain http is
+// accepted for a test setup, though a real site belongs behind TLS.
+func (p *configParser) publicURL(n *yaml.Node) string {
+	s := p.str(n, "public_url")
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil:
+		p.errorf(n, "public_url", "%q is not an http(s) URL with a host, e.g. https://ikm.bekasikota.go.id", s)
+	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#"):
+		p.errorf(n, "public_url", "%q has a query or fragment; give the site's base URL only", s)
+	default:
+		return strings.TrimRight(s, "/")
+	}
+	return ""
 }
 
 // admins parses the Telegram user ids of city admins.

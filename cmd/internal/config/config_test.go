@@ -159,6 +159,9 @@ func TestConfigEveryKey(t *testing.T) {
 	if !cfg.Digest || cfg.DigestHour != 0 {
 		t.Errorf("Digest, DigestHour = %v, %d; want on at midnight (0 is an hour, not \"off\")", cfg.Digest, cfg.DigestHour)
 	}
+	if got, want := cfg.PublicURL, "https://ikm.contoh.go.id"; got != want {
+		t.Errorf("PublicURL = %q, want %q (no trailing slash)", got, want)
+	}
 	if got, want := cfg.Admins, []int64{123456789, 5012345678}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Admins = %v, want %v", got, want)
 	}
@@ -191,7 +194,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown_key.yaml", `:6: servics: unknown key (did you mean "services"?)`},
 		{"unknown_unit_key.yaml", `:6: units[0].servics: unknown key (did you mean "services"?)`},
 		{"duplicate_key.yaml", `:6: city: duplicate key (first on line 1)`},
-		{"merge_key.yaml", `:2: base: unknown key (want city, timezone, respondent_period, allow_replace, session_ttl, default_language, admins, signed_links_only, chat_retention, suggestion_retention_days, digest_hour, unit_types, services, questionnaires, units)` +
+		{"merge_key.yaml", `:2: base: unknown key (want city, timezone, respondent_period, allow_replace, session_ttl, default_language, admins, signed_links_only, chat_retention, suggestion_retention_days, digest_hour, public_url, unit_types, services, questionnaires, units)` +
 			"\n{file}:5: units[0].<<: merge keys are not supported: repeat the keys, or use an alias (*name) for a value" +
 			"\n{file}:5: units[0].type: missing (want perangkat_daerah, rsud, puskesmas, or a key under unit_types)"},
 		{"city_missing.yaml", `: city: missing: name the city or regency, e.g. Kota Bekasi`},
@@ -220,6 +223,9 @@ func TestConfigErrors(t *testing.T) {
 		{"signed_links_only_bad.yaml", `:1: signed_links_only: want true or false, got "yes please"`},
 		{"digest_hour_24.yaml", `:2: digest_hour: 24 is not an hour: want 0 to 23 (the digest goes out at that hour in the timezone), or no digest_hour for no digest`},
 		{"digest_hour_clock.yaml", `:2: digest_hour: want an hour from 0 to 23 (the digest goes out at that hour in the timezone), or no digest_hour for no digest, got "07:30"`},
+		{"public_url_scheme.yaml", `:2: public_url: "ftp://ikm.contoh.go.id" is not an http(s) URL with a host, e.g. https://ikm.bekasikota.go.id`},
+		{"public_url_relative.yaml", `:2: public_url: "ikm.contoh.go.id" is not an http(s) URL with a host, e.g. https://ikm.bekasikota.go.id`},
+		{"public_url_query.yaml", `:2: public_url: "https://ikm.contoh.go.id/?x=1" has a query or fragment; give the site's base URL only`},
 		{"code_signed_layout.yaml", `:6: units[1].code: "PKM-v2-ABCDEFGHIJKL" ends like a signed deep link (-v<number>-<12 characters>); choose another code`},
 		{"code_counter_layout.yaml", `:6: units[1].code: "PKM-c5-123-ABCDEFGHIJKL" ends like a counter-screen code (-c<minutes>-<number>-<12 characters>); choose another code`},
 		{"units_empty.yaml", `:2: units: empty: list at least one unit`},
