@@ -16,7 +16,9 @@
 //	|--> <chat id, int64 as 8 bytes BE> -> chatRecord (JSON)
 //	                                         only while a conversation is open;
 //	                                         the open session stores its unit
-//	                                         CODE and its step by NAME
+//	                                         CODE, its step by NAME, and its
+//	                                         answers to extra questionnaires
+//	                                         under "blocks" as responses do
 //
 //	responses/                               the source of truth
 //	|--> <id, uint64 8 bytes BE> -> responseRecord (JSON; scores keyed by

@@ -23,14 +23,15 @@ const posterUsage = `usage: ikmbot poster --out DIR [--unit CODE] [--period P] [
 
 Draws the publication poster of every unit with respondents in the period,
 the result a unit posts on its wall and website: unit, period, IKM, mutu,
-kinerja, respondents, the NRR of each element and the respondents' profile
-(counts under 5 suppressed). For each unit DIR/CODE-ikm-P.png (A4, 1240
+kinerja, respondents, the IPKP and IPAK of a unit that asks them, the NRR
+of each element and the respondents' profile (counts under 5 suppressed). For each unit DIR/CODE-ikm-P.png (A4, 1240
 pixels wide) and DIR/CODE-ikm-P.pdf (A4), and, without --unit,
 DIR/` + "semua-unit.ikm-P.pdf" + ` with every poster, one a page, for the
 print shop.
 
 --charts also draws, sized for a phone: DIR/CODE-unsur-P.png (the unit's
-element NRRs against the mutu bands), and without --unit
+element NRRs against the mutu bands), DIR/CODE-ipkp-P.png and
+DIR/CODE-ipak-P.png for a unit that asks them, and without --unit
 DIR/peringkat-P.png (all units ranked) and DIR/tren-P.png (the city's
 IKM over the last five periods of the same length).
 
