@@ -69,17 +69,7 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary, indexes 
 	b.WriteString(strings.TrimRight(c.t.text("ikm.city_pooled", map[string]any{"IKM": c.t.num(s.Pooled.IKM2), "Mutu": string(s.Pooled.Mutu), "Kinerja": c.kinerja(s.Pooled.Mutu)}), "\n") + pooledChange + "\n")
 	b.WriteString(c.t.plural("ikm.city_mean", s.WithData, map[string]any{"IKM": c.t.num(s.MeanIKM2), "Mutu": string(s.MeanMutu), "Kinerja": c.kinerja(s.MeanMutu), "Units": s.WithData}) + meanChange + "\n")
 	line("ikm.city_respondents", map[string]any{"N": s.Respondents(), "Units": s.WithData, "Total": len(s.Units)})
-	for _, is := range indexes {
-		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra), "Units": len(is.Units)}
-		if is.WithData == 0 {
-			line("ikm.index_none", data)
-			continue
-		}
-		data["Pooled"] = c.indexValue(is.Extra, is.Pooled.Value2, is.Pooled.Mutu, true)
-		data["Mean"] = c.indexValue(is.Extra, is.MeanValue2, is.MeanMutu, true)
-		data["WithData"], data["N"] = is.WithData, is.Respondents()
-		b.WriteString(c.t.plural("ikm.index_city", is.Respondents(), data) + "\n")
-	}
+	c.groupIndexes(&b, indexes)
 	b.WriteString("\n")
 	line("view.by_type", nil)
 	for _, g := range s.ByType {
@@ -152,6 +142,11 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 		line("view.group_pooled", map[string]any{"IKM": c.t.num(g.Result.IKM2), "Mutu": string(g.Result.Mutu), "Kinerja": c.kinerja(g.Result.Mutu)})
 		b.WriteString(c.t.plural("view.group_mean", g.WithData, map[string]any{"IKM": c.t.num(g.MeanIKM2), "Mutu": string(g.MeanMutu), "Kinerja": c.kinerja(g.MeanMutu), "Units": g.WithData}) + "\n")
 		line("ikm.city_respondents", map[string]any{"N": g.Result.Respondents, "Units": g.WithData, "Total": g.Units})
+		indexes, err := report.Indexes(c.tx, units, v.period)
+		if err != nil {
+			return "", nil, false, err
+		}
+		c.groupIndexes(&b, indexes)
 		b.WriteString("\n")
 		var rows []string
 		for _, u := range sum.Ranked() {
@@ -337,6 +332,23 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	}
 	b.WriteString("</i>")
 	return b.String()
+}
+
+// groupIndexes writes the extra questionnaires' figures over the units of
+// a group (the city, a unit type) that ask them: pooled and as the mean of
+// those units, with their own respondents.
+func (c *conv) groupIndexes(b *strings.Builder, indexes []survey.IndexSummary) {
+	for _, is := range indexes {
+		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra), "Units": len(is.Units)}
+		if is.WithData == 0 {
+			b.WriteString(c.t.text("ikm.index_none", data) + "\n")
+			continue
+		}
+		data["Pooled"] = c.indexValue(is.Extra, is.Pooled.Value2, is.Pooled.Mutu, true)
+		data["Mean"] = c.indexValue(is.Extra, is.MeanValue2, is.MeanMutu, true)
+		data["WithData"], data["N"] = is.WithData, is.Respondents()
+		b.WriteString(c.t.plural("ikm.index_city", is.Respondents(), data) + "\n")
+	}
 }
 
 // indexTitle is the name of an extra questionnaire's index in the chat's
