@@ -226,6 +226,27 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 				}
 				return export.TrendChart("IKM "+title, sub, export.PooledTrend(sums))
 			})})
+		// The extra questionnaires the scope's units ask, one chart each:
+		// the unit's, or pooled over the units that ask it.
+		indexes := sync.OnceValues(func() ([]survey.IndexSummary, error) { return b.readIndexes(sc.units, p) })
+		xs, _ := survey.Asked(sc.units)
+		for i, x := range xs {
+			data["Index"] = x.Index
+			files = append(files, exportFile{telegram.SendPhoto, base(strings.ToLower(x.Index), "png"), caption("export.caption_index"), b.slot(func() ([]byte, error) {
+				is, err := indexes()
+				if err != nil {
+					return nil, err
+				}
+				if len(is) != len(xs) || is[i].Extra.Key != x.Key {
+					return nil, fmt.Errorf("export: %s of %s changed while reading", x.Index, sc.label)
+				}
+				r, name := is[i].Pooled, title+", gabungan responden unit yang menanyakannya"
+				if sc.one {
+					r, name = is[i].Units[0].Result, title
+				}
+				return export.IndexChart(name, p, r)
+			})})
+		}
 		return files
 	case exportPoster:
 		posters := sync.OnceValues(func() ([]export.Poster, error) { return b.readPosters(sc, p, at) })
@@ -291,6 +312,9 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 		}
 		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames, Generated: at, Scope: sc.title,
 			RawProfile: sc.raw}
+		if rep.Indexes, err = report.Indexes(tx, sc.units, p); err != nil {
+			return err
+		}
 		if format == exportCSV {
 			_, err := export.WriteCSV(&buf, rep, tx.ForEachResponse)
 			return err
@@ -317,6 +341,17 @@ func (b *Bot) readTrend(units []survey.Unit, p survey.Period) ([]survey.CitySumm
 	return sums, err
 }
 
+// readIndexes reads the extra questionnaires' figures of the scope's units
+// over p, in one read transaction.
+func (b *Bot) readIndexes(units []survey.Unit, p survey.Period) ([]survey.IndexSummary, error) {
+	var is []survey.IndexSummary
+	err := b.store.View(func(tx *store.Tx) (err error) {
+		is, err = report.Indexes(tx, units, p)
+		return err
+	})
+	return is, err
+}
+
 // readPosters reads the figures and profiles of the scope's units and
 // returns the poster of each unit with respondents.
 func (b *Bot) readPosters(sc exportScope, p survey.Period, at time.Time) ([]export.Poster, error) {
@@ -328,6 +363,9 @@ func (b *Bot) readPosters(sc exportScope, p survey.Period, at time.Time) ([]expo
 		}
 		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}
 		if rep.Profiles, err = report.Profiles(tx, sc.units, p, at); err != nil {
+			return err
+		}
+		if rep.Indexes, err = report.Indexes(tx, sc.units, p); err != nil {
 			return err
 		}
 		ps = export.Posters(rep)

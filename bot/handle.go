@@ -148,6 +148,9 @@ func (c *conv) begin(u survey.Unit, editMsg int, from entry) error {
 		return err
 	}
 	welcome := c.t.text("welcome", map[string]any{"Unit": esc(u.Name)})
+	if extra := c.extrasWelcome(u); extra != "" {
+		welcome += "\n\n" + extra
+	}
 	if from.via == survey.ViaOldPoster {
 		welcome = c.t.text("deeplink.outdated", map[string]any{"Unit": esc(u.Name)}) + "\n\n" + welcome
 	}
@@ -186,7 +189,7 @@ func (c *conv) sendOrEdit(msgID int, text string, kb *models.InlineKeyboardMarku
 // same unit or for the newly scanned one; it never opens a second survey.
 func (c *conv) askResume(next survey.Unit) {
 	s := c.chat.Session
-	data := map[string]any{"Unit": esc(s.Unit.Name), "NewUnit": esc(next.Name), "Done": s.Step, "Total": len(survey.Steps)}
+	data := map[string]any{"Unit": esc(s.Unit.Name), "NewUnit": esc(next.Name), "Done": s.Step, "Total": len(s.Steps())}
 	id, restart := "resume.ask", "btn.restart"
 	if !strings.EqualFold(next.Code, s.Unit.Code) {
 		id, restart = "resume.ask_other", "btn.start_new"

@@ -42,12 +42,17 @@ func (c *conv) cityView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	})
 	rows = append(rows, c.exportRow(v))
 	rows = append(rows, c.periodRows(v)...)
-	return c.cityText(sum, &prev), telegram.Keyboard(rows...), nil
+	indexes, err := report.Indexes(c.tx, units, v.period)
+	if err != nil {
+		return "", nil, err
+	}
+	return c.cityText(sum, &prev, indexes...), telegram.Keyboard(rows...), nil
 }
 
 // cityText renders a city summary; prev, when given, is the previous
-// period's, for the change.
-func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
+// period's, for the change; indexes are the extra questionnaires' figures
+// over the units that ask them, shown under the IKM.
+func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary, indexes ...survey.IndexSummary) string {
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
 	line("ikm.city_title", map[string]any{"City": esc(c.b.cfg.City), "Period": s.Period.Label})
@@ -63,6 +68,7 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
 	b.WriteString(strings.TrimRight(c.t.text("ikm.city_pooled", map[string]any{"IKM": c.t.num(s.Pooled.IKM2), "Mutu": string(s.Pooled.Mutu), "Kinerja": c.kinerja(s.Pooled.Mutu)}), "\n") + pooledChange + "\n")
 	b.WriteString(c.t.plural("ikm.city_mean", s.WithData, map[string]any{"IKM": c.t.num(s.MeanIKM2), "Mutu": string(s.MeanMutu), "Kinerja": c.kinerja(s.MeanMutu), "Units": s.WithData}) + meanChange + "\n")
 	line("ikm.city_respondents", map[string]any{"N": s.Respondents(), "Units": s.WithData, "Total": len(s.Units)})
+	c.groupIndexes(&b, indexes)
 	b.WriteString("\n")
 	line("view.by_type", nil)
 	for _, g := range s.ByType {
@@ -135,6 +141,11 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 		line("view.group_pooled", map[string]any{"IKM": c.t.num(g.Result.IKM2), "Mutu": string(g.Result.Mutu), "Kinerja": c.kinerja(g.Result.Mutu)})
 		b.WriteString(c.t.plural("view.group_mean", g.WithData, map[string]any{"IKM": c.t.num(g.MeanIKM2), "Mutu": string(g.MeanMutu), "Kinerja": c.kinerja(g.MeanMutu), "Units": g.WithData}) + "\n")
 		line("ikm.city_respondents", map[string]any{"N": g.Result.Respondents, "Units": g.WithData, "Total": g.Units})
+		indexes, err := report.Indexes(c.tx, units, v.period)
+		if err != nil {
+			return "", nil, false, err
+		}
+		c.groupIndexes(&b, indexes)
 		b.WriteString("\n")
 		var rows []string
 		for _, u := range sum.Ranked() {
@@ -164,11 +175,12 @@ type unitExtras struct {
 	interval survey.IKMInterval
 	// trend is the unit's summary over trendPeriods periods, oldest first,
 	// the shown one last.
-	trend  []survey.CitySummary
-	plans  []survey.FollowUp    // open follow-up plans
-	stats  survey.FollowUpStats // every plan: how many are done, and how fast
-	web    survey.Result        // the part answered on the public site
-	funnel string
+	trend   []survey.CitySummary
+	plans   []survey.FollowUp    // open follow-up plans
+	stats   survey.FollowUpStats // every plan: how many are done, and how fast
+	web     survey.Result        // the part answered on the public site
+	funnel  string
+	indexes []survey.IndexSummary // the extra questionnaires the unit asks
 }
 
 // trend reads the unit's figures over trendPeriods periods ending with p,
@@ -209,6 +221,9 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 	}
 	x.stats, x.web = stats[0], web[0]
 	if x.funnel, err = c.funnelReport(u.Code); err != nil {
+		return "", nil, err
+	}
+	if x.indexes, err = report.Indexes(c.tx, []survey.Unit{u}, v.period); err != nil {
 		return "", nil, err
 	}
 	text := c.unitText(sum, verified[0], v.period, x)
@@ -275,6 +290,16 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	if x.web.Valid {
 		line("ikm.unit_web", map[string]any{"IKM": c.t.num(x.web.IKM2), "Mutu": string(x.web.Mutu), "N": x.web.Respondents})
 	}
+	for _, is := range x.indexes {
+		r := is.Units[0].Result
+		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra)}
+		if !r.Valid {
+			line("ikm.index_none", data)
+			continue
+		}
+		data["Value"], data["N"] = c.indexValue(is.Extra, r.Value2, r.Mutu, false), r.Respondents
+		b.WriteString(c.t.plural("ikm.index_unit", r.Respondents, data) + "\n")
+	}
 	b.WriteString("\n")
 	line("ikm.elements", nil)
 	var rows []string
@@ -326,6 +351,47 @@ func (c *conv) method(r survey.Result) string {
 		weight = c.t.text("ikm.weight_some", map[string]any{"K": k, "All": survey.NumElements})
 	}
 	return c.t.text("ikm.method", map[string]any{"Weight": weight})
+}
+
+// groupIndexes writes the extra questionnaires' figures over the units of
+// a group (the city, a unit type) that ask them: pooled and as the mean of
+// those units, with their own respondents.
+func (c *conv) groupIndexes(b *strings.Builder, indexes []survey.IndexSummary) {
+	for _, is := range indexes {
+		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra), "Units": len(is.Units)}
+		if is.WithData == 0 {
+			b.WriteString(c.t.text("ikm.index_none", data) + "\n")
+			continue
+		}
+		data["Pooled"] = c.indexValue(is.Extra, is.Pooled.Value2, is.Pooled.Mutu, true)
+		data["Mean"] = c.indexValue(is.Extra, is.MeanValue2, is.MeanMutu, true)
+		data["WithData"], data["N"] = is.WithData, is.Respondents()
+		b.WriteString(c.t.plural("ikm.index_city", is.Respondents(), data) + "\n")
+	}
+}
+
+// indexTitle is the name of an extra questionnaire's index in the chat's
+// language, e.g. "Persepsi Kualitas Pelayanan".
+func (c *conv) indexTitle(x survey.Extra) string {
+	return c.t.text("extra."+string(x.Key)+".title", nil)
+}
+
+// indexValue is an index figure as its questionnaire is reported: "5,38
+// dari 6" for a mean on the scale, "95,00" out of 100, with the grade
+// when the SKM bands apply (short: the grade alone, for a line of two
+// figures).
+func (c *conv) indexValue(x survey.Extra, v float64, m survey.Mutu, short bool) string {
+	s := "<b>" + c.t.num(v) + "</b>"
+	if x.Report == survey.ReportMean {
+		s = c.t.text("ikm.index_of_scale", map[string]any{"Value": s, "Scale": x.Scale})
+	}
+	switch {
+	case m != "" && short:
+		s += " (" + string(m) + ")"
+	case m != "":
+		s = c.t.text("ikm.index_mutu", map[string]any{"Value": s, "Mutu": string(m), "Kinerja": c.kinerja(m)})
+	}
+	return s
 }
 
 // trendLine writes "Tren IKM: 2023 — · 2024 80,12 · ...".
@@ -456,17 +522,16 @@ func monthsLabel(ms []survey.Period) string {
 
 // profileValue is how a profile answer reads in the chat's language.
 func (c *conv) profileValue(d survey.ProfileDim, v string) string {
+	q := survey.ProfileQuestionOf(d)
 	switch {
 	case v == "":
 		return c.t.text("view.skipped", nil)
-	case d == survey.DimGender || d == survey.DimEducation || d == survey.DimOccupation:
-		return esc(c.t.text("opt."+string(d)+"."+optionKey(v), nil))
-	case d == survey.DimService && v == survey.ServiceOther:
-		return c.t.text("opt.service_other", nil)
-	case d == survey.DimAge:
+	case q == nil:
+		return esc(v)
+	case q.Answer == survey.AnswerAge:
 		return esc(v) + " " + c.t.text("view.years", nil)
 	}
-	return esc(v)
+	return esc(c.profileOption(q, v))
 }
 
 // myUnitsView lists the units of a unit admin of several, with a button

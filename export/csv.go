@@ -29,23 +29,26 @@ const (
 	ProfileFull
 )
 
-// profileColumns are the profile's columns, by the names ikmbot import uses.
-var profileColumns = []string{"jenis_kelamin", "usia", "pendidikan", "pekerjaan", "layanan"}
-
 // CSVHeader is the first line of WriteCSV for rows with profile p: the
 // row number, then the names ikmbot import uses for the same fields
-// (tanggal, the profile unless p is ProfileNone, the nine element keys,
-// saran), with unit, sumber (source) and via. Rows are numbered 1, 2,
-// 3... in each file: stored response ids are one city-wide sequence,
-// whose jumps would tell a unit's admin how many answers other units
-// received.
-func CSVHeader(p RawProfile) []string {
+// (tanggal, the profile questions' columns unless p is ProfileNone, the
+// nine element keys, then for each extra questionnaire of indexes its scale
+// and items as survey.Extra.Columns names them, saran), with unit, sumber
+// (source) and via. Rows are numbered 1, 2, 3... in each file: stored
+// response ids are one city-wide sequence, whose jumps would tell a
+// unit's admin how many answers other units received.
+func CSVHeader(p RawProfile, indexes []survey.IndexSummary) []string {
 	h := []string{"no", "tanggal", "unit", "sumber", "via"}
 	if p != ProfileNone {
-		h = append(h, profileColumns...)
+		for _, q := range survey.ProfileQuestions {
+			h = append(h, q.Column)
+		}
 	}
 	for _, k := range survey.Elements {
 		h = append(h, string(k))
+	}
+	for _, is := range indexes {
+		h = append(h, is.Extra.Columns()...)
 	}
 	return append(h, "saran")
 }
@@ -67,7 +70,7 @@ func WriteCSV(w io.Writer, rep Report, rs Responses) (int, error) {
 		return 0, err
 	}
 	cw := csv.NewWriter(bw)
-	header := CSVHeader(rep.RawProfile)
+	header := CSVHeader(rep.RawProfile, rep.Indexes)
 	if err := cw.Write(header); err != nil {
 		return 0, err
 	}
@@ -84,16 +87,16 @@ func WriteCSV(w io.Writer, rep Report, rs Responses) (int, error) {
 			strconv.Itoa(n),
 			localDay(r.Submitted, sc.period).Format("2006-01-02"),
 			r.Unit, string(r.Source), string(r.Via))
-		switch rep.RawProfile {
-		case ProfileFull, ProfileBanded:
-			age := ""
-			switch {
-			case r.Profile.Age > 0 && rep.RawProfile == ProfileFull:
-				age = strconv.Itoa(r.Profile.Age)
-			case r.Profile.Age > 0:
-				age = survey.AgeBand(r.Profile.Age)
+		if rep.RawProfile != ProfileNone {
+			for _, q := range survey.ProfileQuestions {
+				v := q.Value(r.Profile)
+				if q.Dim == survey.DimAge && rep.RawProfile == ProfileBanded && r.Profile.Age > 0 {
+					v = survey.AgeBand(r.Profile.Age)
+				}
+				// Services are named in the city's config; defuse every
+				// answer alike, which leaves the fixed choices as they are.
+				row = append(row, defuse(v))
 			}
-			row = append(row, r.Profile.Gender, age, r.Profile.Education, r.Profile.Occupation, defuse(r.Profile.Service))
 		}
 		for _, v := range r.Scores {
 			if v == 0 {
@@ -101,6 +104,23 @@ func WriteCSV(w io.Writer, rep Report, rs Responses) (int, error) {
 				continue
 			}
 			row = append(row, strconv.Itoa(int(v)))
+		}
+		for _, is := range rep.Indexes {
+			b, ok := survey.BlockOf(r.Blocks, is.Extra.Key)
+			if !ok {
+				for range 1 + len(is.Extra.Items) {
+					row = append(row, "")
+				}
+				continue
+			}
+			row = append(row, strconv.Itoa(b.Scale))
+			for _, v := range b.Scores {
+				if v == 0 {
+					row = append(row, "")
+					continue
+				}
+				row = append(row, strconv.Itoa(int(v)))
+			}
 		}
 		row = append(row, defuse(r.Suggestion))
 		return cw.Write(row)

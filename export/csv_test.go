@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ func readCSV(t *testing.T, data []byte) []survey.Response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := CSVHeader(ProfileFull)
+	header := CSVHeader(ProfileFull, nil)
 	if !slices.Equal(recs[0], header) {
 		t.Fatalf("header %q, want %q", recs[0], header)
 	}
@@ -101,7 +102,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			t.Errorf("row %d: date %v, want %v", i+1, got[i].Submitted, want[i].Submitted)
 		}
 		got[i].Submitted = want[i].Submitted
-		if got[i] != want[i] {
+		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Errorf("row %d:\n got %+v\nwant %+v", i+1, got[i], want[i])
 		}
 	}
@@ -138,15 +139,15 @@ func TestCSVRawProfile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(recs[0], CSVHeader(p)) {
-			t.Fatalf("header %q, want %q", recs[0], CSVHeader(p))
+		if !slices.Equal(recs[0], CSVHeader(p, nil)) {
+			t.Fatalf("header %q, want %q", recs[0], CSVHeader(p, nil))
 		}
 		return recs
 	}
 	none := read(ProfileNone)
-	for _, col := range profileColumns {
-		if slices.Contains(none[0], col) {
-			t.Errorf("the default file has the column %s", col)
+	for _, q := range survey.ProfileQuestions {
+		if slices.Contains(none[0], q.Column) {
+			t.Errorf("the default file has the column %s", q.Column)
 		}
 	}
 	for _, r := range none[1:] {

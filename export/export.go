@@ -42,6 +42,11 @@ type Report struct {
 	// RawProfile is how much of each respondent's profile WriteCSV
 	// writes; the zero value, none.
 	RawProfile RawProfile
+	// Indexes are the extra questionnaires (SPKP, SPAK) that units of
+	// Summary ask, as report.Indexes reads them for the same period; none
+	// for a city of the SKM alone. Each adds columns to the CSV and
+	// sheets to the XLSX, which checks them against the responses too.
+	Indexes []survey.IndexSummary
 }
 
 // scopeName is what the totals of rep belong to: Scope, else the city.

@@ -27,6 +27,10 @@ type Poster struct {
 	// Available); the zero values print no profile.
 	Profile  survey.ProfileTable
 	Profiles survey.Profiles
+	// Indexes are the unit's extra questionnaires (IPKP, IPAK) for Period,
+	// printed under the respondents, each with its own; none for a unit
+	// of the SKM alone, whose poster is then as it always was.
+	Indexes []survey.IndexResult
 }
 
 // Posters returns the poster of every unit of rep with respondents, in
@@ -42,6 +46,13 @@ func Posters(rep Report) []Poster {
 			p.Profile = rep.Profiles.Units[i]
 		}
 		p.Profiles.Units, p.Profiles.All = nil, survey.ProfileTable{}
+		for _, is := range rep.Indexes {
+			for _, iu := range is.Units {
+				if iu.Unit.Code == us.Unit.Code {
+					p.Indexes = append(p.Indexes, iu.Result)
+				}
+			}
+		}
 		out = append(out, p)
 	}
 	return out
@@ -242,6 +253,9 @@ func posterLayout(p Poster) ([]op, error) {
 	}
 	l.text(mid, y, l.fit(resp, 14, true, textW), true, ink, resp, centre)
 	y += 30
+	if len(p.Indexes) > 0 {
+		y = posterIndexes(l, p.Indexes, y)
+	}
 
 	// The element NRRs, in the regulation's order.
 	l.text(posterM, y, 12, true, navy, "Nilai per unsur pelayanan", left)
@@ -326,4 +340,33 @@ func posterLayout(p Poster) ([]op, error) {
 	}
 	l.text(mid, a4H-30, 8, false, grey, p.City+" · survei melalui Telegram", centre)
 	return l.ops, nil
+}
+
+// posterIndexes prints the extra indexes side by side in a strip from y,
+// each with its figure as reported, its grade and its own respondents,
+// and returns the y below it.
+func posterIndexes(l *layout, rs []survey.IndexResult, y float64) float64 {
+	textW := a4W - 2*posterM
+	const h = 40.0
+	l.rect(posterM, y-6, textW, h, paleNavy)
+	w := textW / float64(len(rs))
+	for i, r := range rs {
+		left0 := posterM + float64(i)*w + 12
+		x := r.Extra
+		label := x.Index + " (" + strings.TrimPrefix(x.Name, "Survei ") + ")"
+		l.text(left0, y, l.fit(label, 9, true, w-24), true, navy, label, left)
+		v := "belum ada responden"
+		if r.Valid {
+			v = num(r.Value2)
+			if x.Report == survey.ReportMean {
+				v += " dari " + strconv.Itoa(x.Scale)
+			}
+			if r.Mutu != "" {
+				v += "  mutu " + string(r.Mutu)
+			}
+			v += "  (" + strconv.Itoa(r.Respondents) + " responden)"
+		}
+		l.text(left0, y+13, l.fit(v, 14, true, w-24), true, ink, v, left)
+	}
+	return y + h + 4
 }

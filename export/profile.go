@@ -45,32 +45,19 @@ func ProfilesFrom(rep Report, rs Responses) (survey.Profiles, error) {
 
 // dimTitle is a profile question's printed name.
 func dimTitle(d survey.ProfileDim) string {
-	switch d {
-	case survey.DimGender:
-		return "Jenis kelamin"
-	case survey.DimAge:
-		return "Usia (tahun)"
-	case survey.DimEducation:
-		return "Pendidikan"
-	case survey.DimOccupation:
-		return "Pekerjaan"
-	case survey.DimService:
-		return "Jenis layanan"
+	if q := survey.ProfileQuestionOf(d); q != nil {
+		return q.Title
 	}
 	return string(d)
 }
 
 // valueLabel is how a stored profile answer is printed.
 func valueLabel(d survey.ProfileDim, v string) string {
-	switch {
-	case v == "":
+	if v == "" {
 		return "Tidak diisi"
-	case d == survey.DimGender && v == "L":
-		return "Laki-laki"
-	case d == survey.DimGender && v == "P":
-		return "Perempuan"
-	case d == survey.DimService && v == "other":
-		return "Lainnya"
+	}
+	if q := survey.ProfileQuestionOf(d); q != nil && q.Labels[v] != "" {
+		return q.Labels[v]
 	}
 	return v
 }

@@ -113,7 +113,8 @@ type workbook struct {
 	tallies []survey.Tally
 	sugg    *excelize.StreamWriter
 	suggRow int
-	row     []any // reused for every respondent's row
+	indexes []*indexSheets // the extra questionnaires' sheets (indexes.go)
+	row     []any          // reused for every respondent's row
 }
 
 type unitSheet struct {
@@ -195,6 +196,9 @@ func (x *workbook) setup() error {
 		if err := x.unitHeader(sw, us); err != nil {
 			return fmt.Errorf("sheet %s: %w", name, err)
 		}
+	}
+	if err := x.setupIndexes(taken); err != nil {
+		return err
 	}
 	sw, err := f.NewStreamWriter(SheetSuggestions)
 	if err != nil {
@@ -325,6 +329,9 @@ func (x *workbook) add(r survey.Response) error {
 	if err := us.sw.SetRow(cell(1, unitFirstRow+us.n-1), row); err != nil {
 		return fmt.Errorf("export: xlsx: sheet %s: %w", us.name, err)
 	}
+	if err := x.addIndexes(r, day); err != nil {
+		return err
+	}
 	if strings.TrimSpace(r.Suggestion) == "" {
 		return nil
 	}
@@ -366,6 +373,9 @@ func (x *workbook) finish() error {
 		if err := sh.sw.Flush(); err != nil {
 			return fmt.Errorf("export: xlsx: sheet %s: %w", sh.name, err)
 		}
+	}
+	if err := x.finishIndexes(); err != nil {
+		return err
 	}
 	if err := x.suggestionsFooter(); err != nil {
 		return fmt.Errorf("export: xlsx: sheet %s: %w", SheetSuggestions, err)

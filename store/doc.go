@@ -10,17 +10,23 @@
 // together):
 //
 //	meta/
-//	|--> version -> "1"                      schema version, ASCII decimal
+//	|--> version -> "2"                      schema version, ASCII decimal
 //
 //	chats/
 //	|--> <chat id, int64 as 8 bytes BE> -> chatRecord (JSON)
 //	                                         only while a conversation is open;
 //	                                         the open session stores its unit
-//	                                         CODE and its step by NAME
+//	                                         CODE, its step by NAME, and its
+//	                                         answers to extra questionnaires
+//	                                         under "blocks" as responses do
 //
 //	responses/                               the source of truth
 //	|--> <id, uint64 8 bytes BE> -> responseRecord (JSON; scores keyed by
-//	                                element key: {"persyaratan":4,...})
+//	                                element key: {"persyaratan":4,...};
+//	                                since schema 2, answers to extra
+//	                                questionnaires under "blocks":
+//	                                {"spkp": {"scale": 6, "scores":
+//	                                {"informasi": 5, ...}}}, items keyed)
 //
 //	incomplete/                              expired or abandoned surveys;
 //	|--> <seq, uint64 8 bytes BE> -> responseRecord   never in agg/
@@ -48,6 +54,17 @@
 //	|--> <unit code>/                        answers given in the browser form
 //	     |--> "YYYY-MM"    -> tally          ("src": "web"); written, derived and
 //	     |--> "YYYY-MM-DD" -> tally          rebuilt like agg_verified/
+//
+//	agg_extra/                               schema 2: tallies of the extra
+//	|--> <unit code>/                        questionnaires (SPKP, SPAK),
+//	     |--> <questionnaire>-<scale>/       e.g. "spkp-6": answers on
+//	          |                              another scale are counted apart
+//	          |--> "YYYY-MM"    -> item tally
+//	          |--> "YYYY-MM-DD" -> item tally
+//	          item tally: uint32 BE respondents (who answered at least one
+//	          item), then for each item in survey.Questionnaires order the
+//	          counts of scores 1..scale; written in the transaction that
+//	          writes agg/, derived and rebuilt like it
 //
 //	updates/                                 Telegram update_ids handled
 //	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
@@ -146,8 +163,15 @@
 // before decode with both empty, which means "not through a deep link".
 // agg_verified/ starts empty in older files, which is right: they hold no
 // "counter" responses; so do agg_web/ and web_sessions/, since older files
-// hold no "src": "web" responses. Adding buckets and optional JSON keys leaves the
-// meaning of existing bytes alone, so the schema version stays 1.
+// hold no "src": "web" responses. Adding buckets and optional JSON keys leaves
+// the meaning of existing bytes alone, so those did not change the version.
+//
+// Schema 2 added "blocks" and agg_extra/. That too leaves the bytes of a
+// version 1 file meaning what they meant, and its migration only creates
+// agg_extra/ (empty: such a file holds no extra answers). But an ikmbot of
+// schema 1 reading a version 2 file would drop "blocks" on every replaced
+// response and never touch agg_extra/, leaving its tallies wrong without
+// a word; the version bump makes it refuse the file instead.
 //
 // Records are private types with explicit encode and decode functions, never
 // the survey types themselves: a renamed Go field or a reordered

@@ -109,6 +109,16 @@ func checkResponse(r survey.Response) error {
 	case !r.Scores.Valid():
 		return fmt.Errorf("invalid scores %v", r.Scores)
 	}
+	seen := map[survey.QuestionnaireKey]bool{}
+	for _, b := range r.Blocks {
+		if err := b.Check(); err != nil {
+			return err
+		}
+		if seen[b.Key] {
+			return fmt.Errorf("questionnaire %s answered twice", b.Key)
+		}
+		seen[b.Key] = true
+	}
 	return nil
 }
 

@@ -28,6 +28,7 @@ var (
 	bucketAgg         = []byte("agg")
 	bucketAggVerified = []byte("agg_verified")
 	bucketAggWeb      = []byte("agg_web")
+	bucketAggExtra    = []byte("agg_extra")
 	bucketUpdates     = []byte("updates")
 	bucketInbox       = []byte("inbox")
 	bucketPosters     = []byte("posters")
@@ -86,6 +87,9 @@ var schema = []bucketDef{
 	{name: bucketAgg, from: derived, tally: func(survey.Response) bool { return true }},
 	{name: bucketAggVerified, from: derived, tally: func(r survey.Response) bool { return r.Via.Verified() }},
 	{name: bucketAggWeb, from: derived, tally: func(r survey.Response) bool { return r.Source == survey.SourceWeb }},
+	// agg_extra/ holds survey.ItemTally per unit, questionnaire and scale,
+	// and day or month: derived, rebuilt and verified by its own code.
+	{name: bucketAggExtra, from: derived},
 	{name: bucketUpdates},
 	{name: bucketInbox},
 	{name: bucketPosters},

@@ -19,8 +19,15 @@ const (
 	DimService    ProfileDim = "service"
 )
 
-// ProfileDims lists the profile questions in the order reports show them.
-var ProfileDims = []ProfileDim{DimGender, DimAge, DimEducation, DimOccupation, DimService}
+// ProfileDims lists the profile questions in the order reports show them,
+// which is the order of ProfileQuestions.
+var ProfileDims = func() []ProfileDim {
+	out := make([]ProfileDim, len(ProfileQuestions))
+	for i, q := range ProfileQuestions {
+		out[i] = q.Dim
+	}
+	return out
+}()
 
 // AgeBands lists AgeBand's bands in order.
 var AgeBands = []string{"<20", "20-29", "30-39", "40-49", "50-59", "60+"}
@@ -34,30 +41,12 @@ type ProfileTally struct {
 	Counts      map[ProfileDim]map[string]int
 }
 
-// profileValue is the value a profile answer is counted under; "" when it
-// was skipped.
-func profileValue(p Profile, d ProfileDim) string {
-	switch d {
-	case DimGender:
-		return p.Gender
-	case DimAge:
-		return AgeBand(p.Age)
-	case DimEducation:
-		return p.Education
-	case DimOccupation:
-		return p.Occupation
-	case DimService:
-		return p.Service
-	}
-	return ""
-}
-
 // Add counts one respondent's profile.
 func (t *ProfileTally) Add(p Profile) {
 	t.Respondents++
-	for _, d := range ProfileDims {
-		if v := profileValue(p, d); v != "" {
-			t.add(d, v, 1)
+	for _, q := range ProfileQuestions {
+		if v := q.Counted(p); v != "" {
+			t.add(q.Dim, v, 1)
 		}
 	}
 }
@@ -69,9 +58,9 @@ func (t *ProfileTally) Remove(p Profile) {
 	if t.Respondents > 0 {
 		t.Respondents--
 	}
-	for _, d := range ProfileDims {
-		if v := profileValue(p, d); v != "" && t.Counts[d][v] > 0 {
-			t.add(d, v, -1)
+	for _, q := range ProfileQuestions {
+		if v := q.Counted(p); v != "" && t.Counts[q.Dim][v] > 0 {
+			t.add(q.Dim, v, -1)
 		}
 	}
 }
@@ -124,15 +113,13 @@ func (t ProfileTally) Equal(o ProfileTally) bool {
 // order, then the rest by name.
 func orderedValues(d ProfileDim, counts map[string]int) []string {
 	var known []string
-	switch d {
-	case DimGender:
-		known = Genders
-	case DimAge:
-		known = AgeBands
-	case DimEducation:
-		known = Educations
-	case DimOccupation:
-		known = Occupations
+	if q := ProfileQuestionOf(d); q != nil {
+		switch q.Answer {
+		case AnswerChoice:
+			known = q.Choices
+		case AnswerAge:
+			known = AgeBands
+		}
 	}
 	var out []string
 	for _, v := range known {

@@ -268,20 +268,29 @@ func (s *Server) renderQuestion(w http.ResponseWriter, r *http.Request, status i
 	sess := ws.Session
 	st := sess.Current()
 	v := questionView{
-		Unit: sess.Unit, Step: sess.Step + 1, Steps: len(survey.Steps), Hint: hint, Notice: notice, Text: text,
+		Unit: sess.Unit, Step: sess.Step + 1, Steps: len(sess.Steps()), Hint: hint, Notice: notice, Text: text,
 		Back: sess.Step > 0, Action: formPath(sess.Unit.Code, ""), Seq: ws.Seq,
 		Token: s.formToken(b, sess.Unit.Code, sess.ID, ws.Seq), MaxRunes: survey.MaxSuggestionRunes,
 	}
-	switch st.Kind {
-	case survey.StepElement:
+	switch {
+	case st.Kind == survey.StepElement:
 		v.Progress = t.html("progress.element", "N", sess.Step-survey.FirstElementStep+1, "Total", survey.NumElements)
 		v.Heading = t.plain("element." + string(st.Element) + ".name")
 		v.Question = t.html("element." + string(st.Element) + ".question")
-	case survey.StepSuggestion:
+	case st.Kind == survey.StepItem:
+		// A statement of an extra questionnaire (SPKP, SPAK): the part
+		// says what it asks on its first statement, as the chat does.
+		q := "extra." + string(st.Extra.Key) + "."
+		v.Progress = t.html("progress.extra", "Title", t.plain(q+"title"), "N", st.Item+1, "Total", len(st.Extra.Items))
+		v.Heading = t.plain(q + st.Extra.Items[st.Item].Key + ".question")
+		if st.Item == 0 {
+			v.Question = t.html(q+"intro", "Unit", sess.Unit.Name)
+		}
+	case st.Kind == survey.StepSuggestion:
 		v.Progress = t.html("progress.suggestion")
 		v.Question = t.html("web.q.suggestion", "Unit", sess.Unit.Name, "Max", survey.MaxSuggestionRunes)
 		v.Textarea = true
-	case survey.StepAge:
+	case st.Question.Answer == survey.AnswerAge:
 		v.Progress = t.html("progress.profile", "N", sess.Step+1, "Total", survey.FirstElementStep)
 		v.Question = t.html("web.q.age")
 		v.Input = true
@@ -293,9 +302,13 @@ func (s *Server) renderQuestion(w http.ResponseWriter, r *http.Request, status i
 		v.Choices = append(v.Choices, choiceView{Value: "c" + strconv.Itoa(i), Label: choiceLabel(t, st, val)})
 	}
 	if st.Skippable() {
-		v.Skip = t.plain("btn.skip")
-		if st.Kind == survey.StepAge {
+		switch {
+		case st.Kind == survey.StepProfile && st.Question.Answer == survey.AnswerAge:
 			v.Skip = t.plain("btn.no_answer")
+		case st.Kind == survey.StepItem:
+			v.Skip = t.plain("btn.skip_block")
+		default:
+			v.Skip = t.plain("btn.skip")
 		}
 	}
 	s.render(w, status, "question", s.newPage(t, sess.Unit.Name, r.URL.Path, v))
@@ -306,26 +319,17 @@ func choiceLabel(t texts, st survey.Step, value string) string {
 	switch st.Kind {
 	case survey.StepElement:
 		return t.plain("element." + string(st.Element) + ".s" + value)
-	case survey.StepService:
-		if value == survey.ServiceOther {
+	case survey.StepItem:
+		return t.plain("scale" + strconv.Itoa(st.Extra.Scale) + ".s" + value)
+	case survey.StepProfile:
+		switch {
+		case st.Question.Answer == survey.AnswerChoice:
+			return t.plain("opt." + string(st.Question.Dim) + "." + survey.OptionKey(value))
+		case value == survey.ServiceOther:
 			return t.plain("opt.service_other")
 		}
-		return value
-	case survey.StepGender, survey.StepEducation, survey.StepOccupation:
-		return t.plain("opt." + st.Name + "." + optionKey(value))
 	}
 	return value
-}
-
-// optionKey turns a profile value such as "D4/S1" into its message key.
-func optionKey(v string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(v) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // thanks draws the thank-you: the unit's live IKM for the year, as the

@@ -3,6 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -309,4 +312,82 @@ func walkHidden(form *html.Node, v url.Values) {
 			v.Set(attr(n, "name"), attr(n, "value"))
 		}
 	})
+}
+
+// TestExtrasThroughTheForm: a unit that asks the SPKP (1-6) and the SPAK
+// (1-4) gets them in the browser after the elements, as in the chat: the
+// landing page names them, the first statement of each says what it asks,
+// "skip this part" skips the rest of it (and forgets its answers), and the
+// stored response carries the answered part only.
+func TestExtrasThroughTheForm(t *testing.T) {
+	units := slices.Clone(testUnits)
+	for i := range units {
+		if units[i].Code == "DISDUKCAPIL" {
+			units[i].Extras = []survey.Extra{
+				{Questionnaire: survey.QuestionnaireOf(survey.SPKP), Scale: 6, Report: survey.ReportMean},
+				{Questionnaire: survey.QuestionnaireOf(survey.SPAK), Scale: 4, Report: survey.Report100, Bands: true},
+			}
+		}
+	}
+	s := newSiteOf(t, units, nil)
+	b := s.browser()
+	landing := b.get(posterPath("DISDUKCAPIL", 1))
+	for _, want := range []string{"Sebelum saran ada bagian tambahan", "8 pernyataan tentang kualitas pelayanan", "5 pernyataan tentang anti korupsi"} {
+		if !strings.Contains(landing.text(), want) {
+			t.Errorf("landing lacks %q: %s", want, landing.text())
+		}
+	}
+	p := b.follow(b.press(landing, "Isi survei di sini", ""))
+	// The profile, skipped.
+	for i := 0; !strings.Contains(p.text(), "Pertanyaan 1 dari 9"); i++ {
+		if i > survey.FirstElementStep {
+			t.Fatalf("never reached the elements: %s", p.text())
+		}
+		skip := "Lewati »"
+		if strings.Contains(p.text(), "Berapa usia Anda") {
+			skip = "Tidak ingin menjawab"
+		}
+		p = b.follow(b.press(p, skip, ""))
+	}
+	for range survey.NumElements {
+		p = b.follow(b.press(p, "c2", ""))
+	}
+	// The SPKP: its first statement says what the part asks, on 1-6.
+	for _, want := range []string{"Persepsi Kualitas Pelayanan 1/8", "Seberapa setuju Anda", "Informasi pelayanan tersedia", "Sangat setuju", "Lewati bagian ini »"} {
+		if !strings.Contains(p.text(), want) {
+			t.Errorf("first SPKP page lacks %q: %s", want, p.text())
+		}
+	}
+	for i := range 8 {
+		p = b.follow(b.press(p, "c"+strconv.Itoa(i%6), ""))
+	}
+	// The SPAK: two answers, then the part skipped.
+	if !strings.Contains(p.text(), "Persepsi Anti Korupsi 1/5") || strings.Contains(p.text(), "Cukup setuju") {
+		t.Fatalf("first SPAK page, on 1-4: %s", p.text())
+	}
+	p = b.follow(b.press(p, "c3", ""))
+	p = b.follow(b.press(p, "c3", ""))
+	p = b.follow(b.press(p, "Lewati bagian ini »", ""))
+	thanks := b.follow(b.press(p, "Lewati »", ""))
+	if !strings.Contains(thanks.text(), "Terima kasih!") {
+		t.Fatalf("no thanks: %s", thanks.text())
+	}
+	complete, _ := s.responses()
+	if len(complete) != 1 {
+		t.Fatalf("%d responses", len(complete))
+	}
+	want := []survey.Block{{Key: survey.SPKP, Scale: 6, Scores: []uint8{1, 2, 3, 4, 5, 6, 1, 2}}}
+	if got := complete[0].Blocks; !reflect.DeepEqual(got, want) {
+		t.Errorf("stored blocks %+v, want %+v", got, want)
+	}
+	err := s.st.View(func(tx *store.Tx) error {
+		problems, err := tx.VerifyAggregates()
+		if len(problems) > 0 {
+			t.Errorf("aggregates against a recount: %v", problems)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -30,6 +30,9 @@ type landingView struct {
 	Lang       string
 	Telegram   string // the t.me deep link; "" when there is no bot name or the link opens nothing there
 	Unverified bool   // the survey starts without the counter's verification
+	// Extras says which extra questionnaires (SPKP, SPAK) the unit asks
+	// after the SKM, each skippable; empty for most units.
+	Extras template.HTML
 }
 
 // landing is GET /s/{payload}: the unit, and the two ways to answer.
@@ -114,7 +117,13 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	}
 	if open != nil {
 		v.Open = true
-		v.OpenResume = t.html("resume.ask", "Unit", u.Name, "Done", open.Session.Step, "Total", len(survey.Steps))
+		v.OpenResume = t.html("resume.ask", "Unit", u.Name, "Done", open.Session.Step, "Total", len(open.Session.Steps()))
+	}
+	if len(u.Extras) > 0 {
+		v.Extras = t.html("welcome_extra")
+		for _, x := range u.Extras {
+			v.Extras += "<br>" + t.html("welcome_extra_part", "N", len(x.Items), "Topic", t.plain("extra."+string(x.Key)+".topic"))
+		}
 	}
 	s.render(w, http.StatusOK, "landing", s.newPage(t, u.Name, r.URL.Path, v))
 }

@@ -469,7 +469,7 @@ func profileLabel(t texts, d survey.ProfileDim, v string) string {
 	case v == "":
 		return t.plain("view.skipped")
 	case d == survey.DimGender || d == survey.DimEducation || d == survey.DimOccupation:
-		return t.plain("opt." + string(d) + "." + optionKey(v))
+		return t.plain("opt." + string(d) + "." + survey.OptionKey(v))
 	case d == survey.DimService && v == survey.ServiceOther:
 		return t.plain("opt.service_other")
 	}

@@ -70,8 +70,14 @@ func jakarta(t testing.TB) *time.Location {
 // newSite starts the site; change adjusts the config first.
 func newSite(t *testing.T, change func(*Config)) *site {
 	t.Helper()
+	return newSiteOf(t, testUnits, change)
+}
+
+// newSiteOf starts the site of units.
+func newSiteOf(t *testing.T, units []survey.Unit, change func(*Config)) *site {
+	t.Helper()
 	loc := jakarta(t)
-	cat := survey.NewCatalog(testUnits)
+	cat := survey.NewCatalog(units)
 	st, err := store.Open(filepath.Join(t.TempDir(), "web.db"), store.Options{Location: loc, NoSync: true, Units: cat.Unit})
 	if err != nil {
 		t.Fatal(err)

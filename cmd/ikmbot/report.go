@@ -109,6 +109,7 @@ type unitReportJSON struct {
 	Verified      verifiedJSON  `json:"verified"`
 	Web           verifiedJSON  `json:"web"`
 	FollowUps     followUpsJSON `json:"followups"`
+	Indexes       []indexJSON   `json:"indexes,omitempty"` // see report_indexes.go
 }
 
 // unitRowJSON is one unit in a city report.
@@ -121,11 +122,12 @@ type unitRowJSON struct {
 	IKM          *float64 `json:"ikm"`
 	Mutu         *string  `json:"mutu"`
 
-	PosterVersion int           `json:"poster_version"` // see report_posters.go
-	Posters       []posterJSON  `json:"posters"`
-	Verified      verifiedJSON  `json:"verified"`
-	Web           verifiedJSON  `json:"web"`
-	FollowUps     followUpsJSON `json:"followups"`
+	PosterVersion int             `json:"poster_version"` // see report_posters.go
+	Posters       []posterJSON    `json:"posters"`
+	Verified      verifiedJSON    `json:"verified"`
+	Web           verifiedJSON    `json:"web"`
+	FollowUps     followUpsJSON   `json:"followups"`
+	Indexes       []unitIndexJSON `json:"indexes,omitempty"`
 }
 
 // typeRowJSON is one unit type in a city report, with both aggregations.
@@ -154,6 +156,9 @@ type cityReportJSON struct {
 	UnitsWithRespondents int           `json:"units_with_respondents"`
 	Units                []unitRowJSON `json:"units"`
 	ByType               []typeRowJSON `json:"by_type"`
+	// Indexes are the extra questionnaires (IPKP, IPAK) of the units that
+	// ask them; absent when none does.
+	Indexes []cityIndexJSON `json:"indexes,omitempty"`
 }
 
 // lockedError explains a lock timeout to the operator while still matching
@@ -235,16 +240,20 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 		units = []survey.Unit{*unit}
 	}
 	var sum survey.CitySummary
+	var indexes []survey.IndexSummary
 	var file []byte // --format csv or xlsx
 	var fileResponses int
 	err = st.View(func(tx *store.Tx) error {
 		var err error
-		if sum, err = report.Summary(tx, units, p, w); err != nil || !isFileFormat(*format) {
+		if sum, err = report.Summary(tx, units, p, w); err != nil {
+			return err
+		}
+		if indexes, err = report.Indexes(tx, units, p); err != nil || !isFileFormat(*format) {
 			return err
 		}
 		// The raw responses in the same transaction as the tallies, so
 		// that the file adds up to the figures (report_files.go).
-		file, fileResponses, err = renderReportFile(tx, cfg, *format, sum, w, stderr)
+		file, fileResponses, err = renderReportFile(tx, cfg, *format, sum, indexes, w, stderr)
 		return err
 	})
 	if err != nil {
@@ -292,7 +301,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	}
 	if *outPath != "" {
 		var buf bytes.Buffer
-		if err := writeFigures(&buf, cfg, unit, sum, posters, parts, method, *format); err != nil {
+		if err := writeFigures(&buf, cfg, unit, sum, indexes, posters, parts, method, *format); err != nil {
 			return err
 		}
 		if _, err := writeFileAtomic(*outPath, buf.WriteTo); err != nil {
@@ -300,12 +309,12 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 		}
 		return nil
 	}
-	return writeFigures(stdout, cfg, unit, sum, posters, parts, method, *format)
+	return writeFigures(stdout, cfg, unit, sum, indexes, posters, parts, method, *format)
 }
 
 // writeFigures writes the text or JSON report.
-func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum survey.CitySummary, posters map[string]unitPosters,
-	parts map[string]unitParts, method, format string) error {
+func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum survey.CitySummary, indexes []survey.IndexSummary,
+	posters map[string]unitPosters, parts map[string]unitParts, method, format string) error {
 	p := sum.Period
 	if unit != nil {
 		us := sum.Units[0]
@@ -314,9 +323,10 @@ func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum s
 			rep.PosterVersion, rep.Posters = posters[us.Unit.Code].version, posters[us.Unit.Code].rows
 			pt := parts[us.Unit.Code]
 			rep.Verified, rep.Web, rep.FollowUps = pt.verified, pt.web, pt.followUps
+			rep.Indexes = unitIndexes(us.Unit.Code, indexes)
 			return writeReportJSON(stdout, rep)
 		}
-		return writeUnitText(stdout, cfg, us, parts[us.Unit.Code], p, method)
+		return writeUnitText(stdout, cfg, us, indexes, parts[us.Unit.Code], p, method)
 	}
 	if format == "json" {
 		rep := cityReport(cfg, sum, method)
@@ -324,10 +334,12 @@ func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum s
 			rep.Units[i].PosterVersion, rep.Units[i].Posters = posters[rep.Units[i].Code].version, posters[rep.Units[i].Code].rows
 			pt := parts[rep.Units[i].Code]
 			rep.Units[i].Verified, rep.Units[i].Web, rep.Units[i].FollowUps = pt.verified, pt.web, pt.followUps
+			rep.Units[i].Indexes = unitRowIndexes(rep.Units[i].Code, indexes)
 		}
+		rep.Indexes = cityIndexes(indexes)
 		return writeReportJSON(stdout, rep)
 	}
-	return writeCityText(stdout, cfg, sum, method)
+	return writeCityText(stdout, cfg, sum, indexes, method)
 }
 
 // unitByCode looks a unit up ignoring case and, when the code is unknown,
@@ -545,7 +557,7 @@ func gradeText(ikm float64, m survey.Mutu, valid bool) string {
 }
 
 // writeCityText writes the city report for a terminal.
-func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, method string) error {
+func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, indexes []survey.IndexSummary, method string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "IKM %s\n%s\n\n", cfg.City, periodLine(c.Period, method))
 	if c.Respondents() == 0 {
@@ -560,6 +572,7 @@ func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, meth
 	}
 	fmt.Fprintf(tw, "IKM, mean of unit IKMs:\t%s\n", gradeText(c.MeanIKM2, c.MeanMutu, c.WithData > 0))
 	fmt.Fprintf(tw, "IKM, pooled over all respondents:\t%s\n", gradeText(c.Pooled.IKM2, c.Pooled.Mutu, c.Pooled.Valid))
+	writeCityIndexes(tw, indexes)
 	tw.Flush()
 
 	b.WriteString("\nBy unit type:\n")
@@ -592,7 +605,7 @@ func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, meth
 // writeUnitText writes one unit's report for a terminal, ending with the
 // weakest element, where the unit's follow-up plan starts. The verified
 // figures show when the unit has any.
-func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, parts unitParts, p survey.Period, method string) error {
+func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, indexes []survey.IndexSummary, parts unitParts, p survey.Period, method string) error {
 	verified, web := parts.verified, parts.web
 	var b strings.Builder
 	r := us.Result
@@ -648,6 +661,7 @@ func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, parts
 		e := weak[0]
 		fmt.Fprintf(&b, "\nWeakest element: %s (NRR %.2f, mutu %s): start the follow-up plan here.\n", e.Key.OfficialName(), survey.Round2(e.NRR), e.Mutu)
 	}
+	writeUnitIndexes(&b, us.Unit.Code, indexes)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
