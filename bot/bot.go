@@ -126,8 +126,6 @@ type Bot struct {
 	noticeWake chan struct{} // RunNotices waits on it; see wakeNotices
 	exports    chan struct{} // the export slot: one export is drawn at a time (Bot.slot)
 	cursor     cipher.Block  // seals /saran's paging cursors (cursor.go)
-
-	answered answeredUpdates // to take out of the Poller's inbox (inbox.go)
 }
 
 // New returns a bot that keeps its state in st and talks through api.
@@ -210,7 +208,12 @@ func (b *Bot) Handle(ctx context.Context, upd *models.Update) { _ = b.Process(ct
 // update is committed, before its replies go out (they may wait for their
 // turn under Telegram's flood limits) and its files are drawn.
 //
-// The update leaves the Poller's inbox once it is answered (inbox.go).
+// The update leaves the Poller's inbox once it is answered
+// (store.Store.Answered). Were it taken out in the transaction that
+// handles it, a crash between the commit and the replies would lose them;
+// kept until answered, the next start hands it to the bot again, which
+// finds it handled (store.Tx.SeenUpdate) and shows the person where they
+// are, as it does for an update Telegram sends twice.
 func (b *Bot) Process(ctx context.Context, upd *models.Update, release func()) (err error) {
 	in := telegram.Parse(upd)
 	start := time.Now()
@@ -226,7 +229,7 @@ func (b *Bot) Process(ctx context.Context, upd *models.Update, release func()) (
 		// the inbox to hand over again at the next start. Replies cut
 		// short by a shutdown are: the next start shows where it is.
 		if ctx.Err() == nil {
-			b.answered.add(b, upd.ID)
+			b.store.Answered(upd.ID)
 		}
 		b.metrics.Transport().ObserveUpdate(in.Kind, time.Since(start), err)
 		if handled {

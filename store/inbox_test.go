@@ -98,3 +98,40 @@ func TestInboxSurvivesReopen(t *testing.T) {
 		t.Errorf("after reopening the inbox holds %v %q, want update 5", ids, raws)
 	}
 }
+
+// TestInboxAnswered records updates as answered: they leave the inbox with
+// the next batch kept, and those left when the store closes leave then.
+func TestInboxAnswered(t *testing.T) {
+	path := t.TempDir() + "/ikm.db"
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Answered(1) // before the inbox is in use: nothing to do
+	if len(s.answeredSoFar()) != 0 {
+		t.Error("an update was recorded as answered while the inbox is not in use")
+	}
+	if _, err := s.KeepUpdates([]int64{1, 2, 3}, [][]byte{[]byte("a"), []byte("b"), []byte("c")}); err != nil {
+		t.Fatal(err)
+	}
+	s.Answered(1)
+	s.Answered(2)
+	if _, err := s.KeepUpdates([]int64{4}, [][]byte{[]byte("d")}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := kept(t, s); !slices.Equal(ids, []int64{3, 4}) {
+		t.Errorf("after the next batch the inbox holds %v, want [3 4]: 1 and 2 left with it", ids)
+	}
+	s.Answered(3)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if ids, _ := kept(t, s); !slices.Equal(ids, []int64{4}) {
+		t.Errorf("after closing and reopening the inbox holds %v, want [4]: 3 left at the close", ids)
+	}
+}

@@ -68,6 +68,7 @@ type Store struct {
 	commits groupCommit
 
 	inboxUsed atomic.Bool // KeepUpdates or KeptUpdates was called (inbox.go)
+	answered  answered    // updates to take out of the inbox (inbox.go)
 }
 
 // Open opens or creates the database at path with mode 0600 (it holds
@@ -176,10 +177,20 @@ func (s *Store) checkSchema(tx *bolt.Tx) error {
 	return nil
 }
 
-// Close waits for open transactions and releases the file lock.
+// Close takes the updates answered so far out of the inbox (Answered),
+// waits for open transactions and releases the file lock.
 // Update calls still waiting for their batch then fail, so stop the callers
 // (the bot's handlers) before closing.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.FlushAnswered()
+	s.answered.mu.Lock()
+	s.answered.closed = true
+	s.answered.mu.Unlock()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // Path returns the path the store was opened with, for messages and backups.
 func (s *Store) Path() string { return s.path }

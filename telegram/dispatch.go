@@ -38,17 +38,17 @@ type job struct {
 
 // Handler handles one update to completion and reports whether its state
 // change could not be stored. release reports the update done before the
-// handler returns: the update is committed and its messages sent, or
-// waiting out Telegram's retry_after, while the handler still works on it:
-// drawing and uploading files (a year of a whole city's XLSX takes
-// seconds), or sleeping before a retry. The Poller waits for a whole batch
-// before it asks Telegram for the next, so without it one admin's export
-// would hold up every other chat's next updates; the chat's own later
-// updates still wait in its queue. Nothing is lost by confirming the update
-// to Telegram then: its state is committed, and a redelivered press would
-// not draw the file again. A handler must not call release for an update
-// that failed, which must reach the caller as the failure it is (a webhook
-// then asks Telegram to send the update again).
+// handler returns: the update is committed, while the handler still works
+// on it: its replies waiting for their turn under Telegram's flood limits,
+// files being drawn and uploaded (a year of a whole city's XLSX takes
+// seconds). It gives the handler's place to another update, and tells a
+// Poller without an Inbox (which waits for a whole batch before it asks
+// Telegram for the next) and a webhook (which answers Telegram then) that
+// the update is safe; the chat's own later updates still wait in its
+// queue. Nothing is lost by confirming the update to Telegram then: its
+// state is committed, and a redelivery changes nothing. A handler must not
+// call release for an update that failed, which must reach the caller as
+// the failure it is (a webhook then asks Telegram to send the update again).
 type Handler func(ctx context.Context, upd *models.Update, release func()) error
 
 // NewDispatcher returns a dispatcher that calls handle (normally

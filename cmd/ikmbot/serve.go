@@ -163,9 +163,6 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 		stopHandlers()
 		<-drained
 	}
-	// What was answered leaves the inbox now; the rest is handled (or,
-	// if committed, shown again) at the next start.
-	b.FlushAnswered()
 	<-sweepDone
 	<-noticesDone
 	log.Info("ikmbot stopped")

@@ -59,8 +59,7 @@ type inProcess struct {
 	d       *telegram.Dispatcher
 	handler *latency
 	// flush, if not nil, runs once the last handler returned, before the
-	// caller closes the store: ikmbot's FlushAnswered, as serve calls it
-	// on shutdown, so that no flush of the inbox runs after the store is
+	// caller closes the store: the store's FlushAnswered, so that no flush of the inbox runs after the store is
 	// closed (and logs its failure into a writer the caller has moved on
 	// from).
 	flush func()
@@ -143,7 +142,11 @@ func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 		return nil, err
 	}
 	p := startInProcess(ctx, srv, client, workers, log, metrics.Transport(), st, b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) })
-	p.flush = b.FlushAnswered
+	p.flush = func() {
+		if err := st.FlushAnswered(); err != nil {
+			log.Warn("answered updates left in the inbox", "err", err)
+		}
+	}
 	return p, nil
 }
 

@@ -73,6 +73,65 @@ func TestRunThinkingAndWorkers(t *testing.T) {
 	}
 }
 
+// TestRunPlain runs the plain echo bot, on go-telegram/bot's own polling
+// loop, beside ikmbot: it answers every action, and the ratio is reported.
+func TestRunPlain(t *testing.T) {
+	for _, client := range []string{"ours", "library"} {
+		rep, stderr := runJSON(t, "run", "--users", "10", "--surveys", "20", "--plain", "--plain-client", client, "--json")
+		perSurvey := int64(len(survey.Steps) + 1)
+		if p := rep.Plain; p == nil || p.Surveys != 20 || p.Updates != 20*perSurvey || p.Reply == nil {
+			t.Errorf("%s client: plain echo bot: %+v", client, rep.Plain)
+		}
+		if rep.PlainRatio == nil || rep.PlainRatio.Wall <= 0 || !strings.Contains(stderr, "the plain echo bot") {
+			t.Errorf("%s client: no ratio to the plain echo bot: %+v\n%s", client, rep.PlainRatio, stderr)
+		}
+	}
+}
+
+// TestCrowd runs a small crowd against the fake with Telegram's limits and
+// a round trip: people arrive, double-tap half the time, and are all
+// thanked; the report counts what they did and what the fake refused, and
+// the database holds each survey once. (The bot's pacing under the limits
+// is cmd/ikmbot's TestServeAtTelegramsFloodLimits; here the chat pace is
+// off to keep the test short, and the fake's chat limit with it.)
+func TestCrowd(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out, errs bytes.Buffer
+	args := []string{"crowd", "--people", "6", "--arrive", "500ms", "--read", "20ms-60ms", "--double", "0.5", "--retap", "3s",
+		"--round-trip", "20ms", "--limit-burst", "5", "--chat-burst", "100", "--serve-args", "--chat-rate 0", "--runs", "2", "--json"}
+	if err := run(ctx, args, &out, &errs); err != nil {
+		t.Fatalf("ikmload %s: %v\n%s", strings.Join(args, " "), err, errs.String())
+	}
+	var rep crowdReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out.String())
+	}
+	if len(rep.Runs) != 2 || rep.Median == nil || rep.Median.Thanked != 6 {
+		t.Fatalf("runs %d, median %+v; want 2 runs, all 6 thanked", len(rep.Runs), rep.Median)
+	}
+	for i, r := range rep.Runs {
+		if r.Thanked != 6 || r.GaveUp != 0 || r.Stuck != 0 || len(r.Problems) > 0 {
+			t.Errorf("run %d: thanked %d, gave up %d, stuck %d, problems %q", i, r.Thanked, r.GaveUp, r.Stuck, r.Problems)
+		}
+		if r.Doubles == 0 || r.Updates < r.Actions+r.Doubles {
+			t.Errorf("run %d: %d updates, %d actions answered, %d double taps; want double taps counted", i, r.Updates, r.Actions, r.Doubles)
+		}
+		if r.Reply == nil || r.Reply.Count != r.Actions || r.Reply.P50 < 20 {
+			t.Errorf("run %d: reply latency %+v for %d actions; want one each, no shorter than the round trip", i, r.Reply, r.Actions)
+		}
+		if c := r.Calls["editMessageText"]; c == nil || c.Calls == 0 || r.Limited == 0 {
+			t.Errorf("run %d: calls %v, %d sends and edits", i, r.Calls, r.Limited)
+		}
+		if v := r.Verify; v == nil || !v.OK || v.Added != 6 {
+			t.Errorf("run %d: verification %+v", i, r.Verify)
+		}
+	}
+	if !strings.Contains(errs.String(), "thanked 6") {
+		t.Errorf("no summary line on stderr:\n%s", errs.String())
+	}
+}
+
 // TestSeedThenRun seeds a database, then runs on it: the run checks only
 // what it added, and the aggregates still match all the responses.
 func TestSeedThenRun(t *testing.T) {
@@ -120,6 +179,10 @@ func TestUsage(t *testing.T) {
 		{"run", "--users", "0"},
 		{"run", "--mode", "docker"},
 		{"run", "--nosync", "--mode", "binary"},
+		{"run", "--plain-client", "mine"},
+		{"crowd", "--read", "2s-1s"},
+		{"crowd", "--people", "0"},
+		{"crowd", "--serve-args", "--workers 3"},
 		{"seed"},
 		{"seed", "--db", "x.db", "--from", "2026-02-01", "--to", "2026-01-01"},
 	} {

@@ -82,7 +82,7 @@ func parseCrowdFlags(args []string, stderr io.Writer) (crowdOptions, error) {
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.Float64Var(&o.webRate, "web-rate", 0, "in-process: also serve the public site from the bot's store and request this many pages a second from it (webload.go)")
 	fs.StringVar(&o.fromDB, "from-db", "", "start each run from a copy of this database, e.g. one ikmload seed made (in-process)")
-	serveArg := fs.String("serve-args", "", "more flags for the bot, space-separated: for ikmbot serve with --mode binary; in-process --send-rate, --user-rate and --user-burst")
+	serveArg := fs.String("serve-args", "", "more flags for the bot, space-separated: for ikmbot serve with --mode binary; in-process --send-rate, --chat-rate, --user-rate and --user-burst")
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{"crowd: " + err.Error()}
 	}
@@ -125,10 +125,11 @@ func inProcessPacing(args []string) (pacing, error) {
 	fs := flag.NewFlagSet("serve-args", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Float64Var(&p.send, "send-rate", p.send, "")
+	fs.Float64Var(&p.chat, "chat-rate", p.chat, "")
 	fs.Float64Var(&p.user, "user-rate", p.user, "")
 	fs.IntVar(&p.userBurst, "user-burst", p.userBurst, "")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return p, usageError{fmt.Sprintf("crowd: in-process, --serve-args takes only --send-rate, --user-rate and --user-burst: %q", strings.Join(args, " "))}
+		return p, usageError{fmt.Sprintf("crowd: in-process, --serve-args takes only --send-rate, --chat-rate, --user-rate and --user-burst: %q", strings.Join(args, " "))}
 	}
 	return p, nil
 }
