@@ -102,11 +102,8 @@ func (c *conv) extrasWelcome(u survey.Unit) string {
 // profileOption is the label of a choice of a profile question: a fixed
 // choice by its locale key, a service as the city's config writes it.
 func (c *conv) profileOption(q *survey.ProfileQuestion, value string) string {
-	switch {
-	case q.Answer == survey.AnswerChoice:
-		return c.t.text("opt."+string(q.Dim)+"."+survey.OptionKey(value), nil)
-	case value == survey.ServiceOther:
-		return c.t.text("opt.service_other", nil)
+	if id := q.OptionID(value); id != "" {
+		return c.t.text(id, nil)
 	}
 	return value
 }

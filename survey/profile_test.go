@@ -26,3 +26,21 @@ func TestProfileTallyAddRemoveMerge(t *testing.T) {
 		t.Errorf("removing from empty: %+v", a)
 	}
 }
+
+func TestOptionID(t *testing.T) {
+	for _, tt := range []struct {
+		dim   ProfileDim
+		value string
+		want  string
+	}{
+		{DimEducation, "D4/S1", "opt.education.d4s1"},
+		{DimGender, "L", "opt.gender.l"},
+		{DimService, ServiceOther, "opt.service_other"},
+		{DimService, "KTP-el", ""},
+		{DimAge, "35", ""},
+	} {
+		if got := ProfileQuestionOf(tt.dim).OptionID(tt.value); got != tt.want {
+			t.Errorf("%s %q: OptionID = %q, want %q", tt.dim, tt.value, got, tt.want)
+		}
+	}
+}

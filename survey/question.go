@@ -139,6 +139,20 @@ func oneOf(s string, choices []string) (string, bool) {
 	return "", false
 }
 
+// OptionID is the locale message id that names answer value of q in a
+// language: opt.<Dim>.<OptionKey> for a fixed choice, opt.service_other for
+// "another service"; "" for a value shown as it is (a unit's own service,
+// an age).
+func (q *ProfileQuestion) OptionID(value string) string {
+	switch {
+	case q.Answer == AnswerChoice:
+		return "opt." + string(q.Dim) + "." + OptionKey(value)
+	case value == ServiceOther:
+		return "opt.service_other"
+	}
+	return ""
+}
+
 // OptionKey turns a choice such as "D4/S1" into the last part of its
 // locale key (opt.<Dim>.d4s1): lowercase letters and digits only.
 func OptionKey(v string) string {

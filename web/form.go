@@ -322,11 +322,8 @@ func choiceLabel(t texts, st survey.Step, value string) string {
 	case survey.StepItem:
 		return t.plain("scale" + strconv.Itoa(st.Extra.Scale) + ".s" + value)
 	case survey.StepProfile:
-		switch {
-		case st.Question.Answer == survey.AnswerChoice:
-			return t.plain("opt." + string(st.Question.Dim) + "." + survey.OptionKey(value))
-		case value == survey.ServiceOther:
-			return t.plain("opt.service_other")
+		if id := st.Question.OptionID(value); id != "" {
+			return t.plain(id)
 		}
 	}
 	return value

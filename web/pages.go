@@ -465,13 +465,13 @@ func (s *Server) unit(w http.ResponseWriter, r *http.Request) {
 
 // profileLabel is how a profile answer is shown: the form's words.
 func profileLabel(t texts, d survey.ProfileDim, v string) string {
-	switch {
-	case v == "":
+	if v == "" {
 		return t.plain("view.skipped")
-	case d == survey.DimGender || d == survey.DimEducation || d == survey.DimOccupation:
-		return t.plain("opt." + string(d) + "." + survey.OptionKey(v))
-	case d == survey.DimService && v == survey.ServiceOther:
-		return t.plain("opt.service_other")
+	}
+	if q := survey.ProfileQuestionOf(d); q != nil {
+		if id := q.OptionID(v); id != "" {
+			return t.plain(id)
+		}
 	}
 	return v
 }
