@@ -13,8 +13,9 @@ const module = "github.com/ikmbot/ikmbot"
 // TestDependencies keeps the dependency graph the layout promises (README,
 // Design): the domain and the deep-link rules build anywhere Go does, the
 // config loader links no Telegram client, database or spreadsheet code,
-// the transport knows none of our packages, and the read side (report)
-// neither the chat nor the file renderers. Test-only imports count
+// the transport knows none of our packages, the read side (report)
+// neither the chat nor the file renderers, and the public site no
+// Telegram. Test-only imports count
 // too: a test that needs the bot to test survey would be the same smell.
 func TestDependencies(t *testing.T) {
 	heavy := []string{"github.com/go-telegram/bot", "go.etcd.io/bbolt", "github.com/xuri/excelize/v2"}
@@ -30,6 +31,11 @@ func TestDependencies(t *testing.T) {
 		{pkg: "telegram", ours: []string{"telegram/"}},
 		// The read side: the chat, the CLI and the files build on it.
 		{pkg: "report", ours: []string{"store", "survey", "deeplink"}, not: []string{"github.com/go-telegram/bot", "github.com/xuri/excelize/v2"}},
+		// What a city hands above itself is pure: figures in, figures out.
+		{pkg: "summary", ours: []string{"survey"}, stdlib: true},
+		// The public site reads and writes through the store and the
+		// engine; it links no Telegram client and no spreadsheet code.
+		{pkg: "web", ours: []string{"survey", "deeplink", "store", "locales", "report", "summary", "web/"}, not: []string{"github.com/go-telegram/bot", "github.com/xuri/excelize/v2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {

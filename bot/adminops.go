@@ -17,8 +17,10 @@ type adminData struct {
 	unit   string
 	elem   survey.ElementKey
 	seq    uint64
-	status string
-	format byte // the x* ops: the file (exports.go)
+	cursor string // sg: a sealed position (cursor.go)
+	from   string // fs: the plan's status the button was drawn for; "" in buttons older than that
+	status string // fs: the status to set
+	format byte   // the x* ops: the file (exports.go)
 }
 
 // adminOp is one row of the admin button table (the ops are listed in
@@ -50,9 +52,15 @@ var adminOps = map[string]adminOp{
 	}, showView},
 	"ix": {2, cityAdmin, periodOnly, showView},
 	"sg": {3, anyAdmin, func(f *fieldReader, d *adminData, p []string) {
-		d.unit, d.seq = f.code(p[1]), f.seq(p[2])
+		d.unit, d.cursor = f.code(p[1]), p[2]
+		f.check(validCursor(d.cursor))
 	}, func(c *conv, d adminData, u survey.Unit, _ role) error {
-		return c.showPage(c.suggestionsPage(u, d.seq))
+		before, ok := c.b.openCursor(u.Code, d.cursor)
+		if !ok {
+			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
+			return nil
+		}
+		return c.showPage(c.suggestionsPage(u, before))
 	}},
 	"au": {2, cityAdmin, func(f *fieldReader, d *adminData, p []string) {
 		d.seq = f.seq(p[1])
@@ -66,8 +74,9 @@ var adminOps = map[string]adminOp{
 		d.unit, d.elem = f.code(p[1]), f.element(p[2])
 	}, followUpOp},
 	"fs": {4, anyAdmin, func(f *fieldReader, d *adminData, p []string) {
-		d.unit, d.seq, d.status = f.code(p[1]), f.seq(p[2]), p[3]
-		f.check(d.seq > 0 && validStatus(d.status))
+		d.unit, d.seq = f.code(p[1]), f.seq(p[2])
+		d.from, d.status = parseStatusMove(p[3])
+		f.check(d.seq > 0 && d.status != "")
 	}, followUpOp},
 	"xc": {3, cityAdmin, exportFields, exportOp},
 	"xt": {4, cityAdmin, func(f *fieldReader, d *adminData, p []string) {
@@ -132,8 +141,9 @@ func (f *fieldReader) code(s string) string {
 }
 
 func (f *fieldReader) element(s string) survey.ElementKey {
-	f.check(survey.ElementIndex(survey.ElementKey(s)) >= 0)
-	return survey.ElementKey(s)
+	e, good := elementOfToken(s)
+	f.check(good)
+	return e
 }
 
 func (f *fieldReader) page(s string) int {

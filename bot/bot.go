@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -51,6 +52,9 @@ type Config struct {
 	// BotUsername (without "@") goes into the links of the posters that
 	// /qr sends; /qr says it is not set up when it is empty.
 	BotUsername string
+	// PublicURL is the city's public site; with it, posters from /qr carry
+	// its landing page (PosterLink) instead of the t.me link.
+	PublicURL string
 
 	// SendRate caps the messages sent or edited per second across all
 	// chats (Telegram allows about 30); 0 means no cap, for tests and the
@@ -121,6 +125,7 @@ type Bot struct {
 
 	noticeWake chan struct{} // RunNotices waits on it; see wakeNotices
 	exports    chan struct{} // the export slot: one export is drawn at a time (Bot.slot)
+	cursor     cipher.Block  // seals /saran's paging cursors (cursor.go)
 }
 
 // New returns a bot that keeps its state in st and talks through api.
@@ -156,7 +161,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, store: st, api: api, bundle: bundle, log: cfg.Logger, metrics: cfg.Metrics,
 		admins: map[int64]bool{}, localizers: map[string]*i18n.Localizer{},
-		noticeWake: make(chan struct{}, 1), exports: make(chan struct{}, 1),
+		noticeWake: make(chan struct{}, 1), exports: make(chan struct{}, 1), cursor: cursorCipher(cfg.Secret),
 	}
 	b.sender = &telegram.Sender{
 		API: api, Pace: telegram.NewPacer(cfg.SendRate, cfg.ChatRate), CallTimeout: cfg.CallTimeout,
@@ -300,12 +305,21 @@ func (b *Bot) langFor(chat store.Chat, in telegram.Update) string {
 	if chat.Lang != "" {
 		return chat.Lang
 	}
-	code := strings.ToLower(in.LangCode)
+	if lang := appLang(in.LangCode); lang != "" {
+		return lang
+	}
+	return b.cfg.DefaultLanguage
+}
+
+// appLang is the language of ours that a Telegram app's language_code
+// asks for, or "" for none of them.
+func appLang(code string) string {
+	code = strings.ToLower(code)
 	switch {
 	case strings.HasPrefix(code, "id"), strings.HasPrefix(code, "ms"), strings.HasPrefix(code, "jv"), strings.HasPrefix(code, "su"):
 		return "id"
 	case strings.HasPrefix(code, "en"):
 		return "en"
 	}
-	return b.cfg.DefaultLanguage
+	return ""
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/ikmbot/ikmbot/telegram"
@@ -80,11 +81,7 @@ var commands = []command{
 		}))
 		return nil
 	}},
-	{id: "bantuan", en: "help", desc: "cmd.help", scope: anyone, menus: citizenMenu | unitAdminMenu | cityAdminMenu, run: func(c *conv, _ string) error {
-		c.out.Send(c.in.ChatID, c.t.text("help", nil), nil)
-		c.reaskBelow("")
-		return nil
-	}},
+	{id: "bantuan", en: "help", desc: "cmd.help", scope: anyone, menus: citizenMenu | unitAdminMenu | cityAdminMenu, run: (*conv).help},
 	// /id tells anyone their Telegram user id, for a city admin to grant
 	// them a unit; it is in no menu.
 	{id: "id", scope: anyone, run: func(c *conv, _ string) error { c.whoami(); return nil }},
@@ -128,6 +125,38 @@ func (c *conv) command() error {
 	return cmd.run(c, c.in.Text)
 }
 
+// commandRows is commands, for the handlers in it that list it (help):
+// a direct reference would be an initialization cycle.
+var commandRows []command
+
+func init() { commandRows = commands }
+
+// help answers /bantuan: what the bot does and its commands, and for an
+// admin the admin commands they may use, from their menu's rows.
+func (c *conv) help(string) error {
+	text := c.t.text("help", nil)
+	r, err := c.role()
+	if err != nil {
+		return err
+	}
+	if r.admin() {
+		m := unitAdminMenu
+		if r.city {
+			m = cityAdminMenu
+		}
+		var lines []string
+		for _, cmd := range commandRows {
+			if cmd.menus&m != 0 && cmd.scope != anyone {
+				lines = append(lines, "/"+cmd.name(c.t.lang)+" — "+esc(c.t.text(cmd.desc, nil)))
+			}
+		}
+		text += "\n\n" + c.t.text("help_admin", nil) + "\n" + strings.Join(lines, "\n")
+	}
+	c.out.Send(c.in.ChatID, text, nil)
+	c.reaskBelow("")
+	return nil
+}
+
 // menuOf lists the commands of one menu, named in lang and described in
 // the language of t.
 func menuOf(m menu, lang string, t texts) []models.BotCommand {
@@ -155,15 +184,10 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 			return err
 		}
 	}
-	t := b.localizer(b.cfg.DefaultLanguage)
 	for _, id := range b.cfg.Admins {
-		cmds := menuOf(cityAdminMenu, "id", t)
-		_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeChat{ChatID: id}})
-		if err != nil {
-			// Telegram refuses a chat scope until that admin has opened the
-			// bot once; /ikm still works when typed.
-			b.log.Info("admin command menu not set", "err", err)
-		}
+		// Telegram refuses a chat scope until that admin has opened the
+		// bot once; /ikm still works when typed.
+		b.adminMenu(ctx, id, cityAdminMenu)
 	}
 	var unitAdmins []int64
 	err := b.store.View(func(tx *store.Tx) error {
@@ -190,14 +214,32 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 func (b *Bot) unitAdminMenu(ctx context.Context, userID int64, on bool) {
 	scope := &models.BotCommandScopeChat{ChatID: userID}
 	if !on {
-		if _, err := b.api.DeleteMyCommands(ctx, &tg.DeleteMyCommandsParams{Scope: scope}); err != nil {
-			b.log.Info("unit admin command menu not removed", "err", err)
+		for _, lang := range []string{"", otherLang(b.cfg.DefaultLanguage)} {
+			if _, err := b.api.DeleteMyCommands(ctx, &tg.DeleteMyCommandsParams{Scope: scope, LanguageCode: lang}); err != nil {
+				b.log.Info("unit admin command menu not removed", "err", err)
+			}
 		}
 		return
 	}
-	cmds := menuOf(unitAdminMenu, "id", b.localizer(b.cfg.DefaultLanguage))
-	if _, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: scope}); err != nil {
-		b.log.Info("unit admin command menu not set", "err", err)
+	b.adminMenu(ctx, userID, unitAdminMenu)
+}
+
+// adminMenu sets menu m in an admin's own chat, in each language: the
+// default language's for any app, and the other's for apps in that
+// language, which Telegram shows them instead. Failures only cost the
+// menu: the commands work when typed.
+func (b *Bot) adminMenu(ctx context.Context, userID int64, m menu) {
+	scope := &models.BotCommandScopeChat{ChatID: userID}
+	for _, lang := range []string{"", otherLang(b.cfg.DefaultLanguage)} {
+		l := lang
+		if l == "" {
+			l = b.cfg.DefaultLanguage
+		}
+		cmds := menuOf(m, l, b.localizer(l))
+		if _, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: lang}); err != nil {
+			b.log.Info("admin command menu not set", "lang", l, "err", err)
+			return
+		}
 	}
 }
 

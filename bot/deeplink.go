@@ -65,7 +65,7 @@ func (c *conv) resolvePayload(payload string) (from entry, refusal string, err e
 // pendingEntry recovers the deep link a person scanned while another
 // survey was open, when they then tap "start over" (op 'r') for its unit.
 func (c *conv) pendingEntry(op byte, u survey.Unit) (entry, error) {
-	if op != 'r' || c.chat.Pending == "" {
+	if op != 'r' || c.chat.Pending == "" || c.chat.Mode != "" {
 		return entry{}, nil
 	}
 	from, refusal, err := c.resolvePayload(c.chat.Pending)

@@ -82,6 +82,10 @@ type exportScope struct {
 	title string
 	label string // names the scope in the chat's language, for captions
 	audit string // the unit code for the audit log, when there is one
+	// raw is how much of the profile the raw responses (CSV) carry: the
+	// age band for a city admin, nothing for a unit admin, whose staff
+	// served the respondents (export.RawProfile).
+	raw export.RawProfile
 }
 
 // exportScope resolves the scope an export button names, for a role that
@@ -131,6 +135,9 @@ func (c *conv) exportPress(d adminData, r role) error {
 		c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 		return nil
 	}
+	if r.city {
+		sc.raw = export.ProfileBanded
+	}
 	p := d.v.period
 	sum, err := report.Summary(c.tx, sc.units, p, c.b.cfg.Weighting)
 	if err != nil {
@@ -146,8 +153,10 @@ func (c *conv) exportPress(d adminData, r role) error {
 		names = append(names, f.name)
 	}
 	detail := strings.Join(names, ", ")
-	if d.v.kind == 'm' && !r.city {
-		detail += " (" + sc.label + ")"
+	if d.v.kind == 'm' && !r.city && !sc.one {
+		// The count first: /audit shows a detail cut short, and a unit
+		// admin may have dozens of units.
+		detail += " (" + itoa(len(sc.units)) + " unit: " + sc.label + ")"
 	}
 	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditExport, Unit: sc.audit, Detail: detail}); err != nil {
 		return err
@@ -217,9 +226,30 @@ func (b *Bot) exportFiles(format byte, sc exportScope, p survey.Period, at time.
 				}
 				return export.TrendChart("IKM "+title, sub, export.PooledTrend(sums))
 			})})
+		// The extra questionnaires the scope's units ask, one chart each:
+		// the unit's, or pooled over the units that ask it.
+		indexes := sync.OnceValues(func() ([]survey.IndexSummary, error) { return b.readIndexes(sc.units, p) })
+		xs, _ := survey.Asked(sc.units)
+		for i, x := range xs {
+			data["Index"] = x.Index
+			files = append(files, exportFile{telegram.SendPhoto, base(strings.ToLower(x.Index), "png"), caption("export.caption_index"), b.slot(func() ([]byte, error) {
+				is, err := indexes()
+				if err != nil {
+					return nil, err
+				}
+				if len(is) != len(xs) || is[i].Extra.Key != x.Key {
+					return nil, fmt.Errorf("export: %s of %s changed while reading", x.Index, sc.label)
+				}
+				r, name := is[i].Pooled, title+", gabungan responden unit yang menanyakannya"
+				if sc.one {
+					r, name = is[i].Units[0].Result, title
+				}
+				return export.IndexChart(name, p, r)
+			})})
+		}
 		return files
 	case exportPoster:
-		posters := sync.OnceValues(func() ([]export.Poster, error) { return b.readPosters(sc, p) })
+		posters := sync.OnceValues(func() ([]export.Poster, error) { return b.readPosters(sc, p, at) })
 		if sc.one {
 			return []exportFile{
 				{telegram.SendPhoto, base("poster", "png"), caption("export.caption_poster"), b.slot(func() ([]byte, error) {
@@ -280,12 +310,19 @@ func (b *Bot) drawTable(format byte, sc exportScope, p survey.Period, at time.Ti
 		if err != nil {
 			return err
 		}
-		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames, Generated: at, Scope: sc.title}
+		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames, Generated: at, Scope: sc.title,
+			RawProfile: sc.raw}
+		if rep.Indexes, err = report.Indexes(tx, sc.units, p); err != nil {
+			return err
+		}
 		if format == exportCSV {
 			_, err := export.WriteCSV(&buf, rep, tx.ForEachResponse)
 			return err
 		}
 		if rep.FollowUps, err = report.FollowUps(tx, sc.units); err != nil {
+			return err
+		}
+		if rep.Profiles, err = report.Profiles(tx, sc.units, p, at); err != nil {
 			return err
 		}
 		return export.WriteXLSX(&buf, rep, tx.ForEachResponse)
@@ -304,20 +341,34 @@ func (b *Bot) readTrend(units []survey.Unit, p survey.Period) ([]survey.CitySumm
 	return sums, err
 }
 
+// readIndexes reads the extra questionnaires' figures of the scope's units
+// over p, in one read transaction.
+func (b *Bot) readIndexes(units []survey.Unit, p survey.Period) ([]survey.IndexSummary, error) {
+	var is []survey.IndexSummary
+	err := b.store.View(func(tx *store.Tx) (err error) {
+		is, err = report.Indexes(tx, units, p)
+		return err
+	})
+	return is, err
+}
+
 // readPosters reads the figures and profiles of the scope's units and
 // returns the poster of each unit with respondents.
-func (b *Bot) readPosters(sc exportScope, p survey.Period) ([]export.Poster, error) {
+func (b *Bot) readPosters(sc exportScope, p survey.Period, at time.Time) ([]export.Poster, error) {
 	var ps []export.Poster
 	err := b.store.View(func(tx *store.Tx) error {
 		sum, err := report.Summary(tx, sc.units, p, b.cfg.Weighting)
 		if err != nil {
 			return err
 		}
-		profiles, err := report.Profiles(tx, sc.units, p)
-		if err != nil {
+		rep := export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}
+		if rep.Profiles, err = report.Profiles(tx, sc.units, p, at); err != nil {
 			return err
 		}
-		ps = export.Posters(export.Report{City: b.cfg.City, Summary: sum, Weighting: b.cfg.Weighting, TypeNames: b.cfg.TypeNames}, profiles)
+		if rep.Indexes, err = report.Indexes(tx, sc.units, p); err != nil {
+			return err
+		}
+		ps = export.Posters(rep)
 		return nil
 	})
 	if err == nil && len(ps) == 0 {

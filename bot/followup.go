@@ -2,8 +2,10 @@ package bot
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ikmbot/ikmbot/telegram"
@@ -11,6 +13,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ikmbot/ikmbot/report"
+	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -19,6 +22,15 @@ import (
 // the plan along (planned, under way, done). A new plan is asked for in
 // three typed answers; the chat's Mode says which is awaited and Pending
 // holds the draft, so the flow survives a restart like a survey does.
+//
+// A chat waits for one typed input at a time. An admin may be answering
+// a survey when they tap "+ element": the survey is then on hold (its
+// question loses its buttons, and anything that would show the question
+// again shows the plan's prompt instead), and comes back below once the
+// plan is saved, cancelled with /batal, or left for planTTL. A survey
+// button pressed meanwhile, /start or a unit picked ends the new plan,
+// saying so. Text that arrives after the plan expired is taken as
+// nothing: it was meant for the plan.
 
 // Chat modes of the follow-up flow.
 const (
@@ -37,18 +49,22 @@ const (
 	planRunesIKM  = 60
 )
 
+// planTTL is how long a new plan waits for its next typed answer.
+const planTTL = 30 * time.Minute
+
 // planDraft is the plan being asked for, kept in Chat.Pending.
 type planDraft struct {
 	Unit    string `json:"u"`
 	Element string `json:"e"`
 	Action  string `json:"a,omitempty"`
 	Owner   string `json:"o,omitempty"`
+	// At is when the flow last asked for something (Unix seconds); a
+	// draft without it, stored before drafts expired, counts as expired.
+	At int64 `json:"t,omitempty"`
 }
 
 // Statuses in callback data, one letter each.
 var statusCodes = map[string]string{"o": survey.FollowUpOpen, "p": survey.FollowUpProgress, "d": survey.FollowUpDone}
-
-func validStatus(s string) bool { _, ok := statusCodes[s]; return ok }
 
 func statusCode(status string) string {
 	for k, v := range statusCodes {
@@ -57,6 +73,37 @@ func statusCode(status string) string {
 		}
 	}
 	return ""
+}
+
+// statusRank orders the statuses: a plan only ever moves forward.
+func statusRank(status string) int {
+	switch status {
+	case survey.FollowUpOpen:
+		return 1
+	case survey.FollowUpProgress:
+		return 2
+	case survey.FollowUpDone:
+		return 3
+	}
+	return 0
+}
+
+// parseStatusMove reads a status button's move: two letters, the status
+// the button was drawn for and the one it sets, forward only; or, in
+// buttons sent before the first was added, the second alone. to is ""
+// for anything else.
+func parseStatusMove(s string) (from, to string) {
+	switch len(s) {
+	case 1:
+		return "", statusCodes[s]
+	case 2:
+		from, to = statusCodes[s[:1]], statusCodes[s[1:]]
+		if from == "" || statusRank(to) <= statusRank(from) {
+			return "", ""
+		}
+		return from, to
+	}
+	return "", ""
 }
 
 // tindaklanjut answers /tindaklanjut [CODE]: the unit's plans, with
@@ -84,6 +131,25 @@ func (c *conv) plansText(b *strings.Builder, plans []survey.FollowUp, shown, run
 	if n := len(plans) - shown; n > 0 {
 		b.WriteString(c.t.text("view.more", map[string]any{"N": n}) + "\n")
 	}
+}
+
+// plansDoneLine says how many of a unit's plans are done and how fast, as
+// the service evaluation scores them; nothing without plans. alone starts
+// a paragraph of its own (no list of open plans above it).
+func (c *conv) plansDoneLine(b *strings.Builder, s survey.FollowUpStats, alone bool) {
+	share, ok := s.Share()
+	if !ok {
+		return
+	}
+	if alone {
+		b.WriteString("\n")
+	}
+	data := map[string]any{"Done": s.Done, "Planned": s.Planned, "Share": c.t.num(share), "Within": s.DoneWithinMonth, "Days": s.MedianDays}
+	if s.Done == 0 {
+		b.WriteString(c.t.text("tl.share_none", data) + "\n")
+		return
+	}
+	b.WriteString(c.t.text("tl.share", data) + "\n")
 }
 
 func (c *conv) planLine(b *strings.Builder, f survey.FollowUp, runes int) {
@@ -129,7 +195,7 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	if done > 0 {
 		b.WriteString(c.t.plural("tl.done_count", done, map[string]any{"N": done}) + "\n")
 	}
-	weak := res.Weakest(3)
+	weak := res.Priorities(3)
 	if len(weak) > 0 {
 		var parts []string
 		for _, e := range weak {
@@ -143,9 +209,9 @@ func (c *conv) plansScreen(u survey.Unit) (string, *models.InlineKeyboardMarkup,
 	for _, f := range open[:min(plansShown, len(open))] {
 		var row []models.InlineKeyboardButton
 		if f.Status == survey.FollowUpOpen {
-			row = append(row, telegram.Button(c.t.text("tl.btn_progress", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "p")))
+			row = append(row, telegram.Button(c.t.text("tl.btn_progress", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, f.Status, survey.FollowUpProgress)))
 		}
-		row = append(row, telegram.Button(c.t.text("tl.btn_done", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, "d")))
+		row = append(row, telegram.Button(c.t.text("tl.btn_done", map[string]any{"N": f.Seq}), encodeFollowUpStatus(u.Code, f.Seq, f.Status, survey.FollowUpDone)))
 		rows = append(rows, row)
 	}
 	// The weakest first, then the rest in the regulation's order.
@@ -187,10 +253,18 @@ func containsElement(es []survey.ElementKey, e survey.ElementKey) bool {
 func (c *conv) followUpPress(d adminData, u survey.Unit) error {
 	switch d.op {
 	case "fn":
-		draft, _ := json.Marshal(planDraft{Unit: u.Code, Element: string(d.elem)})
-		c.chat.Mode, c.chat.Pending = modePlanAction, string(draft)
+		c.chat.Mode = modePlanAction
+		c.putDraft(planDraft{Unit: u.Code, Element: string(d.elem)})
 		c.out.Answer(c.in.CallbackID, "", false)
-		c.out.Send(c.in.ChatID, c.t.text("tl.ask_action", map[string]any{"Element": c.elementName(d.elem), "Code": esc(u.Code), "Max": maxPlanAction}), nil)
+		text := c.planPrompt()
+		if s := c.chat.Session; s != nil {
+			// The survey waits: its buttons go, so that the one thing
+			// the chat asks for is the plan's action.
+			c.out.RemoveKeyboard(c.in.ChatID, c.chat.QuestionMsg)
+			c.chat.QuestionMsg = 0
+			text += "\n\n" + c.t.text("tl.survey_waits", map[string]any{"Unit": esc(s.Unit.Name)})
+		}
+		c.out.Send(c.in.ChatID, text, nil)
 		return nil
 	case "fs":
 		f, err := c.tx.FollowUpOf(u.Code, d.seq)
@@ -198,10 +272,22 @@ func (c *conv) followUpPress(d adminData, u survey.Unit) error {
 			c.out.Answer(c.in.CallbackID, c.t.text("toast.invalid", nil), false)
 			return nil
 		}
-		if status := statusCodes[d.status]; f.Status != status {
-			if _, err := c.tx.SetFollowUpStatus(u.Code, d.seq, status, c.now); err != nil {
+		switch {
+		case f.Status == d.status:
+			// A double tap: already done.
+		case d.from != "" && d.from != f.Status || statusRank(d.status) < statusRank(f.Status):
+			// A button of an older screen: the plan has moved since, and
+			// a finished plan never goes back. Show it as it is.
+			c.out.Answer(c.in.CallbackID, c.t.text("tl.stale", map[string]any{"N": f.Seq, "Status": c.t.text("tl.status_"+f.Status, nil)}), true)
+		default:
+			if _, err := c.tx.SetFollowUpStatus(u.Code, d.seq, d.status, c.in.UserID, c.now); err != nil {
 				return err
 			}
+			if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditPlanStatus, Unit: u.Code,
+				Detail: planStatusDetail(f.Seq, f.Status, d.status)}); err != nil {
+				return err
+			}
+			c.b.log.Info("follow-up plan moved", "unit", u.Code, "status", d.status)
 			c.out.Answer(c.in.CallbackID, c.t.text("toast.saved", nil), false)
 		}
 	}
@@ -213,31 +299,89 @@ func (c *conv) followUpPress(d adminData, u survey.Unit) error {
 	return nil
 }
 
+// planStatusDetail is an audit entry's detail of a plan's move, as
+// auditLine reads it back: "#3 open progress".
+func planStatusDetail(seq uint64, from, to string) string {
+	return "#" + strconv.FormatUint(seq, 10) + " " + from + " " + to
+}
+
 // inPlanFlow reports whether the chat is in the middle of a new plan.
 func (c *conv) inPlanFlow() bool { return strings.HasPrefix(c.chat.Mode, "tl_") }
 
-// cancelPlan leaves the new-plan flow, if the chat is in it.
-func (c *conv) cancelPlan() bool {
+// draft is the new plan being asked for.
+func (c *conv) draft() planDraft {
+	var d planDraft
+	_ = json.Unmarshal([]byte(c.chat.Pending), &d)
+	return d
+}
+
+// putDraft keeps d as the new plan, asked for now.
+func (c *conv) putDraft(d planDraft) {
+	d.At = c.now.Unix()
+	v, _ := json.Marshal(d)
+	c.chat.Pending = string(v)
+}
+
+// planPrompt asks again for what the new plan waits for.
+func (c *conv) planPrompt() string {
+	switch c.chat.Mode {
+	case modePlanOwner:
+		return c.t.text("tl.ask_owner", map[string]any{"Max": maxPlanOwner})
+	case modePlanDue:
+		return c.t.text("tl.ask_due", nil)
+	}
+	d := c.draft()
+	return c.t.text("tl.ask_action", map[string]any{"Element": c.elementName(survey.ElementKey(d.Element)), "Code": esc(d.Unit), "Max": maxPlanAction})
+}
+
+// endPlan leaves the new-plan flow, if the chat is in it, saying so with
+// message id (none when ""). With resume, a survey the plan held up shows
+// its question again below.
+func (c *conv) endPlan(id string, resume bool) bool {
 	if !c.inPlanFlow() {
 		return false
 	}
 	c.chat.Mode, c.chat.Pending = "", ""
-	c.out.Send(c.in.ChatID, c.t.text("tl.cancelled", nil), nil)
+	var text string
+	if id != "" {
+		text = c.t.text(id, map[string]any{"Minutes": int(planTTL.Minutes())})
+	}
+	switch {
+	case resume && c.chat.Session != nil:
+		if text != "" {
+			text += "\n"
+		}
+		c.reaskBelow(text + c.t.text("tl.survey_resumes", map[string]any{"Unit": esc(c.chat.Session.Unit.Name)}))
+	case text != "":
+		c.out.Send(c.in.ChatID, text, nil)
+	}
 	return true
+}
+
+// cancelPlan answers /batal in the new-plan flow; false when the chat is
+// not in it.
+func (c *conv) cancelPlan() bool { return c.endPlan("tl.cancelled", true) }
+
+// expirePlanIfIdle ends a new plan that has waited past planTTL, before
+// the new input is acted on; it reports whether it did.
+func (c *conv) expirePlanIfIdle() bool {
+	if !c.inPlanFlow() || c.now.Sub(time.Unix(c.draft().At, 0)) < planTTL {
+		return false
+	}
+	return c.endPlan("tl.expired", true)
 }
 
 // planText takes a typed answer of the new-plan flow. The sender's role is
 // checked again: a grant may have been revoked since the flow began.
 func (c *conv) planText() error {
-	var draft planDraft
-	_ = json.Unmarshal([]byte(c.chat.Pending), &draft)
+	draft := c.draft()
 	u, ok := c.b.cfg.Catalog.Unit(draft.Unit)
 	r, err := c.role()
 	if err != nil {
 		return err
 	}
 	if !ok || !r.sees(u.Code) || survey.ElementIndex(survey.ElementKey(draft.Element)) < 0 {
-		c.chat.Mode, c.chat.Pending = "", ""
+		c.endPlan("", false)
 		c.refuse("tindaklanjut", "admin.refuse_unit")
 		return nil
 	}
@@ -246,6 +390,11 @@ func (c *conv) planText() error {
 	case modePlanAction:
 		if text == "" || utf8.RuneCountInString(text) > maxPlanAction {
 			c.out.Send(c.in.ChatID, c.t.text("tl.too_long", map[string]any{"Max": maxPlanAction}), nil)
+			return nil
+		}
+		if !strings.ContainsFunc(text, unicode.IsLetter) {
+			// "34" is an age typed for a survey, never an action.
+			c.reaskBelow(c.t.text("tl.action_words", nil))
 			return nil
 		}
 		draft.Action = text
@@ -272,7 +421,10 @@ func (c *conv) planText() error {
 		if err != nil {
 			return err
 		}
-		c.chat.Mode, c.chat.Pending = "", ""
+		if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditPlanAdd, Unit: u.Code,
+			Detail: "#" + strconv.FormatUint(seq, 10) + " " + draft.Element}); err != nil {
+			return err
+		}
 		c.b.log.Info("follow-up plan recorded", "unit", u.Code)
 		c.out.Send(c.in.ChatID, c.t.text("tl.saved", map[string]any{"N": seq, "Code": esc(u.Code)}), nil)
 		screen, kb, err := c.plansScreen(u)
@@ -280,10 +432,10 @@ func (c *conv) planText() error {
 			return err
 		}
 		c.out.Send(c.in.ChatID, screen, kb)
+		c.endPlan("", true)
 		return nil
 	}
-	v, _ := json.Marshal(draft)
-	c.chat.Pending = string(v)
+	c.putDraft(draft)
 	return nil
 }
 

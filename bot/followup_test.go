@@ -48,3 +48,30 @@ func TestParseDue(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenPendingInput: each typed text went where the chat said it
+// would: one plan with its own action, the survey the ages, and nothing
+// from the text after the plan expired.
+func TestGoldenPendingInput(t *testing.T) {
+	h := golden(t, "pending_input")
+	err := h.st.View(func(tx *store.Tx) error {
+		fs, err := tx.FollowUps("DISDUKCAPIL")
+		if err != nil {
+			return err
+		}
+		if len(fs) != 1 || fs[0].Action != "Tambah satu loket pada jam sibuk" || fs[0].Element != survey.Waktu {
+			t.Errorf("plans %+v, want the one for waktu", fs)
+		}
+		chat, err := tx.Chat(2001)
+		if err != nil {
+			return err
+		}
+		if chat.Session == nil || chat.Session.Profile.Age != 35 || chat.Mode != "" {
+			t.Errorf("chat %+v, want the survey open with age 35 and no plan waiting", chat)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

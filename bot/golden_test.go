@@ -1,7 +1,11 @@
 package bot
 
 import (
+	"bytes"
+	"image/png"
 	"testing"
+
+	"github.com/ikmbot/ikmbot/export"
 
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
@@ -132,6 +136,100 @@ func TestGoldenCounterRotate(t *testing.T) {
 			t.Errorf("poster version = %d, %v; want 1 (a counter key is no poster)", v, err)
 		}
 		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// withZI makes DPMPTSP a unit on its way to Zona Integritas: after the
+// SKM it asks the SPKP on 1-6 (reported as the mean) and the SPAK on 1-4
+// (out of 100, on the SKM bands). Every other unit asks the SKM alone, so
+// their transcripts stay as they were.
+func withZI(c *Config) {
+	units := c.Catalog.Units()
+	out := make([]survey.Unit, len(units))
+	for i, u := range units {
+		if u.Code == "DPMPTSP" {
+			u.Extras = []survey.Extra{
+				{Questionnaire: survey.QuestionnaireOf(survey.SPKP), Scale: 6, Report: survey.ReportMean},
+				{Questionnaire: survey.QuestionnaireOf(survey.SPAK), Scale: 4, Report: survey.Report100, Bands: true},
+			}
+		}
+		out[i] = u
+	}
+	c.Catalog = survey.NewCatalog(out, c.Catalog.Types()...)
+}
+
+// TestGoldenExtrasAnswered: a respondent of a unit that asks the SPKP and
+// the SPAK answers the SKM and both, in one conversation; the answers are
+// stored with the response and counted in the unit's IPKP and IPAK, apart
+// from its IKM, which /ikm shows beside the IKM, each with its own
+// respondents (a paper form without them counts in the IKM alone).
+func TestGoldenExtrasAnswered(t *testing.T) {
+	h := golden(t, "extras_answered", withZI)
+	u, _ := h.cfg.Catalog.Unit("DPMPTSP")
+	year := survey.PeriodOf(survey.PeriodYear, h.now)
+	err := h.st.View(func(tx *store.Tx) error {
+		tally, err := tx.Tally("DPMPTSP", year)
+		if err != nil || tally.Respondents != 5 {
+			t.Errorf("IKM respondents = %d, %v; want 5", tally.Respondents, err)
+		}
+		// Sari's 6 5 6 5 4 6 5 6 and three papers' 5 6 5 6 5 6 5 6: item
+		// sums 21 23 21 23 19 24 20 24 = 175 over 4 answers each, so the
+		// mean of the item means is 175/32 = 5.46875 -> 5.47 (on 1-6).
+		spkp, _ := u.ExtraOf(survey.SPKP)
+		it, err := tx.ItemTally("DPMPTSP", spkp, year)
+		if r := it.Result(spkp); err != nil || r.Respondents != 4 || r.Value2 != 5.47 {
+			t.Errorf("IPKP = %v from %d, %v; want 5.47 from 4", r.Value2, r.Respondents, err)
+		}
+		// 4 4 3 4 4 from all four: 19/5 = 3.8, x 25 = 95.00, A.
+		spak, _ := u.ExtraOf(survey.SPAK)
+		it, err = tx.ItemTally("DPMPTSP", spak, year)
+		if r := it.Result(spak); err != nil || r.Respondents != 4 || r.Value2 != 95 || r.Mutu != survey.MutuA {
+			t.Errorf("IPAK = %v %s from %d, %v; want 95 A from 4", r.Value2, r.Mutu, r.Respondents, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sentXLSX(t, h, "DPMPTSP-skm-2026.xlsx")
+	for _, sheet := range []string{"Rekap IPKP", "IPKP DPMPTSP", "Rekap IPAK", "IPAK DPMPTSP"} {
+		if rows, err := f.GetRows(sheet); err != nil || len(rows) < 7+4 {
+			t.Errorf("sheet %s: %d rows, %v; want its 4 respondents and totals", sheet, len(rows), err)
+		}
+	}
+	for _, name := range []string{"DPMPTSP-ipkp-2026.png", "DPMPTSP-ipak-2026.png"} {
+		if img, err := png.Decode(bytes.NewReader(sentFile(t, h, name))); err != nil || img.Bounds().Dx() != export.ChartWidth {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestGoldenExtrasSkipped: the SPKP skipped at its first statement, the
+// SPAK after two answers (which go with it), and back from the suggestion
+// into a skipped part starts it again. The response counts in the IKM and
+// in neither index.
+func TestGoldenExtrasSkipped(t *testing.T) {
+	h := golden(t, "extras_skipped", withZI)
+	u, _ := h.cfg.Catalog.Unit("DPMPTSP")
+	year := survey.PeriodOf(survey.PeriodYear, h.now)
+	err := h.st.View(func(tx *store.Tx) error {
+		if tally, err := tx.Tally("DPMPTSP", year); err != nil || tally.Respondents != 1 {
+			t.Errorf("IKM respondents = %d, %v; want 1", tally.Respondents, err)
+		}
+		for _, x := range u.Extras {
+			if it, err := tx.ItemTally("DPMPTSP", x, year); err != nil || it.Respondents != 0 {
+				t.Errorf("%s respondents = %d, %v; want none", x.Index, it.Respondents, err)
+			}
+		}
+		return tx.ForEachResponse(func(r survey.Response) error {
+			if len(r.Blocks) != 0 {
+				t.Errorf("stored blocks %+v, want none", r.Blocks)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		t.Fatal(err)

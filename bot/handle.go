@@ -51,10 +51,14 @@ func (b *Bot) handleTx(tx *store.Tx, updateID int64, in telegram.Update, out *ou
 	if err != nil {
 		return err
 	}
+	planExpired := c.expirePlanIfIdle()
 	switch {
 	case expired && in.Kind != telegram.KindCommand:
 		// The expiry notice is the answer: an answer typed a day later
 		// must not leak into a search or a new survey.
+	case planExpired && in.Kind == telegram.KindText:
+		// Likewise text meant for a plan that has expired: it is not a
+		// survey answer.
 	case in.Kind == telegram.KindCommand:
 		err = c.command()
 	case in.Kind == telegram.KindText:
@@ -90,6 +94,8 @@ func (c *conv) save() error {
 
 // start handles /start with or without a deep-link payload.
 func (c *conv) start(payload string) error {
+	// /start switches to the survey: a new plan waiting for text ends.
+	c.endPlan("tl.cancelled", false)
 	if deeplink.LooksInvite(payload) {
 		return c.redeemInvite(payload)
 	}
@@ -134,6 +140,7 @@ func (c *conv) start(payload string) error {
 // becomes the welcome; otherwise the welcome is a new message. from says
 // which deep link, if any, brought the person; the zero value is none.
 func (c *conv) begin(u survey.Unit, editMsg int, from entry) error {
+	c.endPlan("tl.cancelled", false)
 	hash := c.b.respondentHash(c.in.UserID)
 	window := survey.PeriodOf(c.b.cfg.RespondentPeriod, c.now)
 	_, repeat, err := c.tx.PriorResponse(u.Code, window.Label, hash)
@@ -141,6 +148,9 @@ func (c *conv) begin(u survey.Unit, editMsg int, from entry) error {
 		return err
 	}
 	welcome := c.t.text("welcome", map[string]any{"Unit": esc(u.Name)})
+	if extra := c.extrasWelcome(u); extra != "" {
+		welcome += "\n\n" + extra
+	}
 	if from.via == survey.ViaOldPoster {
 		welcome = c.t.text("deeplink.outdated", map[string]any{"Unit": esc(u.Name)}) + "\n\n" + welcome
 	}
@@ -179,7 +189,7 @@ func (c *conv) sendOrEdit(msgID int, text string, kb *models.InlineKeyboardMarku
 // same unit or for the newly scanned one; it never opens a second survey.
 func (c *conv) askResume(next survey.Unit) {
 	s := c.chat.Session
-	data := map[string]any{"Unit": esc(s.Unit.Name), "NewUnit": esc(next.Name), "Done": s.Step, "Total": len(survey.Steps)}
+	data := map[string]any{"Unit": esc(s.Unit.Name), "NewUnit": esc(next.Name), "Done": s.Step, "Total": len(s.Steps())}
 	id, restart := "resume.ask", "btn.restart"
 	if !strings.EqualFold(next.Code, s.Unit.Code) {
 		id, restart = "resume.ask_other", "btn.start_new"
@@ -252,6 +262,7 @@ func (c *conv) expire() error {
 
 func (c *conv) text() error {
 	if c.inPlanFlow() {
+		// One typed input at a time: the plan's, while it waits.
 		return c.planText()
 	}
 	if c.chat.Session == nil {
@@ -284,6 +295,16 @@ func (c *conv) media() error {
 // survey it sends just the hint.
 func (c *conv) reaskBelow(hint string) {
 	s := c.chat.Session
+	if c.inPlanFlow() {
+		// The plan's prompt is what the chat waits for, not the survey's
+		// question (followup.go).
+		text := c.planPrompt()
+		if hint != "" {
+			text = hint + "\n\n" + text
+		}
+		c.out.Send(c.in.ChatID, text, nil)
+		return
+	}
 	if s == nil {
 		if hint != "" {
 			c.out.Send(c.in.ChatID, hint, nil)
@@ -353,6 +374,11 @@ func (c *conv) callback() error {
 		return nil
 	}
 	s := c.chat.Session
+	if strings.IndexByte("akbc", d.op) >= 0 && s != nil && s.ID == d.sid {
+		// A press on the open survey switches to it: a new plan waiting
+		// for text ends, so that the next text is the survey's.
+		c.endPlan("tl.left_for_survey", false)
+	}
 	switch d.op {
 	case 'a', 'k', 'b':
 		if s == nil || s.ID != d.sid {
@@ -421,6 +447,14 @@ func (c *conv) callback() error {
 		}
 		c.chat.Lang = d.arg
 		c.t = c.b.localizer(d.arg)
+		// An admin's choice outlives the chat record: notices use it.
+		if r, err := c.role(); err != nil {
+			return err
+		} else if r.admin() {
+			if err := c.tx.SetAdminLang(c.in.UserID, d.arg, true); err != nil {
+				return err
+			}
+		}
 		c.out.Edit(c.in.ChatID, c.in.MessageID, c.t.text("language.set", nil), nil)
 		c.reaskBelow("")
 		return nil
@@ -511,21 +545,12 @@ func (c *conv) rejected(r survey.RejectReason, viaButton bool) {
 // complete stores the response, with the unit's aggregates, in this same
 // transaction, and thanks the person with the unit's live IKM.
 func (c *conv) complete(r survey.Response, viaButton bool) error {
+	// One response per person per unit per window, as every channel keeps
+	// it: a repeat (another survey of theirs completed since this one
+	// began) replaces the earlier answer when allowed, and is otherwise
+	// kept as incomplete, so nobody is counted twice.
 	window := survey.PeriodOf(c.b.cfg.RespondentPeriod, r.Submitted).Label
-	prior, repeat, err := c.tx.PriorResponse(r.Unit, window, r.Respondent)
-	if err != nil {
-		return err
-	}
-	switch {
-	case repeat && c.b.cfg.AllowReplace:
-		err = c.tx.ReplaceResponse(prior, &r, window)
-	case repeat:
-		// Another survey for this unit completed since this one began;
-		// keep the answers, but do not count a person twice.
-		err = c.tx.AddIncomplete(r)
-	default:
-		err = c.tx.AddResponse(&r, window)
-	}
+	outcome, err := c.tx.AddCompleted(&r, window, c.b.cfg.AllowReplace)
 	if err != nil {
 		return fmt.Errorf("store response: %w", err)
 	}
@@ -539,7 +564,7 @@ func (c *conv) complete(r survey.Response, viaButton bool) error {
 	if err != nil {
 		return err
 	}
-	if !repeat || c.b.cfg.AllowReplace {
+	if outcome != store.KeptIncomplete {
 		// Counted: admins may have to hear of it (alert.go).
 		if err := c.alert(r, year, res); err != nil {
 			return err

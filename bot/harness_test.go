@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -416,23 +417,38 @@ func lineDiff(want, got string) string {
 }
 
 // seed stores paper responses directly, as ikmbot import does, so a script
-// can start from figures without playing every survey.
+// can start from figures without playing every survey. spkp:SCORES and
+// spak:SCORES add answers to the unit's extra questionnaires, on its scale.
 func (h *harness) seed(args []string) error {
-	if len(args) < 3 || len(args) > 6 {
-		return fmt.Errorf("want: seed UNIT N SCORES [DAY] [PROFILE] [saran:TEXT]")
+	const usage = "want: seed UNIT N SCORES [DAY] [PROFILE] [saran:TEXT] [spkp:SCORES] [spak:SCORES]"
+	if len(args) < 3 {
+		return errors.New(usage)
 	}
 	n, err := strconv.Atoi(args[1])
 	if err != nil || len(args[2]) != survey.NumElements {
-		return fmt.Errorf("want: seed UNIT N SCORES [DAY] [PROFILE]")
+		return errors.New(usage)
 	}
 	r := survey.Response{Unit: args[0], Submitted: h.now, Source: survey.SourcePaper}
 	for i, ch := range args[2] {
 		r.Scores[i] = uint8(ch - '0')
 	}
+	unit, _ := h.cfg.Catalog.Unit(args[0])
 	var saran string
 	for _, a := range args[3:] {
 		if text, ok := strings.CutPrefix(a, "saran:"); ok {
 			saran = strings.ReplaceAll(text, "_", " ")
+			continue
+		}
+		if key, scores, ok := strings.Cut(a, ":"); ok {
+			x, asks := unit.ExtraOf(survey.QuestionnaireKey(key))
+			if !asks || len(scores) != len(x.Items) {
+				return fmt.Errorf("%s: %s does not ask %s, or not %d items", a, args[0], key, len(scores))
+			}
+			b := survey.Block{Key: x.Key, Scale: x.Scale, Scores: make([]uint8, len(x.Items))}
+			for i, ch := range scores {
+				b.Scores[i] = uint8(ch - '0')
+			}
+			r.Blocks = append(r.Blocks, b)
 			continue
 		}
 		if day, err := time.ParseInLocation("2006-01-02", a, h.cfg.Location); err == nil {
@@ -440,17 +456,14 @@ func (h *harness) seed(args []string) error {
 			continue
 		}
 		p := strings.Split(a, ",")
-		if len(p) != 5 {
-			return fmt.Errorf("profile %q: want GENDER,AGE,EDUCATION,OCCUPATION,SERVICE", a)
+		if len(p) != len(survey.ProfileQuestions) {
+			return fmt.Errorf("profile %q: want one value per profile question, - for none", a)
 		}
-		for i := range p {
-			if p[i] == "-" {
-				p[i] = ""
+		for i, q := range survey.ProfileQuestions {
+			if v := strings.ReplaceAll(p[i], "_", " "); v != "-" {
+				q.Set(&r.Profile, v)
 			}
-			p[i] = strings.ReplaceAll(p[i], "_", " ")
 		}
-		age, _ := strconv.Atoi(p[1])
-		r.Profile = survey.Profile{Gender: p[0], Age: age, Education: p[2], Occupation: p[3], Service: p[4]}
 	}
 	err = h.st.Update(func(tx *store.Tx) error {
 		for i := range n {

@@ -122,3 +122,44 @@ admin send /ikm`)
 		}
 	}
 }
+
+// TestEveryStepRenders shows every step of the questionnaire in every
+// language, with every button, for a unit of the SKM alone and one that
+// also asks both extra questionnaires (on 1-6 and 1-4), and fails on a
+// message id shown as itself: a question added to survey.ProfileQuestions,
+// the elements or survey.Questionnaires without its locale keys (q.<dim>,
+// opt.<dim>.<choice>, element.<key>.*, extra.<key>.*) is caught here, and
+// so is a choice without its label.
+func TestEveryStepRenders(t *testing.T) {
+	h := newHarness(t, withZI)
+	rawID := regexp.MustCompile(`\b(q|opt|element|progress|btn|hint|extra|scale[0-9]|welcome_extra[a-z_]*)\.[a-z_0-9.]+\b`)
+	for _, code := range []string{"DISDUKCAPIL", "DPMPTSP"} {
+		u, _ := h.cfg.Catalog.Unit(code)
+		for _, lang := range []string{"id", "en"} {
+			c := &conv{b: h.bot, t: h.bot.localizer(lang)}
+			if w := c.extrasWelcome(u); rawID.MatchString(w) || (w == "") != (len(u.Extras) == 0) {
+				t.Errorf("%s: %s's welcome note on extra questionnaires: %q", lang, code, w)
+			}
+			s, _ := survey.NewSession("s1", u, "", h.now)
+			steps := s.Steps()
+			for i := range steps {
+				s.Step = i
+				text, kb := c.question(s)
+				shown := []string{text}
+				for _, row := range kb.InlineKeyboard {
+					for _, b := range row {
+						shown = append(shown, b.Text)
+					}
+				}
+				for _, x := range shown {
+					if id := rawID.FindString(x); id != "" {
+						t.Errorf("%s: step %d (%s) shows the message id %q: %q", lang, i, steps[i].Name, id, x)
+					}
+				}
+				if st := steps[i]; len(st.Choices(u)) > 0 && len(kb.InlineKeyboard) < 2 {
+					t.Errorf("%s: step %s has choices but shows no buttons", lang, st.Name)
+				}
+			}
+		}
+	}
+}

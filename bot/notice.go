@@ -158,8 +158,11 @@ func (b *Bot) DeliverNotices(ctx context.Context) int {
 	return done
 }
 
-// renderNotice makes the message of a notice, in the language the admin
-// chose with /bahasa, else the default language.
+// renderNotice makes the message of a notice in the admin's language: the
+// one they chose with /bahasa, or their app's, as kept for admins
+// (store.Tx.AdminLang), else the default language. A grant, a revocation
+// or a used invitation may reach someone the bot has not yet seen as an
+// admin: with no language kept, it comes in both languages.
 func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*telegram.Call, error) {
 	chat, err := tx.Chat(n.Chat)
 	if err != nil {
@@ -167,9 +170,45 @@ func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*telegram.Call, error)
 	}
 	lang := chat.Lang
 	if lang == "" {
+		if lang, _, err = tx.AdminLang(n.Chat); err != nil {
+			return nil, err
+		}
+	}
+	if lang == "" {
+		lang = n.Lang
+	}
+	both := lang == "" && (n.Kind == store.NoticeGranted || n.Kind == store.NoticeRevoked || n.Kind == store.NoticeInviteUsed)
+	if lang == "" {
 		lang = b.cfg.DefaultLanguage
 	}
 	c := &conv{b: b, tx: tx, t: b.localizer(lang), now: b.now()}
+	if both {
+		call, err := b.noticeIn(c, n)
+		if err != nil || call == nil {
+			return call, err
+		}
+		other := &conv{b: b, tx: tx, t: b.localizer(otherLang(lang)), now: c.now}
+		more, err := b.noticeIn(other, n)
+		if err != nil || more == nil {
+			return call, err
+		}
+		call.Text += "\n\n" + more.Text
+		return call, nil
+	}
+	return b.noticeIn(c, n)
+}
+
+// otherLang is the language of ours that is not lang.
+func otherLang(lang string) string {
+	if lang == "en" {
+		return "id"
+	}
+	return "en"
+}
+
+// noticeIn renders notice n in c's language.
+func (b *Bot) noticeIn(c *conv, n store.Notice) (*telegram.Call, error) {
+	tx := c.tx
 	if n.Kind == store.NoticeDigest {
 		return b.renderDigest(c, n)
 	}
@@ -221,7 +260,7 @@ func (b *Bot) renderNotice(tx *store.Tx, n store.Notice) (*telegram.Call, error)
 		data["Scores"] = c.scoreLine(r.Scores)
 		data["Suggestion"] = esc(truncate(r.Suggestion, 1500))
 		text = c.t.text("notice.low_score", data)
-		kb = telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.all_suggestions", nil), encodeSuggestions(u.Code, 0))})
+		kb = telegram.Keyboard([]models.InlineKeyboardButton{telegram.Button(c.t.text("btn.all_suggestions", nil), encodeSuggestions(u.Code, newestCursor))})
 	default:
 		// Written by a newer ikmbot? Dropping it beats blocking the queue.
 		b.log.Warn("notice of an unknown kind dropped", "kind", n.Kind)

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/ikmbot/ikmbot/locales"
 	"github.com/ikmbot/ikmbot/poster"
 	"github.com/ikmbot/ikmbot/report"
+	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
 
@@ -19,21 +21,34 @@ import (
 // A4 poster (a PDF), and /qr cabut CODE by revoking every poster of the
 // unit printed so far. City admins only; anyone else gets the refusal.
 func (c *conv) qr(arg string) error {
+	r, err := c.role()
+	if err != nil {
+		return err
+	}
 	f := strings.Fields(arg)
-	revoke := len(f) == 2 && (strings.EqualFold(f[0], "cabut") || strings.EqualFold(f[0], "revoke"))
-	if len(f) != 1 && !revoke {
+	revokeWord := func(w string) bool { return strings.EqualFold(w, "cabut") || strings.EqualFold(w, "revoke") }
+	var code string
+	revoke := false
+	switch {
+	case len(f) == 1 && !revokeWord(f[0]):
+		code = f[0]
+	case len(f) == 2 && revokeWord(f[0]):
+		code, revoke = f[1], true
+	default:
 		c.out.Send(c.in.ChatID, c.t.text("qr.usage", nil), nil)
 		return nil
 	}
-	code := f[len(f)-1]
 	u, ok := c.b.cfg.Catalog.Unit(code)
 	if !ok {
-		c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(code, 40))}), nil)
+		c.out.Send(c.in.ChatID, c.unknownUnit(code, r), nil)
 		return nil
 	}
 	if revoke {
 		v, err := c.tx.RevokePosters(u.Code)
 		if err != nil {
+			return err
+		}
+		if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditPosterRevoke, Unit: u.Code, Detail: strconv.Itoa(v)}); err != nil {
 			return err
 		}
 		c.b.log.Info("posters revoked", "unit", u.Code, "version", v)
@@ -50,7 +65,12 @@ func (c *conv) qr(arg string) error {
 	if err != nil {
 		return err
 	}
-	link := deeplink.DeepLink(c.b.cfg.BotUsername, deeplink.SignPayload(c.b.cfg.Secret, u.Code, v))
+	// A signed link lets whoever holds it print posters that count: the
+	// audit log says who was given one.
+	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditPoster, Unit: u.Code, Detail: strconv.Itoa(v)}); err != nil {
+		return err
+	}
+	link := deeplink.PosterLink(c.b.cfg.PublicURL, c.b.cfg.BotUsername, deeplink.SignPayload(c.b.cfg.Secret, u.Code, v))
 	page := PosterPage(c.b.cfg.City, c.b.cfg.TypeNames, u, c.b.cfg.BotUsername, link, survey.PeriodOf(survey.PeriodYear, c.now).Label)
 	data := map[string]any{"Unit": esc(u.Name), "Version": v, "Link": esc(link)}
 	failed := c.t.text("qr.failed", nil)

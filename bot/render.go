@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/ikmbot/ikmbot/telegram"
@@ -22,6 +23,13 @@ func (c *conv) question(s *survey.Session) (string, *models.InlineKeyboardMarkup
 		b.WriteString("<i>" + c.t.text("progress.element", map[string]any{"N": n, "Total": survey.NumElements}) + "</i> · <b>")
 		b.WriteString(c.t.text("element."+string(st.Element)+".name", nil) + "</b>\n")
 		b.WriteString(c.t.text("element."+string(st.Element)+".question", nil))
+	case survey.StepItem:
+		q := "extra." + string(st.Extra.Key) + "."
+		b.WriteString("<i>" + c.t.text("progress.extra", map[string]any{"Title": c.t.text(q+"title", nil), "N": st.Item + 1, "Total": len(st.Extra.Items)}) + "</i>\n")
+		if st.Item == 0 {
+			b.WriteString(c.t.text(q+"intro", map[string]any{"Unit": esc(s.Unit.Name)}) + "\n\n")
+		}
+		b.WriteString("<b>" + c.t.text(q+st.Extra.Items[st.Item].Key+".question", nil) + "</b>")
 	case survey.StepSuggestion:
 		b.WriteString("<i>" + c.t.text("progress.suggestion", nil) + "</i>\n")
 		b.WriteString(c.t.text("q.suggestion", map[string]any{"Unit": esc(s.Unit.Name), "Max": survey.MaxSuggestionRunes}))
@@ -33,7 +41,7 @@ func (c *conv) question(s *survey.Session) (string, *models.InlineKeyboardMarkup
 	var rows [][]models.InlineKeyboardButton
 	choices := st.Choices(s.Unit)
 	perRow := 2
-	if st.Kind == survey.StepElement || st.Kind == survey.StepService {
+	if st.Kind == survey.StepElement || st.Kind == survey.StepItem || st.Kind == survey.StepProfile && st.Question.Answer == survey.AnswerService {
 		perRow = 1 // long labels: one per row stays readable on a small phone
 	}
 	var row []models.InlineKeyboardButton
@@ -52,8 +60,11 @@ func (c *conv) question(s *survey.Session) (string, *models.InlineKeyboardMarkup
 	}
 	if st.Skippable() {
 		label := c.t.text("btn.skip", nil)
-		if st.Kind == survey.StepAge {
+		switch {
+		case st.Kind == survey.StepProfile && st.Question.Answer == survey.AnswerAge:
 			label = c.t.text("btn.no_answer", nil)
+		case st.Kind == survey.StepItem:
+			label = c.t.text("btn.skip_block", nil)
 		}
 		nav = append(nav, telegram.Button(label, encodeSkip(s.ID, s.Step)))
 	}
@@ -67,26 +78,34 @@ func (c *conv) choiceLabel(st survey.Step, value string, i int) string {
 	switch st.Kind {
 	case survey.StepElement:
 		return c.t.text("element."+string(st.Element)+".s"+value, nil)
-	case survey.StepService:
-		if value == survey.ServiceOther {
-			return c.t.text("opt.service_other", nil)
-		}
-		return value
-	case survey.StepGender, survey.StepEducation, survey.StepOccupation:
-		return c.t.text("opt."+st.Name+"."+optionKey(value), nil)
+	case survey.StepProfile:
+		return c.profileOption(st.Question, value)
+	case survey.StepItem:
+		return c.t.text("scale"+strconv.Itoa(st.Extra.Scale)+".s"+value, nil)
 	}
 	return value
 }
 
-// optionKey turns a profile value such as "D4/S1" into its message key.
-func optionKey(v string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(v) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
+// extrasWelcome is the welcome's note on the unit's extra questionnaires,
+// which may be skipped; "" for a unit that asks none.
+func (c *conv) extrasWelcome(u survey.Unit) string {
+	if len(u.Extras) == 0 {
+		return ""
 	}
-	return b.String()
+	text := c.t.text("welcome_extra", nil)
+	for _, x := range u.Extras {
+		text += "\n" + c.t.text("welcome_extra_part", map[string]any{"N": len(x.Items), "Topic": c.t.text("extra."+string(x.Key)+".topic", nil)})
+	}
+	return text
+}
+
+// profileOption is the label of a choice of a profile question: a fixed
+// choice by its locale key, a service as the city's config writes it.
+func (c *conv) profileOption(q *survey.ProfileQuestion, value string) string {
+	if id := q.OptionID(value); id != "" {
+		return c.t.text(id, nil)
+	}
+	return value
 }
 
 // unitsPerPage keeps a picker page within one phone screen.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,15 @@ func (c *conv) role() (role, error) {
 		}
 	}
 	c.who = &r
+	if r.admin() {
+		// Notices reach admins outside any conversation, so the language
+		// their app reports is kept for them (renderNotice).
+		if lang := appLang(c.in.LangCode); lang != "" && c.in.UserID > 0 {
+			if err := c.tx.SetAdminLang(c.in.UserID, lang, false); err != nil {
+				return role{}, err
+			}
+		}
+	}
 	return r, nil
 }
 
@@ -143,6 +153,11 @@ func (c *conv) grant(user int64, u survey.Unit) error {
 }
 
 func (c *conv) revoke(user int64, u survey.Unit) error {
+	// Read before the revocation, which forgets it with their last unit.
+	lang, _, err := c.tx.AdminLang(user)
+	if err != nil {
+		return err
+	}
 	removed, err := c.tx.RevokeUnit(user, u.Code)
 	if err != nil {
 		return err
@@ -155,7 +170,7 @@ func (c *conv) revoke(user int64, u survey.Unit) error {
 	if _, err := c.tx.AddAudit(store.AuditEntry{At: c.now, By: c.in.UserID, Action: store.AuditRevoke, Unit: u.Code, User: user}); err != nil {
 		return err
 	}
-	if err := c.notify(store.Notice{Chat: user, Kind: store.NoticeRevoked, Unit: u.Code, At: c.now}); err != nil {
+	if err := c.notify(store.Notice{Chat: user, Kind: store.NoticeRevoked, Unit: u.Code, Lang: lang, At: c.now}); err != nil {
 		return err
 	}
 	c.b.log.Info("unit admin revoked", "unit", u.Code)
@@ -231,6 +246,19 @@ func (c *conv) redeemInvite(payload string) error {
 	}
 	u, known := c.b.cfg.Catalog.Unit(inv.Unit)
 	switch {
+	case inv.UsedBy != 0 && inv.UsedBy == c.in.UserID && known:
+		// The officer who used it, opening it again: say where they stand.
+		units, err := c.tx.UnitsOf(c.in.UserID)
+		if err != nil {
+			return err
+		}
+		id := "invite.used_by_you"
+		if slices.Contains(units, u.Code) {
+			id = "invite.already"
+		}
+		c.b.log.Info("invitation reopened", "unit", u.Code)
+		c.out.Send(c.in.ChatID, c.t.text(id, map[string]any{"Unit": esc(u.Name), "Code": esc(u.Code)}), nil)
+		return nil
 	case inv.UsedBy != 0:
 		c.b.log.Info("invitation refused", "reason", "used")
 		c.out.Send(c.in.ChatID, c.t.text("invite.used", nil), nil)
@@ -274,8 +302,16 @@ func (c *conv) redeemInvite(payload string) error {
 	return nil
 }
 
-// auditPage is how many audit entries one message shows.
-const auditPage = 10
+// An /audit page shows up to auditPerPage entries, newest first, and
+// fewer when their lines would not fit auditBudget UTF-16 units (Telegram
+// counts its 4096 that way); a detail is cut to auditDetailRunes, so that
+// one entry never fills a page: an export of a unit admin's units names
+// every unit in the log, and a page of those once broke /audit.
+const (
+	auditPerPage     = 10
+	auditBudget      = 3500
+	auditDetailRunes = 160
+)
 
 // audit answers /audit (city admins): the audit log, newest first.
 func (c *conv) audit() error {
@@ -288,7 +324,7 @@ func (c *conv) audit() error {
 }
 
 func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, error) {
-	entries, more, err := c.tx.Audit(before, auditPage)
+	entries, more, err := c.tx.Audit(before, auditPerPage)
 	if err != nil {
 		return "", nil, err
 	}
@@ -297,23 +333,15 @@ func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, e
 	if len(entries) == 0 {
 		b.WriteString(c.t.text("audit.empty", nil))
 	}
-	for _, e := range entries {
-		detail := e.Detail
-		switch {
-		case e.Action == store.AuditGrant && detail == "command":
-			detail = c.t.text("roles.via_command", nil)
-		case e.Action == store.AuditGrant && strings.HasPrefix(detail, "invite"):
-			detail = c.t.text("roles.via_invite", nil)
+	used := utf16Units(b.String())
+	for i, e := range entries {
+		line := c.auditLine(e)
+		if used += utf16Units(line) + 1; used > auditBudget && i > 0 {
+			// The rest start the next page.
+			entries, more = entries[:i], true
+			break
 		}
-		data := map[string]any{
-			"Time": e.At.Format("2006-01-02 15:04"), "By": e.By, "User": e.User, "Code": esc(e.Unit), "Detail": esc(detail),
-		}
-		id := "audit." + e.Action
-		if s := c.t.text(id, data); s != id {
-			b.WriteString(s + "\n")
-		} else {
-			b.WriteString(c.t.text("audit.generic", map[string]any{"Time": data["Time"], "By": e.By, "Action": esc(e.Action), "Code": esc(e.Unit), "Detail": esc(e.Detail)}) + "\n")
-		}
+		b.WriteString(line + "\n")
 	}
 	var nav []models.InlineKeyboardButton
 	if before != 0 {
@@ -327,6 +355,36 @@ func (c *conv) auditPage(before uint64) (string, *models.InlineKeyboardMarkup, e
 		kb = telegram.Keyboard(nav)
 	}
 	return strings.TrimRight(b.String(), "\n"), kb, nil
+}
+
+// auditLine is one entry of the log as /audit shows it.
+func (c *conv) auditLine(e store.AuditEntry) string {
+	detail := e.Detail
+	switch {
+	case e.Action == store.AuditGrant && detail == "command":
+		detail = c.t.text("roles.via_command", nil)
+	case e.Action == store.AuditGrant && strings.HasPrefix(detail, "invite"):
+		detail = c.t.text("roles.via_invite", nil)
+	case e.Action == store.AuditPlanAdd:
+		// "#3 waktu": the element by its name.
+		if n, el, ok := strings.Cut(detail, " "); ok && survey.ElementIndex(survey.ElementKey(el)) >= 0 {
+			detail = n + " " + c.t.text("element."+el+".short", nil)
+		}
+	case e.Action == store.AuditPlanStatus:
+		// "#3 open progress": the statuses by their names.
+		if f := strings.Fields(detail); len(f) == 3 && statusRank(f[1]) > 0 && statusRank(f[2]) > 0 {
+			detail = f[0] + ": " + c.t.text("tl.status_"+f[1], nil) + " → " + c.t.text("tl.status_"+f[2], nil)
+		}
+	}
+	data := map[string]any{
+		"Time": e.At.Format("2006-01-02 15:04"), "By": e.By, "User": e.User, "Code": esc(e.Unit),
+		"Detail": esc(truncate(detail, auditDetailRunes)), "Action": esc(e.Action),
+	}
+	id := "audit." + e.Action
+	if s := c.t.text(id, data); s != id {
+		return s
+	}
+	return c.t.text("audit.generic", data)
 }
 
 // whoami answers /id with the sender's own Telegram user id, which a city

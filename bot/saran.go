@@ -62,10 +62,10 @@ func (c *conv) suggestionsPage(u survey.Unit, before uint64) (string, *models.In
 	}
 	var nav []models.InlineKeyboardButton
 	if before != 0 {
-		nav = append(nav, telegram.Button(c.t.text("btn.newest", nil), encodeSuggestions(u.Code, 0)))
+		nav = append(nav, telegram.Button(c.t.text("btn.newest", nil), encodeSuggestions(u.Code, newestCursor)))
 	}
 	if more {
-		nav = append(nav, telegram.Button(c.t.text("btn.older", nil), encodeSuggestions(u.Code, rs[len(rs)-1].ID)))
+		nav = append(nav, telegram.Button(c.t.text("btn.older", nil), encodeSuggestions(u.Code, c.b.sealCursor(u.Code, rs[len(rs)-1].ID))))
 	}
 	year := survey.PeriodOf(survey.PeriodYear, c.now)
 	rows := [][]models.InlineKeyboardButton{nav, {telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: year}.encode())}}
@@ -102,7 +102,7 @@ func (c *conv) adminUnit(cmd, usageID, arg string) (u survey.Unit, ok bool, err 
 		return u, false, nil
 	}
 	if u, ok = c.b.cfg.Catalog.Unit(f[0]); !ok {
-		c.out.Send(c.in.ChatID, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f[0], 40))}), nil)
+		c.out.Send(c.in.ChatID, c.unknownUnit(f[0], r), nil)
 		return u, false, nil
 	}
 	if !r.sees(u.Code) {

@@ -17,11 +17,10 @@ import (
 
 // Screen sizes, chosen to fit a phone and Telegram's 4096 characters.
 const (
-	listShown      = 3  // top and bottom units on the city screen
-	belowShown     = 8  // units below target named on the city screen
-	rankPerPage    = 25 // units per /peringkat page
-	trendPeriods   = 4  // periods in a trend line, the shown one last
-	profileMinCell = 5  // smaller profile cells are suppressed
+	listShown    = 3  // top and bottom units on the city screen
+	belowShown   = 8  // units below target named on the city screen
+	rankPerPage  = 25 // units per /peringkat page
+	trendPeriods = 4  // periods in a trend line, the shown one last
 )
 
 // cityView is the city: IKM both ways with the change from the previous
@@ -43,12 +42,17 @@ func (c *conv) cityView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	})
 	rows = append(rows, c.exportRow(v))
 	rows = append(rows, c.periodRows(v)...)
-	return c.cityText(sum, &prev), telegram.Keyboard(rows...), nil
+	indexes, err := report.Indexes(c.tx, units, v.period)
+	if err != nil {
+		return "", nil, err
+	}
+	return c.cityText(sum, &prev, indexes...), telegram.Keyboard(rows...), nil
 }
 
 // cityText renders a city summary; prev, when given, is the previous
-// period's, for the change.
-func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
+// period's, for the change; indexes are the extra questionnaires' figures
+// over the units that ask them, shown under the IKM.
+func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary, indexes ...survey.IndexSummary) string {
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
 	line("ikm.city_title", map[string]any{"City": esc(c.b.cfg.City), "Period": s.Period.Label})
@@ -64,6 +68,7 @@ func (c *conv) cityText(s survey.CitySummary, prev *survey.CitySummary) string {
 	b.WriteString(strings.TrimRight(c.t.text("ikm.city_pooled", map[string]any{"IKM": c.t.num(s.Pooled.IKM2), "Mutu": string(s.Pooled.Mutu), "Kinerja": c.kinerja(s.Pooled.Mutu)}), "\n") + pooledChange + "\n")
 	b.WriteString(c.t.plural("ikm.city_mean", s.WithData, map[string]any{"IKM": c.t.num(s.MeanIKM2), "Mutu": string(s.MeanMutu), "Kinerja": c.kinerja(s.MeanMutu), "Units": s.WithData}) + meanChange + "\n")
 	line("ikm.city_respondents", map[string]any{"N": s.Respondents(), "Units": s.WithData, "Total": len(s.Units)})
+	c.groupIndexes(&b, indexes)
 	b.WriteString("\n")
 	line("view.by_type", nil)
 	for _, g := range s.ByType {
@@ -136,6 +141,11 @@ func (c *conv) typeView(v view) (string, *models.InlineKeyboardMarkup, bool, err
 		line("view.group_pooled", map[string]any{"IKM": c.t.num(g.Result.IKM2), "Mutu": string(g.Result.Mutu), "Kinerja": c.kinerja(g.Result.Mutu)})
 		b.WriteString(c.t.plural("view.group_mean", g.WithData, map[string]any{"IKM": c.t.num(g.MeanIKM2), "Mutu": string(g.MeanMutu), "Kinerja": c.kinerja(g.MeanMutu), "Units": g.WithData}) + "\n")
 		line("ikm.city_respondents", map[string]any{"N": g.Result.Respondents, "Units": g.WithData, "Total": g.Units})
+		indexes, err := report.Indexes(c.tx, units, v.period)
+		if err != nil {
+			return "", nil, false, err
+		}
+		c.groupIndexes(&b, indexes)
 		b.WriteString("\n")
 		var rows []string
 		for _, u := range sum.Ranked() {
@@ -165,9 +175,12 @@ type unitExtras struct {
 	interval survey.IKMInterval
 	// trend is the unit's summary over trendPeriods periods, oldest first,
 	// the shown one last.
-	trend  []survey.CitySummary
-	plans  []survey.FollowUp // open follow-up plans
-	funnel string
+	trend   []survey.CitySummary
+	plans   []survey.FollowUp    // open follow-up plans
+	stats   survey.FollowUpStats // every plan: how many are done, and how fast
+	web     survey.Result        // the part answered on the public site
+	funnel  string
+	indexes []survey.IndexSummary // the extra questionnaires the unit asks
 }
 
 // trend reads the unit's figures over trendPeriods periods ending with p,
@@ -198,7 +211,19 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 		return "", nil, err
 	}
 	x.plans = plans.Open
+	stats, err := report.FollowUpStats(c.tx, []survey.Unit{u})
+	if err != nil {
+		return "", nil, err
+	}
+	web, err := report.Web(c.tx, []survey.Unit{u}, v.period, c.b.cfg.Weighting)
+	if err != nil {
+		return "", nil, err
+	}
+	x.stats, x.web = stats[0], web[0]
 	if x.funnel, err = c.funnelReport(u.Code); err != nil {
+		return "", nil, err
+	}
+	if x.indexes, err = report.Indexes(c.tx, []survey.Unit{u}, v.period); err != nil {
 		return "", nil, err
 	}
 	text := c.unitText(sum, verified[0], v.period, x)
@@ -214,7 +239,7 @@ func (c *conv) unitView(v view, r role) (string, *models.InlineKeyboardMarkup, e
 	}
 	rows = append(rows, []models.InlineKeyboardButton{
 		telegram.Button(c.t.text("view.btn_profile", nil), view{kind: 'p', arg: u.Code, period: v.period}.encode()),
-		telegram.Button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, 0)),
+		telegram.Button(c.t.text("view.btn_suggestions", nil), encodeSuggestions(u.Code, newestCursor)),
 		telegram.Button(c.t.text("view.btn_followups", nil), encodeFollowUps(u.Code)),
 	})
 	rows = append(rows, c.exportRow(view{kind: 'u', arg: u.Code, period: v.period}))
@@ -262,6 +287,19 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 	if verified.Valid {
 		line("ikm.unit_verified", map[string]any{"IKM": c.t.num(verified.IKM2), "Mutu": string(verified.Mutu), "N": verified.Respondents})
 	}
+	if x.web.Valid {
+		line("ikm.unit_web", map[string]any{"IKM": c.t.num(x.web.IKM2), "Mutu": string(x.web.Mutu), "N": x.web.Respondents})
+	}
+	for _, is := range x.indexes {
+		r := is.Units[0].Result
+		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra)}
+		if !r.Valid {
+			line("ikm.index_none", data)
+			continue
+		}
+		data["Value"], data["N"] = c.indexValue(is.Extra, r.Value2, r.Mutu, false), r.Respondents
+		b.WriteString(c.t.plural("ikm.index_unit", r.Respondents, data) + "\n")
+	}
 	b.WriteString("\n")
 	line("ikm.elements", nil)
 	var rows []string
@@ -272,7 +310,7 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 		rows = append(rows, fmt.Sprintf("%s %s  %s", c.t.num(e.NRR), e.Mutu, c.elementName(e.Key)))
 	}
 	b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
-	if w := r.Weakest(3); len(w) > 0 {
+	if w := r.Priorities(3); len(w) > 0 {
 		line("view.priorities", nil)
 		for i, e := range w {
 			line("view.priority_row", map[string]any{"N": i + 1, "Element": c.elementName(e.Key), "NRR": c.t.num(e.NRR), "Mutu": string(e.Mutu)})
@@ -282,16 +320,78 @@ func (c *conv) unitText(u survey.UnitSummary, verified survey.Result, p survey.P
 		b.WriteString("\n")
 		c.plansText(&b, x.plans, plansInIKM, planRunesIKM)
 	}
+	c.plansDoneLine(&b, x.stats, len(x.plans) == 0)
 	c.trendLine(&b, x.trend)
 	if x.funnel != "" {
 		b.WriteString("\n" + x.funnel + "\n")
 	}
-	b.WriteString("\n<i>" + c.t.text("ikm.method", nil))
+	b.WriteString("\n<i>" + c.method(r))
 	if x.interval.Valid {
 		b.WriteString(" " + c.t.text("view.ci_method", nil))
 	}
 	b.WriteString("</i>")
 	return b.String()
+}
+
+// method is the unit screen's footnote on how r was computed: the weight
+// each element's NRR had, which is 1/k for the k elements answered, or
+// the worksheets' 0.111 under --legacy-weights (survey.Tally.Result).
+func (c *conv) method(r survey.Result) string {
+	k := 0
+	for _, e := range r.Elements {
+		if e.Answers > 0 {
+			k++
+		}
+	}
+	weight := c.t.text("ikm.weight_all", map[string]any{"K": k})
+	switch {
+	case c.b.cfg.Weighting == survey.LegacyWeights:
+		weight = c.t.text("ikm.weight_legacy", map[string]any{"K": k})
+	case k < survey.NumElements:
+		weight = c.t.text("ikm.weight_some", map[string]any{"K": k, "All": survey.NumElements})
+	}
+	return c.t.text("ikm.method", map[string]any{"Weight": weight})
+}
+
+// groupIndexes writes the extra questionnaires' figures over the units of
+// a group (the city, a unit type) that ask them: pooled and as the mean of
+// those units, with their own respondents.
+func (c *conv) groupIndexes(b *strings.Builder, indexes []survey.IndexSummary) {
+	for _, is := range indexes {
+		data := map[string]any{"Index": is.Extra.Index, "Title": c.indexTitle(is.Extra), "Units": len(is.Units)}
+		if is.WithData == 0 {
+			b.WriteString(c.t.text("ikm.index_none", data) + "\n")
+			continue
+		}
+		data["Pooled"] = c.indexValue(is.Extra, is.Pooled.Value2, is.Pooled.Mutu, true)
+		data["Mean"] = c.indexValue(is.Extra, is.MeanValue2, is.MeanMutu, true)
+		data["WithData"], data["N"] = is.WithData, is.Respondents()
+		b.WriteString(c.t.plural("ikm.index_city", is.Respondents(), data) + "\n")
+	}
+}
+
+// indexTitle is the name of an extra questionnaire's index in the chat's
+// language, e.g. "Persepsi Kualitas Pelayanan".
+func (c *conv) indexTitle(x survey.Extra) string {
+	return c.t.text("extra."+string(x.Key)+".title", nil)
+}
+
+// indexValue is an index figure as its questionnaire is reported: "5,38
+// dari 6" for a mean on the scale, "95,00" out of 100, with the grade
+// when the SKM bands apply (short: the grade alone, for a line of two
+// figures).
+func (c *conv) indexValue(x survey.Extra, v float64, m survey.Mutu, short bool) string {
+	s := "<b>" + c.t.num(v) + "</b>"
+	if x.Report == survey.ReportMean {
+		s = c.t.text("ikm.index_of_scale", map[string]any{"Value": s, "Scale": x.Scale})
+	}
+	switch {
+	case m != "" && short:
+		s += " (" + string(m) + ")"
+	case m != "":
+		s = c.t.text("ikm.index_mutu", map[string]any{"Value": s, "Mutu": string(m), "Kinerja": c.kinerja(m)})
+	}
+	return s
 }
 
 // trendLine writes "Tren IKM: 2023 — · 2024 80,12 · ...".
@@ -332,9 +432,16 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 			c.change(survey.Round2(now.NRR), survey.Round2(pe.NRR), pe.Answers > 0, prev.Period) + "\n")
 		b.WriteString(c.t.plural("view.element_answers", int(now.Answers), map[string]any{"N": now.Answers}) + "\n")
 		var rows []string
+		// Highest score first, as shown, so that a point left over by
+		// rounding goes to the first of equal counts on screen.
+		var counts []int
 		for s := survey.MaxScore; s >= survey.MinScore; s-- {
-			n := t.Tally.Dist[i][s-1]
-			rows = append(rows, fmt.Sprintf("%d %-26s %4d %3d%%", s, esc(truncate(c.t.text("element."+string(v.elem)+".s"+itoa(s), nil), 26)), n, int(uint64(n)*100/now.Answers)))
+			counts = append(counts, int(t.Tally.Dist[i][s-1]))
+		}
+		pct := percents(counts, int(now.Answers))
+		for j, n := range counts {
+			s := survey.MaxScore - j
+			rows = append(rows, fmt.Sprintf("%d %-26s %4d %3d%%", s, esc(truncate(c.t.text("element."+string(v.elem)+".s"+itoa(s), nil), 26)), n, pct[j]))
 		}
 		b.WriteString("<pre>" + strings.Join(rows, "\n") + "</pre>\n")
 	}
@@ -353,55 +460,78 @@ func (c *conv) elementView(v view) (string, *models.InlineKeyboardMarkup, error)
 	return b.String(), telegram.Keyboard(rows...), nil
 }
 
-// profileView is who a unit's respondents were, each profile question's
-// answers counted with small cells suppressed (survey.Breakdown).
+// profileView is who a unit's respondents were, as the disclosure rule
+// publishes it (report.Profiles): the counts shown per question and how many
+// are not, from the ended months of a standard period, never a date range.
 func (c *conv) profileView(v view) (string, *models.InlineKeyboardMarkup, error) {
 	u, _ := c.b.cfg.Catalog.Unit(v.arg)
-	profiles, err := report.Profiles(c.tx, []survey.Unit{u}, v.period)
+	pr, err := report.Profiles(c.tx, []survey.Unit{u}, v.period, c.now)
 	if err != nil {
 		return "", nil, err
 	}
-	pt := profiles[0]
+	t := pr.Units[0]
 	var b strings.Builder
 	line := func(id string, data map[string]any) { b.WriteString(c.t.text(id, data) + "\n") }
-	b.WriteString(c.t.plural("view.profile_title", pt.Respondents, map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": pt.Respondents}) + "\n")
-	rows := pt.Breakdown(profileMinCell)
-	if rows == nil {
-		line("view.profile_few", map[string]any{"Min": profileMinCell})
+	title := map[string]any{"Code": esc(u.Code), "Period": v.period.Label, "N": t.Respondents}
+	switch {
+	case !pr.Available:
+		line("view.profile_title_bare", title)
+		line("view.profile_range", map[string]any{"Min": survey.MinProfileCell})
+	case len(pr.Months) == 0:
+		line("view.profile_title_bare", title)
+		line("view.profile_not_yet", nil)
+	default:
+		title["Months"] = monthsLabel(pr.Months)
+		b.WriteString(c.t.plural("view.profile_title", t.Respondents, title) + "\n")
+		if t.Rows == nil {
+			line("view.profile_few", map[string]any{"Min": survey.MinProfileCell})
+		}
 	}
-	for _, row := range rows {
-		var cells []string
+	for _, row := range t.Rows {
+		counts := make([]int, 0, len(row.Cells)+1)
 		for _, cell := range row.Cells {
-			label := c.profileValue(row.Dim, cell.Value)
-			if cell.Suppressed {
-				cells = append(cells, label+" *")
-				continue
-			}
-			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", label, cell.Count, cell.Count*100/pt.Respondents))
+			counts = append(counts, cell.Count)
+		}
+		counts = append(counts, row.Hidden)
+		pct := percents(counts, t.Respondents)
+		var cells []string
+		for i, cell := range row.Cells {
+			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", c.profileValue(row.Dim, cell.Value), cell.Count, pct[i]))
+		}
+		if row.Hidden > 0 {
+			cells = append(cells, fmt.Sprintf("%s %d (%d%%)", c.t.text("view.profile_hidden", nil), row.Hidden, pct[len(pct)-1]))
 		}
 		b.WriteString("<b>" + c.t.text("view.dim_"+string(row.Dim), nil) + "</b>: " + strings.Join(cells, " · ") + "\n")
 	}
-	if rows != nil {
-		b.WriteString("\n<i>" + c.t.text("view.profile_note", map[string]any{"Min": profileMinCell}) + "</i>")
+	if t.Rows != nil {
+		b.WriteString("\n<i>" + c.t.text("view.profile_note", map[string]any{"Min": survey.MinProfileCell}) + "</i>")
 	}
 	kb := [][]models.InlineKeyboardButton{{telegram.Button("« "+truncate(u.Name, 30), view{kind: 'u', arg: u.Code, period: v.period}.encode())}}
 	kb = append(kb, c.periodRows(v)...)
 	return strings.TrimRight(b.String(), "\n"), telegram.Keyboard(kb...), nil
 }
 
+// monthsLabel names the months a profile counts: "2026-01", or
+// "2026-01–2026-02".
+func monthsLabel(ms []survey.Period) string {
+	if len(ms) == 1 {
+		return ms[0].Label
+	}
+	return ms[0].Label + "–" + ms[len(ms)-1].Label
+}
+
 // profileValue is how a profile answer reads in the chat's language.
 func (c *conv) profileValue(d survey.ProfileDim, v string) string {
+	q := survey.ProfileQuestionOf(d)
 	switch {
 	case v == "":
 		return c.t.text("view.skipped", nil)
-	case d == survey.DimGender || d == survey.DimEducation || d == survey.DimOccupation:
-		return esc(c.t.text("opt."+string(d)+"."+optionKey(v), nil))
-	case d == survey.DimService && v == survey.ServiceOther:
-		return c.t.text("opt.service_other", nil)
-	case d == survey.DimAge:
+	case q == nil:
+		return esc(v)
+	case q.Answer == survey.AnswerAge:
 		return esc(v) + " " + c.t.text("view.years", nil)
 	}
-	return esc(v)
+	return esc(c.profileOption(q, v))
 }
 
 // myUnitsView lists the units of a unit admin of several, with a button

@@ -1,7 +1,7 @@
 package bot
 
 import (
-	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,21 +21,46 @@ import (
 //	ic:<P>                   the city
 //	it:<type>:<P>:<page>     one unit type
 //	iu:<unit>:<P>            one unit
-//	ie:<unit>:<element>:<P>  one element of a unit, by element key
+//	ie:<unit>:<E>:<P>        one element of a unit
 //	ip:<unit>:<P>            the profile of a unit's respondents
 //	im:<P>                   a unit admin's own units
 //	ir:<P>:<page>            ranking of units
 //	ix:<P>                   ranking of elements, city-wide
-//	sg:<unit>:<before>       suggestions older than response id before (0: newest)
+//	sg:<unit>:<cursor>       suggestions older than a sealed response id (cursor.go; 0: newest)
 //	au:<before>              audit log older than entry before (0: newest)
 //	fl:<unit>                a unit's follow-up plans
-//	fn:<unit>:<element>      a new follow-up plan for an element
-//	fs:<unit>:<seq>:<status> set a plan's status
+//	fn:<unit>:<E>            a new follow-up plan for an element
+//	fs:<unit>:<seq>:<from><to> move a plan from one status to the next
 //	xc: xt: xu: xm:          exports of a screen's scope (exports.go)
 //
 // <P> is a period: its label (2026, 2026-S1, 2026-Q1, 2026-03), or a date
-// range as YYYYMMDD-YYYYMMDD. The longest, ie: with a 32-character unit
-// code, "kompetensi" and a range, is exactly 64 bytes.
+// range as YYYYMMDD-YYYYMMDD (17 bytes, the longest). <E> is an element
+// by its token (elementToken), 4 bytes. A unit code or a type key is at
+// most 32 bytes, so the longest data are ie: at 58 bytes and fs: at 59, within
+// Telegram's 64; TestEveryButtonFitsTelegram walks every screen with such
+// a code and checks every button the bot sends.
+
+// elementTokenLen is how many leading bytes of an element key name it in
+// callback data: the shortest prefix that tells the nine keys apart
+// (persyaratan and perilaku part at the fourth letter). TestElementTokens
+// checks that it still does.
+const elementTokenLen = 4
+
+// elementToken is e in callback data.
+func elementToken(e survey.ElementKey) string { return string(e)[:elementTokenLen] }
+
+// elementOfToken reads elementToken back; ok is false for anything else.
+func elementOfToken(s string) (survey.ElementKey, bool) {
+	if len(s) != elementTokenLen {
+		return "", false
+	}
+	for _, e := range survey.Elements {
+		if elementToken(e) == s {
+			return e, true
+		}
+	}
+	return "", false
+}
 
 // view is one screen of the admin reports.
 type view struct {
@@ -54,23 +79,23 @@ func (v view) encode() string {
 	case 'u', 'p':
 		return "i" + string(v.kind) + ":" + v.arg + ":" + p
 	case 'e':
-		return "ie:" + v.arg + ":" + string(v.elem) + ":" + p
+		return "ie:" + v.arg + ":" + elementToken(v.elem) + ":" + p
 	case 'r':
 		return "ir:" + p + ":" + strconv.Itoa(v.page)
 	}
 	return "i" + string(v.kind) + ":" + p
 }
 
-func encodeSuggestions(unit string, before uint64) string {
-	return "sg:" + unit + ":" + strconv.FormatUint(before, 10)
-}
-func encodeAudit(before uint64) string   { return "au:" + strconv.FormatUint(before, 10) }
-func encodeFollowUps(unit string) string { return "fl:" + unit }
+// encodeSuggestions is the data of unit's suggestions from cursor on
+// (newestCursor, or one Bot.sealCursor made).
+func encodeSuggestions(unit, cursor string) string { return "sg:" + unit + ":" + cursor }
+func encodeAudit(before uint64) string             { return "au:" + strconv.FormatUint(before, 10) }
+func encodeFollowUps(unit string) string           { return "fl:" + unit }
 func encodeNewFollowUp(unit string, e survey.ElementKey) string {
-	return "fn:" + unit + ":" + string(e)
+	return "fn:" + unit + ":" + elementToken(e)
 }
-func encodeFollowUpStatus(unit string, seq uint64, status string) string {
-	return "fs:" + unit + ":" + strconv.FormatUint(seq, 10) + ":" + status
+func encodeFollowUpStatus(unit string, seq uint64, from, to string) string {
+	return "fs:" + unit + ":" + strconv.FormatUint(seq, 10) + ":" + statusCode(from) + statusCode(to)
 }
 
 // encodePeriod writes a period for callback data: its label, except that
@@ -156,8 +181,14 @@ func (c *conv) periodRows(v view) [][]models.InlineKeyboardButton {
 		return w
 	}
 	prev, next := at(v.period.Previous()), at(v.period.Next())
-	nav := []models.InlineKeyboardButton{telegram.Button("« "+prev.period.Label, prev.encode())}
-	if !next.period.From.After(c.now) {
+	// Only a period the bot reads back (the earliest year a period may
+	// name has no year before it), and none that has not begun.
+	valid := func(p survey.Period) bool { _, ok := decodePeriod(encodePeriod(p), c.b.cfg.Location); return ok }
+	var nav []models.InlineKeyboardButton
+	if valid(prev.period) {
+		nav = append(nav, telegram.Button("« "+prev.period.Label, prev.encode()))
+	}
+	if !next.period.From.After(c.now) && valid(next.period) {
 		nav = append(nav, telegram.Button(next.period.Label+" »", next.encode()))
 	}
 	anchor := v.period.To
@@ -216,25 +247,72 @@ func (c *conv) elementShort(e survey.ElementKey) string {
 // unitLabel is a unit's name cut to fit a button.
 func unitLabel(u survey.Unit) string { return truncate(u.Name, 40) }
 
-// parseIKMArgs reads "/ikm [CODE] [PERIOD]" in any order. The period
-// defaults to the current year.
-func (c *conv) parseIKMArgs(arg string) (u survey.Unit, p survey.Period, reply string) {
+// parseIKMArgs reads "/ikm [CODE] [PERIOD]", the two in either order. The
+// period defaults to the current year. Anything else is answered with a
+// reply: a bad period, an unknown unit (a single word that is neither), or
+// the usage (more words, two units, two periods).
+func (c *conv) parseIKMArgs(arg string, r role) (u survey.Unit, p survey.Period, reply string) {
 	p = survey.PeriodOf(survey.PeriodYear, c.now)
-	for _, f := range strings.Fields(arg) {
-		if unit, ok := c.b.cfg.Catalog.Unit(f); ok && u.Code == "" {
+	f := strings.Fields(arg)
+	usage := func() string {
+		return c.t.text("admin.not_understood", map[string]any{"Text": esc(truncate(strings.Join(f, " "), 60))}) + "\n" + c.ikmUsage(r)
+	}
+	if len(f) > 2 {
+		return u, p, usage()
+	}
+	havePeriod := false
+	for _, w := range f {
+		if unit, ok := c.b.cfg.Catalog.Unit(w); ok {
+			if u.Code != "" {
+				return u, p, usage()
+			}
 			u = unit
 			continue
 		}
-		if q, err := survey.ParsePeriod(f, c.b.cfg.Location); err == nil {
-			p = q
+		if q, err := survey.ParsePeriod(w, c.b.cfg.Location); err == nil {
+			if havePeriod {
+				return u, p, usage()
+			}
+			p, havePeriod = q, true
 			continue
 		}
-		if len(f) >= 4 && f[0] >= '0' && f[0] <= '9' {
-			return u, p, c.t.text("view.bad_period", map[string]any{"Period": esc(truncate(f, 30))})
+		switch {
+		case len(f) > 1:
+			return u, p, usage()
+		case len(w) >= 4 && w[0] >= '0' && w[0] <= '9':
+			return u, p, c.t.text("view.bad_period", map[string]any{"Period": esc(truncate(w, 30))})
 		}
-		return u, p, c.t.text("admin.unknown_unit", map[string]any{"Code": esc(truncate(f, 40))})
+		return u, p, c.unknownUnit(w, r)
 	}
 	return u, p, ""
+}
+
+// ikmUsage is /ikm's usage, with one of the units the sender sees as the
+// example.
+func (c *conv) ikmUsage(r role) string {
+	example := "DISDUKCAPIL"
+	switch {
+	case !r.city && len(r.units) > 0:
+		example = r.units[0].Code
+	case len(c.b.cfg.Catalog.Units()) > 0:
+		example = c.b.cfg.Catalog.Units()[0].Code
+	}
+	return c.t.text("admin.usage", map[string]any{"Example": esc(example)})
+}
+
+// unknownUnit says that code names no unit, and where to look: all units
+// for a city admin, their own for a unit admin.
+func (c *conv) unknownUnit(code string, r role) string {
+	data := map[string]any{"Code": esc(truncate(code, 40))}
+	if r.city || len(r.units) == 0 {
+		return c.t.text("admin.unknown_unit", data)
+	}
+	var codes []string
+	for _, u := range r.units {
+		codes = append(codes, "<b>"+esc(u.Code)+"</b>")
+	}
+	data["Units"] = strings.Join(codes, ", ")
+	return c.t.plural("admin.unknown_unit_yours", len(codes), data)
 }
 
 // ikmCommand answers /ikm: the city for city admins, a unit admin's own
@@ -245,7 +323,7 @@ func (c *conv) ikmCommand(arg string) error {
 	if err != nil {
 		return err
 	}
-	u, p, reply := c.parseIKMArgs(arg)
+	u, p, reply := c.parseIKMArgs(arg, r)
 	if reply != "" {
 		c.out.Send(c.in.ChatID, reply, nil)
 		return nil
@@ -310,10 +388,37 @@ func (c *conv) backRow(u survey.Unit, p survey.Period, r role) []models.InlineKe
 	return nil
 }
 
-// fmtCount writes a count or, for a suppressed cell, "*".
-func fmtCount(cell survey.ProfileCell) string {
-	if cell.Suppressed {
-		return "*"
+// percents writes counts as whole percentages of total. When the counts
+// add up to total, the percentages add up to 100: each is rounded down and
+// the points left go to the largest remainders (ties to the earlier
+// count); cut alone they often add up to 99 (53 + 46). Otherwise each is
+// rounded to the nearest, half up.
+func percents(counts []int, total int) []int {
+	out := make([]int, len(counts))
+	if total <= 0 {
+		return out
 	}
-	return fmt.Sprint(cell.Count)
+	sum := 0
+	for _, n := range counts {
+		sum += n
+	}
+	if sum != total {
+		for i, n := range counts {
+			out[i] = (n*200 + total) / (2 * total)
+		}
+		return out
+	}
+	left := 100
+	order := make([]int, len(counts))
+	for i, n := range counts {
+		out[i] = n * 100 / total
+		left -= out[i]
+		order[i] = i
+	}
+	rem := func(i int) int { return counts[i] * 100 % total }
+	slices.SortStableFunc(order, func(a, b int) int { return rem(b) - rem(a) })
+	for _, i := range order[:left] {
+		out[i]++
+	}
+	return out
 }

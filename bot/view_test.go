@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/ikmbot/ikmbot/deeplink"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/telegram/telegramtest"
 )
 
 func TestGoldenAdminIKM(t *testing.T) { golden(t, "admin_ikm") }
@@ -29,11 +31,14 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 	periods = append(periods, rng)
 	for _, p := range periods {
-		for _, v := range []view{
+		views := []view{
 			{kind: 'c', period: p}, {kind: 't', arg: long, period: p, page: 9999}, {kind: 'u', arg: long, period: p},
-			{kind: 'e', arg: long, elem: survey.Kompetensi, period: p}, {kind: 'p', arg: long, period: p},
-			{kind: 'm', period: p}, {kind: 'r', period: p, page: 12}, {kind: 'x', period: p},
-		} {
+			{kind: 'p', arg: long, period: p}, {kind: 'm', period: p}, {kind: 'r', period: p, page: 12}, {kind: 'x', period: p},
+		}
+		for _, e := range survey.Elements {
+			views = append(views, view{kind: 'e', arg: long, elem: e, period: p})
+		}
+		for _, v := range views {
 			data := v.encode()
 			if len(data) > maxCallbackData {
 				t.Errorf("%q is %d bytes, over Telegram's %d", data, len(data), maxCallbackData)
@@ -49,8 +54,8 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 		}
 	}
 	for _, data := range []string{
-		encodeSuggestions(long, 18446744073709551615), encodeAudit(0), encodeFollowUps(long),
-		encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 1<<40, "d"),
+		encodeSuggestions(long, strings.Repeat("A", cursorLen)), encodeAudit(0), encodeFollowUps(long),
+		encodeNewFollowUp(long, survey.Persyaratan), encodeNewFollowUp(long, survey.Kompetensi), encodeFollowUpStatus(long, 18446744073709551615, survey.FollowUpProgress, survey.FollowUpDone),
 		encodeExport(view{kind: 'u', arg: long, period: rng}, exportPoster), encodeExport(view{kind: 't', arg: long, period: rng}, exportXLSX),
 		encodeExport(view{kind: 'c', period: rng}, exportCSV), encodeExport(view{kind: 'm', period: rng}, exportCharts),
 	} {
@@ -63,8 +68,8 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 	for _, data := range []string{
 		"ic", "ic:", "ic:2026:1", "ic:2026-13", "ic:20261301-20261231", "ic:26", "iu::2026", "iu:A B:2026",
-		"iu:" + long + "X:2026", "ie:A:unknown:2026", "ie:A:Waktu:2026", "it:puskesmas:2026:0", "it:puskesmas:2026:-1",
-		"ir:2026:x", "sg:A:01", "sg:A:-1", "sg:A:18446744073709551616", "au:", "fs:A:0:d", "fs:A:1:x", "fn:A:",
+		"iu:" + long + "X:2026", "ie:A:unknown:2026", "ie:A:Wakt:2026", "ie:A:waktu:2026", "ie:A:wak:2026", "fn:A:waktu", "it:puskesmas:2026:0", "it:puskesmas:2026:-1",
+		"ir:2026:x", "sg:A:01", "sg:A:-1", "sg:A:18446744073709551616", "au:", "fs:A:0:d", "fs:A:1:x", "fs:A:1:dp", "fs:A:1:pp", "fs:A:1:po", "fs:A:1:opd", "fs:A:1:", "fn:A:",
 		"zz:2026", "i:2026", "ic:19991231-20100101",
 		"xc::2026", "xc:xx:2026", "xc:z:2026", "xu:x::2026", "xu:x:A B:2026", "xt:x:2026", "xm:x:2026:1", "xu:X:A:2026",
 	} {
@@ -74,8 +79,24 @@ func TestViewDataRoundTripAndFits(t *testing.T) {
 	}
 }
 
+// TestElementTokens: every element has a token of its own, which reads
+// back to it, so that a button names one element whatever the order.
+func TestElementTokens(t *testing.T) {
+	seen := map[string]survey.ElementKey{}
+	for _, e := range survey.Elements {
+		tok := elementToken(e)
+		if other, dup := seen[tok]; dup {
+			t.Errorf("%s and %s share the token %q", other, e, tok)
+		}
+		seen[tok] = e
+		if got, ok := elementOfToken(tok); !ok || got != e {
+			t.Errorf("elementOfToken(%q) = %q, %v; want %q", tok, got, ok, e)
+		}
+	}
+}
+
 func FuzzParseAdminData(f *testing.F) {
-	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:waktu:20260101-20260331", "sg:A:12", "fs:A:3:d", "xu:x:A:2026", "xc:g:2026-Q1"} {
+	for _, s := range []string{"ic:2026", "it:puskesmas:2026-Q1:2", "ie:PKM-KRANJI:wakt:20260101-20260331", "sg:A:0", "fs:A:3:od", "xu:x:A:2026", "xc:g:2026-Q1"} {
 		f.Add(s)
 	}
 	loc := time.FixedZone("WIB", 7*3600)
@@ -197,6 +218,37 @@ func TestLongestScreensFit(t *testing.T) {
 	for _, c := range h.srv.Calls() {
 		if c.ErrorCode != 0 {
 			t.Errorf("%s failed: %s", c.Method, c.Description)
+		}
+	}
+}
+
+func TestGoldenAdminMethod(t *testing.T) { golden(t, "admin_method") }
+
+func TestGoldenAdminMethodLegacy(t *testing.T) {
+	golden(t, "admin_method_legacy", func(c *Config) { c.Weighting = survey.LegacyWeights })
+}
+
+func TestGoldenAdminPolish(t *testing.T) {
+	golden(t, "admin_polish", func(c *Config) { c.BotUsername = telegramtest.DefaultUsername })
+}
+
+func TestPercents(t *testing.T) {
+	for _, tt := range []struct {
+		counts []int
+		total  int
+		want   []int
+	}{
+		{[]int{1, 1, 1}, 3, []int{34, 33, 33}},
+		{[]int{53, 46, 1}, 100, []int{53, 46, 1}},
+		{[]int{7, 6}, 13, []int{54, 46}}, // 53.8 and 46.2: cut, 53 + 46 = 99
+		{[]int{2, 1}, 3, []int{67, 33}},
+		{[]int{0, 0, 5}, 5, []int{0, 0, 100}},
+		{[]int{1, 1}, 4, []int{25, 25}}, // not a whole: each rounded
+		{[]int{1}, 0, []int{0}},
+	} {
+		got := percents(tt.counts, tt.total)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("percents(%v, %d) = %v, want %v", tt.counts, tt.total, got, tt.want)
 		}
 	}
 }

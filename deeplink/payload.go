@@ -76,6 +76,16 @@ func DeepLink(botUsername, payload string) string {
 	return "https://t.me/" + botUsername + "?start=" + payload
 }
 
+// PosterLink is the link a QR code carries: the public site's landing page
+// publicURL/s/<payload> when the city has one (it offers Telegram and a
+// browser form, see package web), else the t.me deep link.
+func PosterLink(publicURL, botUsername, payload string) string {
+	if publicURL != "" {
+		return strings.TrimRight(publicURL, "/") + "/s/" + payload
+	}
+	return DeepLink(botUsername, payload)
+}
+
 // payloadSig is the signature of msg, in its 12 printed characters.
 func payloadSig(secret []byte, msg string) string {
 	k := hmac.New(sha256.New, secret)

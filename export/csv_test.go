@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/csv"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,8 +13,9 @@ import (
 	"github.com/ikmbot/ikmbot/survey"
 )
 
-// readCSV parses WriteCSV's output back into responses, undoing the byte
-// order mark and the apostrophe that defuses formulas.
+// readCSV parses WriteCSV's output of a file with every profile answer
+// (ProfileFull) back into responses, undoing the byte order mark and the
+// apostrophe that defuses formulas.
 func readCSV(t *testing.T, data []byte) []survey.Response {
 	t.Helper()
 	if !bytes.HasPrefix(data, []byte("\uFEFF")) {
@@ -23,8 +25,9 @@ func readCSV(t *testing.T, data []byte) []survey.Response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(recs[0], CSVHeader) {
-		t.Fatalf("header %q, want %q", recs[0], CSVHeader)
+	header := CSVHeader(ProfileFull, nil)
+	if !slices.Equal(recs[0], header) {
+		t.Fatalf("header %q, want %q", recs[0], header)
 	}
 	undo := func(s string) string {
 		if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
@@ -33,16 +36,18 @@ func readCSV(t *testing.T, data []byte) []survey.Response {
 		return s
 	}
 	var out []survey.Response
-	for _, rec := range recs[1:] {
-		col := func(name string) string { return rec[slices.Index(CSVHeader, name)] }
-		id, _ := strconv.ParseUint(col("id"), 10, 64)
+	for i, rec := range recs[1:] {
+		col := func(name string) string { return rec[slices.Index(header, name)] }
+		if col("no") != strconv.Itoa(i+1) {
+			t.Errorf("row %d is numbered %q", i+1, col("no"))
+		}
 		day, err := time.ParseInLocation("2006-01-02", col("tanggal"), jakarta)
 		if err != nil {
 			t.Fatal(err)
 		}
 		age, _ := strconv.Atoi(col("usia"))
 		r := survey.Response{
-			ID: id, Unit: col("unit"), Submitted: day, Source: survey.Source(col("sumber")), Via: survey.Via(col("via")),
+			Unit: col("unit"), Submitted: day, Source: survey.Source(col("sumber")), Via: survey.Via(col("via")),
 			Profile: survey.Profile{Gender: col("jenis_kelamin"), Age: age, Education: col("pendidikan"),
 				Occupation: col("pekerjaan"), Service: undo(col("layanan"))},
 			Suggestion: undo(col("saran")),
@@ -63,6 +68,7 @@ func readCSV(t *testing.T, data []byte) []survey.Response {
 
 func TestCSVRoundTrip(t *testing.T) {
 	rep, rs := fixture(survey.ExactWeights)
+	rep.RawProfile = ProfileFull
 	var buf bytes.Buffer
 	n, err := WriteCSV(&buf, rep, Slice(rs))
 	if err != nil {
@@ -84,7 +90,8 @@ func TestCSVRoundTrip(t *testing.T) {
 		}
 		y, m, d := r.Submitted.In(jakarta).Date()
 		r.Submitted = time.Date(y, m, d, 0, 0, 0, 0, jakarta)
-		r.Respondent, r.Poster = "", 0
+		// The response id stays in the database: the rows are numbered.
+		r.Respondent, r.Poster, r.ID = "", 0, 0
 		want = append(want, r)
 	}
 	if n != len(want) || len(got) != len(want) {
@@ -95,7 +102,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			t.Errorf("row %d: date %v, want %v", i+1, got[i].Submitted, want[i].Submitted)
 		}
 		got[i].Submitted = want[i].Submitted
-		if got[i] != want[i] {
+		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Errorf("row %d:\n got %+v\nwant %+v", i+1, got[i], want[i])
 		}
 	}
@@ -107,6 +114,7 @@ func TestCSVRoundTrip(t *testing.T) {
 func TestCSVScopeIsOneUnit(t *testing.T) {
 	rep, rs := fixture(survey.ExactWeights)
 	rep = reportOf(rep.Summary.Period, testUnits[1:2], rs, survey.ExactWeights)
+	rep.RawProfile = ProfileFull
 	var buf bytes.Buffer
 	if _, err := WriteCSV(&buf, rep, Slice(rs)); err != nil {
 		t.Fatal(err)
@@ -114,5 +122,52 @@ func TestCSVScopeIsOneUnit(t *testing.T) {
 	got := readCSV(t, buf.Bytes())
 	if len(got) != 2 || got[0].Unit != "PKM-JATIBENING" || got[1].Unit != "PKM-JATIBENING" {
 		t.Errorf("one unit's CSV has %d rows: %+v", len(got), got)
+	}
+}
+
+// TestCSVRawProfile: by default a file carries no profile answer, as for a
+// unit's admins; ProfileBanded gives the age by band.
+func TestCSVRawProfile(t *testing.T) {
+	rep, rs := fixture(survey.ExactWeights)
+	read := func(p RawProfile) [][]string {
+		rep.RawProfile = p
+		var buf bytes.Buffer
+		if _, err := WriteCSV(&buf, rep, Slice(rs)); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\uFEFF")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(recs[0], CSVHeader(p, nil)) {
+			t.Fatalf("header %q, want %q", recs[0], CSVHeader(p, nil))
+		}
+		return recs
+	}
+	none := read(ProfileNone)
+	for _, q := range survey.ProfileQuestions {
+		if slices.Contains(none[0], q.Column) {
+			t.Errorf("the default file has the column %s", q.Column)
+		}
+	}
+	for _, r := range none[1:] {
+		if len(r) != len(none[0]) {
+			t.Fatalf("row %q does not fit the header", r)
+		}
+	}
+	banded := read(ProfileBanded)
+	age := slices.Index(banded[0], "usia")
+	var ages []string
+	for _, r := range banded[1:] {
+		ages = append(ages, r[age])
+	}
+	for _, a := range ages {
+		if a != "" && !slices.Contains(survey.AgeBands, a) {
+			t.Errorf("banded ages %q, want bands only", ages)
+			break
+		}
+	}
+	if len(none) != len(banded) {
+		t.Errorf("%d rows without the profile, %d with it", len(none), len(banded))
 	}
 }

@@ -16,7 +16,9 @@
 // file never disagrees with /ikm or ikmbot report.
 //
 // No file carries a respondent's identity: the respondent hash is never
-// written, and profile counts under MinCell respondents are suppressed.
+// written, response ids neither (CSV rows are numbered), profiles follow
+// the disclosure rule of survey.PublishProfile (Profiles), and raw rows
+// carry as much of the profile as Report.RawProfile allows.
 // Text in the files is in Bahasa Indonesia, as units publish it; machine
 // keys (CSV header, element keys) are the stable keys of package survey.
 //

@@ -35,6 +35,18 @@ type Report struct {
 	// as report.FollowUps reads them; plans of units outside Summary are
 	// left out, and who recorded a plan (By) is never printed.
 	FollowUps []survey.FollowUp
+	// Profiles are the respondents' profiles the XLSX and the posters
+	// print, as report.Profiles reads them from the store's month
+	// aggregates (or ProfilesFrom counts them); the zero value prints none.
+	Profiles survey.Profiles
+	// RawProfile is how much of each respondent's profile WriteCSV
+	// writes; the zero value, none.
+	RawProfile RawProfile
+	// Indexes are the extra questionnaires (SPKP, SPAK) that units of
+	// Summary ask, as report.Indexes reads them for the same period; none
+	// for a city of the SKM alone. Each adds columns to the CSV and
+	// sheets to the XLSX, which checks them against the responses too.
+	Indexes []survey.IndexSummary
 }
 
 // scopeName is what the totals of rep belong to: Scope, else the city.

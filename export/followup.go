@@ -1,6 +1,7 @@
 package export
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -37,10 +38,24 @@ func (x *workbook) followUps() error {
 	s := &sheetWriter{f: x.f, sheet: SheetFollowUps}
 	s.set(1, 1, "RENCANA TINDAK LANJUT HASIL SURVEI KEPUASAN MASYARAKAT "+strings.ToUpper(x.rep.City), st.title)
 	s.set(1, 2, "Dicetak bersama IKM periode "+periodText(x.rep.Summary.Period)+"; rencana tidak terikat periode, semua ditampilkan.", 0)
-	s.row(followUpsHeaderRow, st.header, "No.", "Kode unit", "Unit", "Unsur", "Rencana tindak lanjut", "Penanggung jawab", "Tenggat", "Status", "Dicatat", "Diperbarui")
+	s.row(followUpsHeaderRow, st.header, "No.", "Kode unit", "Unit", "Unsur", "Rencana tindak lanjut", "Penanggung jawab", "Tenggat", "Status", "Dicatat", "Diperbarui", "Selesai", "Hari sampai selesai")
 	byUnit := map[string][]survey.FollowUp{}
 	for _, f := range x.rep.FollowUps {
 		byUnit[f.Unit] = append(byUnit[f.Unit], f)
+	}
+	var printed []survey.FollowUp
+	for _, us := range x.rep.Summary.Units {
+		printed = append(printed, byUnit[us.Unit.Code]...)
+	}
+	// What the service evaluation (PEKPPP) scores: the share done, and how
+	// fast, from the day a plan was recorded to the day it was done.
+	if stats := survey.SummarizeFollowUps(printed); stats.Planned > 0 {
+		share, _ := stats.Share()
+		line := fmt.Sprintf("Selesai: %d dari %d rencana (%s %%)", stats.Done, stats.Planned, strings.Replace(strconv.FormatFloat(share, 'f', 2, 64), ".", ",", 1))
+		if stats.Done > 0 {
+			line += fmt.Sprintf("; selesai dalam 30 hari: %d; median hari sampai selesai: %d", stats.DoneWithinMonth, stats.MedianDays)
+		}
+		s.set(1, 3, line+".", 0)
 	}
 	row := followUpsHeaderRow + 1
 	for _, us := range x.rep.Summary.Units {
@@ -57,6 +72,10 @@ func (x *workbook) followUps() error {
 			s.set(8, row, statusText(f.Status), 0)
 			day(9, f.Created)
 			day(10, f.Updated)
+			if days, ok := f.DaysToComplete(); ok {
+				day(11, f.Done)
+				s.set(12, row, days, 0)
+			}
 			row++
 		}
 	}
@@ -69,7 +88,7 @@ func (x *workbook) followUps() error {
 	for _, w := range []struct {
 		col   string
 		width float64
-	}{{"A", 6}, {"B", 18}, {"C", 36}, {"D", 22}, {"E", 60}, {"F", 24}, {"G", 12}, {"H", 13}, {"I", 12}, {"J", 12}} {
+	}{{"A", 6}, {"B", 18}, {"C", 36}, {"D", 22}, {"E", 60}, {"F", 24}, {"G", 12}, {"H", 13}, {"I", 12}, {"J", 12}, {"K", 12}, {"L", 10}} {
 		if err := x.f.SetColWidth(SheetFollowUps, w.col, w.col, w.width); err != nil {
 			return err
 		}

@@ -22,11 +22,11 @@ func TestXLSXFollowUps(t *testing.T) {
 		{Unit: "DISDUKCAPIL", Seq: 1, Element: survey.Waktu, Action: "=tambah loket", Owner: "Kabid Pelayanan",
 			Due: day(6, 30), Status: "open", Created: day(4, 2)},
 		{Unit: "DISDUKCAPIL", Seq: 2, Element: survey.Pengaduan, Action: "Buka kanal pengaduan WhatsApp", Owner: "Sekretaris",
-			Status: "done", Created: day(4, 3), Updated: day(5, 10)},
+			Status: "done", Created: day(4, 3), Updated: day(5, 10), Done: day(5, 8)},
 	}
 	f := book(t, rep, rs)
 	s := sheetCells{t, f, SheetFollowUps}
-	for i, h := range []string{"No.", "Kode unit", "Unit", "Unsur", "Rencana tindak lanjut", "Penanggung jawab", "Tenggat", "Status", "Dicatat", "Diperbarui"} {
+	for i, h := range []string{"No.", "Kode unit", "Unit", "Unsur", "Rencana tindak lanjut", "Penanggung jawab", "Tenggat", "Status", "Dicatat", "Diperbarui", "Selesai", "Hari sampai selesai"} {
 		s.wantStr(cell(i+1, followUpsHeaderRow), h)
 	}
 	type want struct {
@@ -64,7 +64,16 @@ func TestXLSXFollowUps(t *testing.T) {
 		} else {
 			s.wantNum("J"+r, w.updated)
 		}
+		if w.status == "selesai" {
+			s.wantNum("K"+r, excelDate(2026, 5, 8))
+			s.wantNum("L"+r, 35) // 3 April to 8 May
+		} else {
+			s.wantStr("K"+r, "")
+			s.wantStr("L"+r, "")
+		}
 	}
+	// The three plans of the summary's units: one done, in 35 days.
+	s.wantStr("A3", "Selesai: 1 dari 3 rencana (33,33 %); selesai dalam 30 hari: 0; median hari sampai selesai: 35.")
 	// A plan's text is a string even when it looks like a formula.
 	if formula, _ := f.GetCellFormula(SheetFollowUps, "E"+strconv.Itoa(followUpsHeaderRow+1)); formula != "" {
 		t.Errorf("a typed action became the formula %q", formula)

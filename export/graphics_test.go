@@ -19,11 +19,11 @@ import (
 // posters returns the fixture's posters, with profiles counted from rs.
 func posters(t *testing.T, rep Report, rs []survey.Response) []Poster {
 	t.Helper()
-	profiles, err := Profiles(rep.Summary, Slice(rs))
-	if err != nil {
+	var err error
+	if rep.Profiles, err = ProfilesFrom(rep, Slice(rs)); err != nil {
 		t.Fatal(err)
 	}
-	return Posters(rep, profiles)
+	return Posters(rep)
 }
 
 // decodePNG decodes data with image/png and checks its size.
@@ -127,7 +127,7 @@ func TestPosterPNG(t *testing.T) {
 // posterText is what the fixture's DISDUKCAPIL poster must print.
 var posterText = []string{
 	"Dinas Kependudukan dan Pencatatan Sipil", "Periode 2026", "80,11", "Baik",
-	"Jumlah responden: 8 orang", "Waktu Penyelesaian", "2,63", "Profil responden", "D4/S1",
+	"Jumlah responden: 8 orang", "Waktu Penyelesaian", "2,63", "Profil responden",
 }
 
 func TestPosterPDF(t *testing.T) {
@@ -165,40 +165,56 @@ func TestPosterPDF(t *testing.T) {
 	}
 }
 
-// TestPosterSuppression: the poster prints the profile as Profile.Groups
-// suppresses it: DISDUKCAPIL's 3 women and (therefore) 5 men are hidden.
-func TestPosterSuppression(t *testing.T) {
-	rep, rs := fixture(survey.ExactWeights)
+// TestPosterProfile: the poster prints the profile as the disclosure rule
+// publishes it: the counts shown and those not shown, and says why a unit
+// whose months were all too small shows none.
+func TestPosterProfile(t *testing.T) {
+	rep, rs := profileFixture()
 	ps := posters(t, rep, rs)
 	ops, err := posterLayout(ps[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The count follows its label on the same line.
-	after := func(label string) string {
+	// The count follows its label on the same line; DISDUKCAPIL's
+	// education shows SMA 6, D4/S1 6 and 6 not shown.
+	after := func(label string) []string {
+		var out []string
 		for i, o := range ops {
 			if o.text == label && i+1 < len(ops) {
-				return ops[i+1].text
+				out = append(out, ops[i+1].text)
 			}
 		}
-		return "(no " + label + ")"
+		return out
 	}
-	for label, want := range map[string]string{"Laki-laki": "*", "Perempuan": "*", "D4/S1": "6", "SMA": "*", "Tidak diisi": "*"} {
-		if got := after(label); got != want {
+	for label, want := range map[string][]string{"Laki-laki": {"5"}, "Perempuan": {"13"}, "D4/S1": {"6"}, "SMA": {"6"}, "S3": nil, hiddenLabel: {"6"}} {
+		if got := after(label); !slices.Equal(got, want) {
 			t.Errorf("poster prints %s %q, want %q", label, got, want)
 		}
 	}
-	small, err := posterLayout(ps[1]) // 2 respondents: no profile at all
+	if !slices.ContainsFunc(ops, func(o op) bool { return strings.Contains(o.text, "Januari s.d. Februari 2026") }) {
+		t.Error("the poster does not say which months its profile counts")
+	}
+	// PKM-JATIBENING: January's 2 are not shown, February's 5 are.
+	small, err := posterLayout(ps[1])
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range small {
-		if o.text == "Perempuan" || o.text == "Laki-laki" {
-			t.Errorf("a unit of 2 respondents prints its profile (%q)", o.text)
+		if o.text == "Laki-laki" {
+			t.Errorf("the poster of a unit shows January's 2 (%q)", o.text)
 		}
 	}
-	if !slices.ContainsFunc(small, func(o op) bool { return o.text == tooFewForProfile }) {
-		t.Error("a unit of 2 respondents does not say why it shows no profile")
+	// A date range has no profile, and the poster says so.
+	rng, _ := survey.ParsePeriod("2026-01-01..2026-02-28", jakarta)
+	rep = reportOf(rng, testUnits, rs, survey.ExactWeights)
+	ps = posters(t, rep, rs)
+	ops, err = posterLayout(ps[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(ops, func(o op) bool { return o.text == "Perempuan" }) ||
+		!slices.ContainsFunc(ops, func(o op) bool { return strings.Contains(o.text, "tidak untuk rentang tanggal") }) {
+		t.Error("a date range's poster prints a profile, or does not say why it has none")
 	}
 }
 

@@ -22,25 +22,36 @@ type Poster struct {
 	TypeName  string             // the unit type's printed name
 	Period    survey.Period
 	Weighting survey.Weighting
-	// Profile is how the unit's respondents in Period answered the profile
-	// questions ((*store.Tx).ProfileTally, or Profiles); the poster prints
-	// it suppressed as survey.ProfileTally.Breakdown(MinCell) says. The
-	// zero value prints no profile.
-	Profile survey.ProfileTally
+	// Profile is the unit's respondents' profile as the disclosure rule
+	// publishes it, and Profiles what it was published from (Months,
+	// Available); the zero values print no profile.
+	Profile  survey.ProfileTable
+	Profiles survey.Profiles
+	// Indexes are the unit's extra questionnaires (IPKP, IPAK) for Period,
+	// printed under the respondents, each with its own; none for a unit
+	// of the SKM alone, whose poster is then as it always was.
+	Indexes []survey.IndexResult
 }
 
 // Posters returns the poster of every unit of rep with respondents, in
-// order. profiles[i] is the profile of rep.Summary.Units[i]; nil profiles
-// print none.
-func Posters(rep Report, profiles []survey.ProfileTally) []Poster {
+// order, each with its profile from rep.Profiles.
+func Posters(rep Report) []Poster {
 	var out []Poster
 	for i, us := range rep.Summary.Units {
 		if !us.Result.Valid {
 			continue
 		}
-		p := Poster{City: rep.City, Unit: us, TypeName: rep.TypeName(us.Unit.Type), Period: rep.Summary.Period, Weighting: rep.Weighting}
-		if i < len(profiles) {
-			p.Profile = profiles[i]
+		p := Poster{City: rep.City, Unit: us, TypeName: rep.TypeName(us.Unit.Type), Period: rep.Summary.Period, Weighting: rep.Weighting, Profiles: rep.Profiles}
+		if i < len(rep.Profiles.Units) {
+			p.Profile = rep.Profiles.Units[i]
+		}
+		p.Profiles.Units, p.Profiles.All = nil, survey.ProfileTable{}
+		for _, is := range rep.Indexes {
+			for _, iu := range is.Units {
+				if iu.Unit.Code == us.Unit.Code {
+					p.Indexes = append(p.Indexes, iu.Result)
+				}
+			}
 		}
 		out = append(out, p)
 	}
@@ -242,6 +253,9 @@ func posterLayout(p Poster) ([]op, error) {
 	}
 	l.text(mid, y, l.fit(resp, 14, true, textW), true, ink, resp, centre)
 	y += 30
+	if len(p.Indexes) > 0 {
+		y = posterIndexes(l, p.Indexes, y)
+	}
 
 	// The element NRRs, in the regulation's order.
 	l.text(posterM, y, 12, true, navy, "Nilai per unsur pelayanan", left)
@@ -263,13 +277,15 @@ func posterLayout(p Poster) ([]op, error) {
 	}
 	y += 12
 
-	if p.Profile.Respondents > 0 {
+	if p.Profiles.Available || p.Period.Kind == survey.PeriodRange {
 		l.text(posterM, y, 12, true, navy, "Profil responden", left)
 		y += 18
-		rows := p.Profile.Breakdown(MinCell)
-		if rows == nil {
-			l.text(posterM, y, 10, false, grey, tooFewForProfile, left)
-			y += 14
+		rows := p.Profile.Rows
+		if why := noProfile(p.Profiles, p.Profile); why != "" {
+			for _, ln := range fc.wrap(why, 10, false, textW) {
+				l.text(posterM, y, 10, false, grey, ln, left)
+				y += 14
+			}
 		}
 		colW := textW / 4
 		bottom := y
@@ -285,15 +301,21 @@ func posterLayout(p Poster) ([]op, error) {
 			yy := y
 			l.text(x, yy, 10, true, ink, dimTitle(g.Dim), left)
 			yy += 14
-			for _, c := range g.Cells {
-				l.text(x, yy, 9, false, ink, fc.fitText(valueLabel(g.Dim, c.Value), 9, false, colW-36), left)
-				l.text(x+colW-12, yy, 9, !c.Suppressed, ink, cellText(c), right)
+			cell := func(label string, n int, bold bool) {
+				l.text(x, yy, 9, false, ink, fc.fitText(label, 9, false, colW-36), left)
+				l.text(x+colW-12, yy, 9, bold, ink, strconv.Itoa(n), right)
 				yy += 12
+			}
+			for _, c := range g.Cells {
+				cell(valueLabel(g.Dim, c.Value), c.Count, true)
+			}
+			if g.Hidden > 0 {
+				cell(hiddenLabel, g.Hidden, false)
 			}
 			bottom = max(bottom, yy)
 		}
 		y = bottom + 4
-		for _, ln := range fc.wrap(suppressionNote, 7.5, false, textW) {
+		for _, ln := range fc.wrap(profileNote(p.Profiles), 7.5, false, textW) {
 			l.text(posterM, y, 7.5, false, grey, ln, left)
 			y += 10
 		}
@@ -318,4 +340,33 @@ func posterLayout(p Poster) ([]op, error) {
 	}
 	l.text(mid, a4H-30, 8, false, grey, p.City+" · survei melalui Telegram", centre)
 	return l.ops, nil
+}
+
+// posterIndexes prints the extra indexes side by side in a strip from y,
+// each with its figure as reported, its grade and its own respondents,
+// and returns the y below it.
+func posterIndexes(l *layout, rs []survey.IndexResult, y float64) float64 {
+	textW := a4W - 2*posterM
+	const h = 40.0
+	l.rect(posterM, y-6, textW, h, paleNavy)
+	w := textW / float64(len(rs))
+	for i, r := range rs {
+		left0 := posterM + float64(i)*w + 12
+		x := r.Extra
+		label := x.Index + " (" + strings.TrimPrefix(x.Name, "Survei ") + ")"
+		l.text(left0, y, l.fit(label, 9, true, w-24), true, navy, label, left)
+		v := "belum ada responden"
+		if r.Valid {
+			v = num(r.Value2)
+			if x.Report == survey.ReportMean {
+				v += " dari " + strconv.Itoa(x.Scale)
+			}
+			if r.Mutu != "" {
+				v += "  mutu " + string(r.Mutu)
+			}
+			v += "  (" + strconv.Itoa(r.Respondents) + " responden)"
+		}
+		l.text(left0, y+13, l.fit(v, 14, true, w-24), true, ink, v, left)
+	}
+	return y + h + 4
 }

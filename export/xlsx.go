@@ -105,16 +105,16 @@ func WriteXLSX(w io.Writer, rep Report, rs Responses) error {
 }
 
 type workbook struct {
-	rep      Report
-	f        *excelize.File
-	sc       scope
-	st       styles
-	units    []*unitSheet // by index in rep.Summary.Units; nil without respondents
-	tallies  []survey.Tally
-	profiles []survey.ProfileTally
-	sugg     *excelize.StreamWriter
-	suggRow  int
-	row      []any // reused for every respondent's row
+	rep     Report
+	f       *excelize.File
+	sc      scope
+	st      styles
+	units   []*unitSheet // by index in rep.Summary.Units; nil without respondents
+	tallies []survey.Tally
+	sugg    *excelize.StreamWriter
+	suggRow int
+	indexes []*indexSheets // the extra questionnaires' sheets (indexes.go)
+	row     []any          // reused for every respondent's row
 }
 
 type unitSheet struct {
@@ -129,13 +129,12 @@ type styles struct {
 
 func newWorkbook(rep Report) (*workbook, error) {
 	x := &workbook{
-		rep:      rep,
-		f:        excelize.NewFile(),
-		sc:       newScope(rep.Summary),
-		units:    make([]*unitSheet, len(rep.Summary.Units)),
-		tallies:  make([]survey.Tally, len(rep.Summary.Units)),
-		profiles: make([]survey.ProfileTally, len(rep.Summary.Units)),
-		row:      make([]any, scoreCol-1+survey.NumElements),
+		rep:     rep,
+		f:       excelize.NewFile(),
+		sc:      newScope(rep.Summary),
+		units:   make([]*unitSheet, len(rep.Summary.Units)),
+		tallies: make([]survey.Tally, len(rep.Summary.Units)),
+		row:     make([]any, scoreCol-1+survey.NumElements),
 	}
 	if err := x.setup(); err != nil {
 		x.f.Close()
@@ -197,6 +196,9 @@ func (x *workbook) setup() error {
 		if err := x.unitHeader(sw, us); err != nil {
 			return fmt.Errorf("sheet %s: %w", name, err)
 		}
+	}
+	if err := x.setupIndexes(taken); err != nil {
+		return err
 	}
 	sw, err := f.NewStreamWriter(SheetSuggestions)
 	if err != nil {
@@ -313,7 +315,6 @@ func (x *workbook) add(r survey.Response) error {
 		return fmt.Errorf("%w: unit %s has responses in %s but no respondents in the summary", ErrMismatch, r.Unit, x.sc.period.Label)
 	}
 	x.tallies[i].Add(r.Scores)
-	x.profiles[i].Add(r.Profile)
 	us.n++
 	day := localDay(r.Submitted, x.sc.period)
 	row := x.row[:0]
@@ -327,6 +328,9 @@ func (x *workbook) add(r survey.Response) error {
 	}
 	if err := us.sw.SetRow(cell(1, unitFirstRow+us.n-1), row); err != nil {
 		return fmt.Errorf("export: xlsx: sheet %s: %w", us.name, err)
+	}
+	if err := x.addIndexes(r, day); err != nil {
+		return err
 	}
 	if strings.TrimSpace(r.Suggestion) == "" {
 		return nil
@@ -369,6 +373,9 @@ func (x *workbook) finish() error {
 		if err := sh.sw.Flush(); err != nil {
 			return fmt.Errorf("export: xlsx: sheet %s: %w", sh.name, err)
 		}
+	}
+	if err := x.finishIndexes(); err != nil {
+		return err
 	}
 	if err := x.suggestionsFooter(); err != nil {
 		return fmt.Errorf("export: xlsx: sheet %s: %w", SheetSuggestions, err)
@@ -670,45 +677,47 @@ func (x *workbook) recap() error {
 // apart from every unit code.
 const allUnits = "Semua unit"
 
-// profile writes the counts of every profile question, for all units
-// together and per unit with respondents, suppressed by
-// survey.ProfileTally.Breakdown.
+// profile writes the profile of all units together and of each unit with
+// respondents, as rep.Profiles publishes them: the counts shown, and per
+// question the respondents not shown (survey.PublishProfile).
 func (x *workbook) profile() error {
 	st := x.st
+	pr := x.rep.Profiles
 	s := &sheetWriter{f: x.f, sheet: SheetProfile}
 	s.set(1, 1, "PROFIL RESPONDEN SURVEI KEPUASAN MASYARAKAT "+strings.ToUpper(x.rep.City), st.title)
 	s.set(1, 2, "Periode: "+periodText(x.rep.Summary.Period), 0)
-	s.set(1, 3, suppressionNote, 0)
+	s.set(1, 3, profileNote(pr), 0)
 	s.row(profileHeaderRow, st.header, "Lingkup", "Unit", "Profil", "Kategori", "Jumlah", "Persen")
 	row := profileHeaderRow + 1
-	var city survey.ProfileTally
-	for _, p := range x.profiles {
-		city.Merge(p)
-	}
-	write := func(code, name string, p survey.ProfileTally) {
-		rows := p.Breakdown(MinCell)
-		if rows == nil {
-			s.row(row, 0, code, name, nil, tooFewForProfile)
+	write := func(code, name string, t survey.ProfileTable) {
+		if why := noProfile(pr, t); why != "" {
+			s.row(row, 0, code, name, nil, why)
 			row++
 			return
 		}
-		for _, g := range rows {
-			for _, c := range g.Cells {
-				s.row(row, 0, code, name, dimTitle(g.Dim), valueLabel(g.Dim, c.Value))
-				if c.Suppressed {
-					s.set(5, row, suppressedMark, 0)
-				} else {
-					s.set(5, row, c.Count, st.int)
-					s.set(6, row, float64(c.Count)/float64(p.Respondents), st.percent)
-				}
+		for _, g := range t.Rows {
+			line := func(label string, n int) {
+				s.row(row, 0, code, name, dimTitle(g.Dim), label)
+				s.set(5, row, n, st.int)
+				s.set(6, row, float64(n)/float64(t.Respondents), st.percent)
 				row++
+			}
+			for _, c := range g.Cells {
+				line(valueLabel(g.Dim, c.Value), c.Count)
+			}
+			if g.Hidden > 0 {
+				line(hiddenLabel, g.Hidden)
 			}
 		}
 	}
-	write(allUnits, x.rep.scopeName(), city)
+	write(allUnits, x.rep.scopeName(), pr.All)
 	for i, us := range x.rep.Summary.Units {
-		if x.profiles[i].Respondents > 0 {
-			write(us.Unit.Code, us.Unit.Name, x.profiles[i])
+		if us.Tally.Respondents > 0 {
+			var t survey.ProfileTable
+			if i < len(pr.Units) {
+				t = pr.Units[i]
+			}
+			write(us.Unit.Code, us.Unit.Name, t)
 		}
 	}
 	if s.err != nil {

@@ -281,50 +281,65 @@ func TestXLSXRecap(t *testing.T) {
 	s.wantNum("E"+pooled, 10)
 }
 
-func TestXLSXProfileSuppressesSmallCells(t *testing.T) {
-	rep, rs := fixture(survey.ExactWeights)
+// TestXLSXProfile: the profile sheet prints what the disclosure rule
+// publishes, and the row of all units less the units' rows gives back
+// nothing a unit's row does not show.
+func TestXLSXProfile(t *testing.T) {
+	rep, rs := profileFixture()
+	var err error
+	if rep.Profiles, err = ProfilesFrom(rep, Slice(rs)); err != nil {
+		t.Fatal(err)
+	}
 	f := book(t, rep, rs)
 	rows, err := f.GetRows(SheetProfile, excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{} // "scope/question/category" -> count
+	all, units := map[string]int{}, map[string]int{}
 	for _, r := range rows[profileHeaderRow:] {
 		r = append(r, make([]string, 6)...)
 		got[r[0]+"/"+r[2]+"/"+r[3]] = r[4]
+		n, err := strconv.Atoi(r[4])
+		switch {
+		case err != nil:
+		case r[0] == allUnits:
+			all[r[2]+"/"+r[3]] = n
+		default:
+			units[r[2]+"/"+r[3]] += n
+		}
 	}
 	for key, want := range map[string]string{
-		"DISDUKCAPIL/Jenis kelamin/Perempuan": "*", // 3
-		"DISDUKCAPIL/Jenis kelamin/Laki-laki": "*", // 5, but total 8 - 3 would give it away
-		"DISDUKCAPIL/Pendidikan/D4/S1":        "6",
-		"DISDUKCAPIL/Pendidikan/SMA":          "*",
-		"DISDUKCAPIL/Pendidikan/Tidak diisi":  "*",
-		"DISDUKCAPIL/Jenis layanan/KTP-el":    "5",
-		"DISDUKCAPIL/Jenis layanan/Lainnya":   "*",
-		"DISDUKCAPIL/Usia (tahun)/20-29":      "*",
-		"Semua unit/Jenis kelamin/Perempuan":  "*", // 4
-		"Semua unit/Jenis kelamin/Laki-laki":  "*", // 6, hidden with the 4
-		"Semua unit/Pendidikan/D4/S1":         "6",
+		"DISDUKCAPIL/Jenis kelamin/Perempuan":         "13",
+		"DISDUKCAPIL/Jenis kelamin/Laki-laki":         "5",
+		"DISDUKCAPIL/Pendidikan/D4/S1":                "6",
+		"DISDUKCAPIL/Pendidikan/SMA":                  "6",
+		"DISDUKCAPIL/Pendidikan/" + hiddenLabel:       "6",
+		"PKM-JATIBENING/Jenis kelamin/Perempuan":      "5",
+		"PKM-JATIBENING/Jenis kelamin/" + hiddenLabel: "2",
+		"Semua unit/Jenis kelamin/Perempuan":          "18",
+		"Semua unit/Pendidikan/Tidak diisi":           "5",
+		"Semua unit/Pendidikan/" + hiddenLabel:        "8",
 	} {
 		if got[key] != want {
 			t.Errorf("%s = %q, want %q", key, got[key], want)
 		}
 	}
-	// Categories nobody chose are left out; a unit of 2 respondents shows
-	// no profile, and says so.
-	for _, key := range []string{"DISDUKCAPIL/Pendidikan/S3", "PKM-JATIBENING/Jenis kelamin/Perempuan"} {
+	for _, key := range []string{"DISDUKCAPIL/Pendidikan/S3", "DISDUKCAPIL/Pendidikan/S2", "PKM-JATIBENING/Jenis kelamin/Laki-laki"} {
 		if v, ok := got[key]; ok {
 			t.Errorf("%s = %q, want no row", key, v)
 		}
 	}
-	if _, ok := got["PKM-JATIBENING//"+tooFewForProfile]; !ok {
-		t.Error("no row saying why PKM-JATIBENING has no profile")
+	for k, n := range all {
+		if d := n - units[k]; d != 0 {
+			t.Errorf("%s: all units %d, the units %d: the difference %d is shown nowhere", k, n, units[k], d)
+		}
 	}
 	if _, ok := got["RSUD-X/Jenis kelamin/Laki-laki"]; ok {
 		t.Error("a unit without respondents has profile rows")
 	}
-	if !strings.Contains(rows[2][0], "kurang dari 5 responden") {
-		t.Errorf("no suppression note on the profile sheet: %q", rows[2])
+	if !strings.Contains(rows[2][0], "Januari s.d. Februari 2026") || !strings.Contains(rows[2][0], "di bawah 5") {
+		t.Errorf("the profile sheet's note does not say what it counts: %q", rows[2])
 	}
 }
 

@@ -59,3 +59,19 @@ func Overdue(tx *store.Tx, units []survey.Unit, day time.Time) (int, error) {
 	}
 	return n, nil
 }
+
+// FollowUpStats returns, in the units' order, each unit's follow-up plans
+// counted as the service evaluation scores them (survey.SummarizeFollowUps):
+// planned, done, the share done and the days they took. Plans carry no
+// period: every plan of the unit counts.
+func FollowUpStats(tx *store.Tx, units []survey.Unit) ([]survey.FollowUpStats, error) {
+	out := make([]survey.FollowUpStats, len(units))
+	for i, u := range units {
+		plans, err := tx.FollowUps(u.Code)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = survey.SummarizeFollowUps(plans)
+	}
+	return out, nil
+}

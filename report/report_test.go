@@ -59,6 +59,9 @@ func fixture(t *testing.T) (*store.Store, []survey.Response) {
 		if i%5 == 0 {
 			r.Via = survey.ViaCounter
 		}
+		if i%3 == 1 {
+			r.Source = survey.SourceWeb
+		}
 		rs = append(rs, r)
 	}
 	if err := st.Update(func(tx *store.Tx) error {
@@ -175,13 +178,23 @@ func TestTrend(t *testing.T) {
 func TestResultAndVerified(t *testing.T) {
 	st, rs := fixture(t)
 	verified := func(r survey.Response) bool { return r.Via.Verified() }
+	web := func(r survey.Response) bool { return r.Source == survey.SourceWeb }
 	for _, label := range periods {
 		p := period(t, label)
-		tallies, vtallies := recount(rs, p, all), recount(rs, p, verified)
+		tallies, vtallies, wtallies := recount(rs, p, all), recount(rs, p, verified), recount(rs, p, web)
 		view(t, st, func(tx *store.Tx) error {
 			got, err := report.Verified(tx, units, p, survey.ExactWeights)
 			if err != nil {
 				return err
+			}
+			gotWeb, err := report.Web(tx, units, p, survey.ExactWeights)
+			if err != nil {
+				return err
+			}
+			for i, u := range units {
+				if want := wtallies[i].Result(survey.ExactWeights); !reflect.DeepEqual(gotWeb[i], want) {
+					t.Errorf("Web(%s)[%s] = %+v, want %+v", label, u.Code, gotWeb[i], want)
+				}
 			}
 			for i, u := range units {
 				if want := vtallies[i].Result(survey.ExactWeights); !reflect.DeepEqual(got[i], want) {
@@ -207,32 +220,49 @@ func TestResultAndVerified(t *testing.T) {
 		if err == nil && (!got[0].Valid || got[2].Valid) {
 			t.Errorf("Verified(2026) = %+v; want DISDUKCAPIL's valid and PKM-KOSONG's empty", got)
 		}
+		web, err := report.Web(tx, units, period(t, "2026"), survey.ExactWeights)
+		if err == nil && (!web[0].Valid || !web[1].Valid || web[2].Valid) {
+			t.Errorf("Web(2026) = %+v; want both units' web answers and none at PKM-KOSONG", web)
+		}
 		return err
 	})
 }
 
+// TestProfiles: the profiles are those the disclosure rule publishes from
+// each unit's ended months, recounted by hand from the responses; read on
+// 2026-04-15, a date range has none and 2026's months stop at March.
 func TestProfiles(t *testing.T) {
 	st, rs := fixture(t)
+	now := time.Date(2026, 4, 15, 9, 0, 0, 0, jakarta(t))
 	for _, label := range periods {
 		p := period(t, label)
-		want := make([]survey.ProfileTally, len(units))
+		months, ok := survey.ProfileMonths(p, now)
+		blocks := make([][]survey.ProfileTally, len(units))
+		for i := range blocks {
+			blocks[i] = make([]survey.ProfileTally, len(months))
+		}
 		for _, r := range rs {
-			if i := slices.IndexFunc(units, func(u survey.Unit) bool { return u.Code == r.Unit }); p.Contains(r.Submitted) {
-				want[i].Add(r.Profile)
+			i := slices.IndexFunc(units, func(u survey.Unit) bool { return u.Code == r.Unit })
+			for m, mp := range months {
+				if mp.Contains(r.Submitted) {
+					blocks[i][m].Add(r.Profile)
+				}
 			}
 		}
+		want := survey.PublishProfiles(months, ok, blocks, survey.MinProfileCell)
 		view(t, st, func(tx *store.Tx) error {
-			got, err := report.Profiles(tx, units, p)
+			got, err := report.Profiles(tx, units, p, now)
 			if err != nil {
 				return err
 			}
-			for i, u := range units {
-				if got[i].Respondents != want[i].Respondents || !reflect.DeepEqual(got[i].Breakdown(1), want[i].Breakdown(1)) {
-					t.Errorf("Profiles(%s)[%s] = %+v, want %+v", label, u.Code, got[i], want[i])
-				}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Profiles(%s) = %+v, want %+v", label, got, want)
 			}
 			return nil
 		})
+		if ok != (p.Kind != survey.PeriodRange) {
+			t.Errorf("Profiles(%s) available %v", label, ok)
+		}
 	}
 }
 
@@ -371,6 +401,16 @@ func TestFollowUps(t *testing.T) {
 			if n != tt.want {
 				t.Errorf("Overdue(%d units, %s) = %d, want %d", len(tt.units), tt.day.Format(time.DateOnly), n, tt.want)
 			}
+		}
+		// Plans stored as done have taken 0 days (their day of completion
+		// is the day they were recorded).
+		stats, err := report.FollowUpStats(tx, units)
+		if err != nil {
+			return err
+		}
+		want := []survey.FollowUpStats{{Planned: 3, Done: 1, DoneWithinMonth: 1}, {Planned: 1}, {}}
+		if !slices.Equal(stats, want) {
+			t.Errorf("FollowUpStats = %+v, want %+v", stats, want)
 		}
 		return nil
 	})

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"time"
+
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
 )
@@ -60,16 +62,38 @@ func Verified(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weigh
 	return out, nil
 }
 
-// Profiles returns, in the units' order, who each unit's respondents over
-// p were: the counts of their profile answers, to be shown through
-// survey.ProfileTally.Breakdown, which suppresses small cells.
-func Profiles(tx *store.Tx, units []survey.Unit, p survey.Period) ([]survey.ProfileTally, error) {
-	out := make([]survey.ProfileTally, len(units))
+// Web returns, in the units' order, the result of each unit's answers
+// given in the browser form over p (survey.SourceWeb). They count in the
+// unit's own figures too; this is the part that came through the public
+// site, shown apart as the verified part is.
+func Web(tx *store.Tx, units []survey.Unit, p survey.Period, w survey.Weighting) ([]survey.Result, error) {
+	out := make([]survey.Result, len(units))
 	for i, u := range units {
-		var err error
-		if out[i], err = tx.ProfileTally(u.Code, p); err != nil {
+		t, err := tx.WebTally(u.Code, p)
+		if err != nil {
 			return nil, err
 		}
+		out[i] = t.Result(w)
 	}
 	return out, nil
+}
+
+// Profiles returns who the units' respondents over p were, as the
+// disclosure rule publishes them at now (survey.ProfileMonths,
+// survey.PublishProfiles): from each unit's month aggregates of the months
+// of p that have ended, one table per unit in the units' order and one of
+// all of them. A date range has none.
+func Profiles(tx *store.Tx, units []survey.Unit, p survey.Period, now time.Time) (survey.Profiles, error) {
+	months, ok := survey.ProfileMonths(p, now)
+	blocks := make([][]survey.ProfileTally, len(units))
+	for i, u := range units {
+		blocks[i] = make([]survey.ProfileTally, len(months))
+		for m, mp := range months {
+			var err error
+			if blocks[i][m], err = tx.ProfileTally(u.Code, mp); err != nil {
+				return survey.Profiles{}, err
+			}
+		}
+	}
+	return survey.PublishProfiles(months, ok, blocks, survey.MinProfileCell), nil
 }

@@ -331,7 +331,7 @@ func TestFollowUps(t *testing.T) {
 		if _, err := tx.AddFollowUp(survey.FollowUp{Unit: "A", Element: "nope", Action: "x", Status: survey.FollowUpOpen}); err == nil {
 			t.Error("a plan for an unknown element was stored")
 		}
-		_, err = tx.SetFollowUpStatus("A", seq, survey.FollowUpDone, at.Add(time.Hour))
+		_, err = tx.SetFollowUpStatus("A", seq, survey.FollowUpDone, 8, at.Add(time.Hour))
 		return err
 	})
 	view(t, s, func(tx *Tx) error {
@@ -340,7 +340,7 @@ func TestFollowUps(t *testing.T) {
 			t.Fatalf("FollowUps = %+v, %v", fs, err)
 		}
 		f := fs[0]
-		if f.Seq != seq || f.Element != survey.Waktu || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != survey.FollowUpDone || f.By != 7 {
+		if f.Seq != seq || f.Element != survey.Waktu || f.Owner != "Kasi Pelayanan" || !f.Due.Equal(due) || f.Status != survey.FollowUpDone || f.By != 7 || f.UpdatedBy != 8 || !f.Updated.Equal(at.Add(time.Hour)) {
 			t.Errorf("FollowUp = %+v", f)
 		}
 		if _, err := tx.FollowUpOf("A", 99); !errors.Is(err, ErrNotFound) {
@@ -368,6 +368,42 @@ func TestSuggestionsSkipBlanked(t *testing.T) {
 		page, more, err := tx.Suggestions("U1", 0, 1)
 		if err != nil || len(page) != 1 || page[0].Suggestion != "s2" || more {
 			t.Errorf("Suggestions = %+v, more %v, %v; want s2 alone, no older page (the rest are blanked)", page, more, err)
+		}
+		return nil
+	})
+}
+
+// TestAdminLang: a language picked with /bahasa is kept against what the
+// Telegram app reports; the app's is kept until then; a unit admin's goes
+// with their last unit.
+func TestAdminLang(t *testing.T) {
+	s := open(t, Options{})
+	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	for _, step := range []struct {
+		lang   string
+		chosen bool
+		want   string
+	}{
+		{"en", false, "en"}, {"id", false, "id"}, {"en", true, "en"}, {"id", false, "en"}, {"id", true, "id"},
+	} {
+		update(t, s, func(tx *Tx) error { return tx.SetAdminLang(7, step.lang, step.chosen) })
+		view(t, s, func(tx *Tx) error {
+			if got, _, err := tx.AdminLang(7); err != nil || got != step.want {
+				t.Errorf("after SetAdminLang(%q, %v): %q, %v; want %q", step.lang, step.chosen, got, err, step.want)
+			}
+			return nil
+		})
+	}
+	update(t, s, func(tx *Tx) error {
+		if _, err := tx.GrantUnit(Grant{User: 7, Unit: "A", By: 1, At: at}); err != nil {
+			return err
+		}
+		_, err := tx.RevokeUnit(7, "A")
+		return err
+	})
+	view(t, s, func(tx *Tx) error {
+		if got, _, err := tx.AdminLang(7); err != nil || got != "" {
+			t.Errorf("after the last unit went: %q, %v; want none", got, err)
 		}
 		return nil
 	})

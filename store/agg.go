@@ -15,9 +15,87 @@ func (tx *Tx) aggKeys(t time.Time) (day, month string) {
 	return survey.DayKey(t), survey.MonthKey(t)
 }
 
+// changeExtras applies change to the day and month tallies of every
+// answered block of r, under agg_extra/<unit>/<questionnaire>-<scale>/.
+func (tx *Tx) changeExtras(r survey.Response, change func(t *survey.ItemTally, scores []uint8) error) error {
+	if len(r.Blocks) == 0 {
+		return nil
+	}
+	root, err := tx.writeBucket(bucketAggExtra)
+	if err != nil {
+		return err
+	}
+	ub, err := root.CreateBucketIfNotExists([]byte(r.Unit))
+	if err != nil {
+		return fmt.Errorf("%s/%s: %w", bucketAggExtra, r.Unit, err)
+	}
+	day, month := tx.aggKeys(r.Submitted)
+	for _, blk := range r.Blocks {
+		if blk.Answered() == 0 {
+			continue
+		}
+		q := survey.QuestionnaireOf(blk.Key)
+		if q == nil {
+			return fmt.Errorf("unknown questionnaire %q", blk.Key)
+		}
+		name := survey.Extra{Questionnaire: q, Scale: blk.Scale}.TallyKey()
+		qb, err := ub.CreateBucketIfNotExists([]byte(name))
+		if err != nil {
+			return fmt.Errorf("%s/%s/%s: %w", bucketAggExtra, r.Unit, name, err)
+		}
+		qb.FillPercent = 0.9
+		for _, key := range []string{day, month} {
+			t := survey.NewItemTally(q)
+			if v := qb.Get([]byte(key)); v != nil {
+				if t, err = decodeItemTally(v, q, blk.Scale); err != nil {
+					return fmt.Errorf("%s/%s/%s/%s: %w", bucketAggExtra, r.Unit, name, key, err)
+				}
+			}
+			if err := change(&t, blk.Scores); err != nil {
+				return fmt.Errorf("%s/%s/%s/%s: %w", bucketAggExtra, r.Unit, name, key, err)
+			}
+			if t.Empty() {
+				if err := qb.Delete([]byte(key)); err != nil {
+					return err
+				}
+				continue
+			}
+			v, err := encodeItemTally(t, blk.Scale)
+			if err != nil {
+				return fmt.Errorf("%s/%s/%s/%s: %w", bucketAggExtra, r.Unit, name, key, err)
+			}
+			if err := qb.Put([]byte(key), v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ItemTally returns the unit's counts of extra questionnaire x over p, on
+// x's scale, from the month and day tallies p.Buckets names, like Tally.
+// Answers given on another scale (before the config changed) are not in it.
+func (tx *Tx) ItemTally(unit string, x survey.Extra, p survey.Period) (survey.ItemTally, error) {
+	sum := survey.NewItemTally(x.Questionnaire)
+	ub := nested(tx.bucket(bucketAggExtra), unit, x.TallyKey())
+	if ub == nil {
+		return sum, nil
+	}
+	for _, key := range tx.periodKeys(p) {
+		if v := ub.Get(key); v != nil {
+			t, err := decodeItemTally(v, x.Questionnaire, x.Scale)
+			if err != nil {
+				return sum, fmt.Errorf("%s/%s/%s/%s: %w", bucketAggExtra, unit, x.TallyKey(), key, err)
+			}
+			sum.Merge(t)
+		}
+	}
+	return sum, nil
+}
+
 // addAgg counts r's scores in its unit's day and month tallies.
 func (tx *Tx) addAgg(r survey.Response) error {
-	for _, root := range tallyBucketsOf(r.Via) {
+	for _, root := range tallyBucketsOf(r) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			t.Add(r.Scores)
 			return nil
@@ -26,7 +104,10 @@ func (tx *Tx) addAgg(r survey.Response) error {
 			return err
 		}
 	}
-	return nil
+	return tx.changeExtras(r, func(t *survey.ItemTally, scores []uint8) error {
+		t.Add(scores)
+		return nil
+	})
 }
 
 // removeAgg takes r's scores out of its unit's day and month tallies. A
@@ -34,7 +115,7 @@ func (tx *Tx) addAgg(r survey.Response) error {
 // responses/; that is reported rather than clamped, since a silently wrong
 // index is worse than a failed replace.
 func (tx *Tx) removeAgg(r survey.Response) error {
-	for _, root := range tallyBucketsOf(r.Via) {
+	for _, root := range tallyBucketsOf(r) {
 		err := tx.changeAgg(root, r.Unit, r.Submitted, func(t *survey.Tally) error {
 			if t.Respondents < 1 {
 				return errAggMismatch
@@ -51,7 +132,13 @@ func (tx *Tx) removeAgg(r survey.Response) error {
 			return err
 		}
 	}
-	return nil
+	return tx.changeExtras(r, func(t *survey.ItemTally, scores []uint8) error {
+		if !t.Contains(scores) {
+			return errAggMismatch
+		}
+		t.Remove(scores)
+		return nil
+	})
 }
 
 var errAggMismatch = errors.New("aggregate does not contain the response (run RebuildAggregates)")
@@ -110,6 +197,12 @@ func (tx *Tx) Tally(unit string, p survey.Period) (survey.Tally, error) {
 // (survey.ViaCounter). They are also in Tally.
 func (tx *Tx) VerifiedTally(unit string, p survey.Period) (survey.Tally, error) {
 	return tx.tally(bucketAggVerified, unit, p)
+}
+
+// WebTally is Tally of the unit's responses given in the browser form
+// (survey.SourceWeb). They are also in Tally.
+func (tx *Tx) WebTally(unit string, p survey.Period) (survey.Tally, error) {
+	return tx.tally(bucketAggWeb, unit, p)
 }
 
 func (tx *Tx) tally(name []byte, unit string, p survey.Period) (survey.Tally, error) {

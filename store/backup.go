@@ -52,7 +52,7 @@ func (s *Store) Check() ([]string, error) {
 }
 
 // VerifyAggregates recomputes every unit's day and month tallies, all and
-// verified, from the raw responses and lists each stored aggregate that
+// verified, and those of extra questionnaires, from the raw responses and lists each stored aggregate that
 // differs, so that an operator can tell whether RebuildAggregates is
 // needed.
 func (tx *Tx) VerifyAggregates() ([]string, error) {
@@ -60,7 +60,7 @@ func (tx *Tx) VerifyAggregates() ([]string, error) {
 	want := map[string]map[string]map[string]survey.Tally{}
 	err := tx.ForEachResponse(func(r survey.Response) error {
 		day, month := tx.aggKeys(r.Submitted)
-		for _, root := range tallyBucketsOf(r.Via) {
+		for _, root := range tallyBucketsOf(r) {
 			units := want[string(root)]
 			if units == nil {
 				units = map[string]map[string]survey.Tally{}
@@ -118,6 +118,73 @@ func (tx *Tx) VerifyAggregates() ([]string, error) {
 			}
 		}
 	}
+	extra, err := tx.verifyExtras()
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, extra...)
 	sort.Strings(problems)
+	return problems, nil
+}
+
+// verifyExtras recomputes agg_extra/ from the raw responses and lists each
+// stored tally that differs, is missing, or cannot be read.
+func (tx *Tx) verifyExtras() ([]string, error) {
+	want := map[extraRef]*survey.ItemTally{}
+	err := tx.ForEachResponse(func(r survey.Response) error {
+		day, month := tx.aggKeys(r.Submitted)
+		for _, b := range r.Blocks {
+			q := survey.QuestionnaireOf(b.Key)
+			name := survey.Extra{Questionnaire: q, Scale: b.Scale}.TallyKey()
+			for _, k := range []string{day, month} {
+				ref := extraRef{r.Unit, name, k}
+				if want[ref] == nil {
+					t := survey.NewItemTally(q)
+					want[ref] = &t
+				}
+				want[ref].Add(b.Scores)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var problems []string
+	if root := tx.bucket(bucketAggExtra); root != nil {
+		err = root.ForEachBucket(func(unit []byte) error {
+			ub := root.Bucket(unit)
+			return ub.ForEachBucket(func(name []byte) error {
+				q, scale, ok := parseTallyKey(string(name))
+				if !ok {
+					problems = append(problems, fmt.Sprintf("%s/%s/%s: not a questionnaire and scale", bucketAggExtra, unit, name))
+					return nil
+				}
+				return ub.Bucket(name).ForEach(func(k, v []byte) error {
+					ref := extraRef{string(unit), string(name), string(k)}
+					got, err := decodeItemTally(v, q, scale)
+					if err != nil {
+						problems = append(problems, fmt.Sprintf("%s/%s/%s/%s: %v", bucketAggExtra, unit, name, k, err))
+						return nil
+					}
+					w := survey.NewItemTally(q)
+					if p := want[ref]; p != nil {
+						w = *p
+					}
+					if !got.Equal(w) {
+						problems = append(problems, fmt.Sprintf("%s/%s/%s/%s: stored %d respondents, responses give %d", bucketAggExtra, unit, name, k, got.Respondents, w.Respondents))
+					}
+					delete(want, ref)
+					return nil
+				})
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for ref, t := range want {
+		problems = append(problems, fmt.Sprintf("%s/%s/%s/%s: missing, responses give %d respondents", bucketAggExtra, ref.unit, ref.name, ref.key, t.Respondents))
+	}
 	return problems, nil
 }

@@ -31,6 +31,35 @@ func BenchmarkDecodeResponse(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeResponseExtras is BenchmarkDecodeResponse for a unit that
+// also asks the SPKP and SPAK, both answered: what the extra answers add
+// to every scan.
+func BenchmarkDecodeResponseExtras(b *testing.B) {
+	r := survey.Response{
+		Unit: "PA-BEKASI", Submitted: time.Date(2026, 7, 15, 10, 0, 0, 0, time.UTC), Source: survey.SourceTelegram,
+		Respondent: fmt.Sprintf("%032x", 12345), Scores: survey.Scores{4, 3, 3, 4, 3, 3, 4, 2, 3},
+		Profile: survey.Profile{Gender: "P", Age: 34, Education: "D4/S1", Occupation: "Swasta", Service: "Gugatan"},
+		Blocks: []survey.Block{
+			{Key: survey.SPKP, Scale: 6, Scores: []uint8{6, 5, 6, 5, 4, 6, 5, 6}},
+			{Key: survey.SPAK, Scale: 4, Scores: []uint8{4, 4, 3, 4, 4}},
+		},
+	}
+	data, err := encodeResponse(r, "2026")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &Store{opts: Options{Location: time.UTC}}
+	if _, _, ok := s.decodeResponseFast(1, data, nil); !ok {
+		b.Fatalf("the fast decoder leaves %s to encoding/json", data)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, _, err := s.decodeResponse(1, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRebuildAggregates is RebuildAggregates over 100k responses
 // shaped like the bot's (respondent hash, window, profile), fsync on: the
 // store's part of bot's BenchmarkRebuildAggregates over 1M, small enough

@@ -80,6 +80,7 @@ const (
 	seenSugg
 	seenVia
 	seenPv
+	seenBlocks
 )
 
 // decodeResponseFast is decodeResponse without encoding/json; ok is false
@@ -135,6 +136,9 @@ func (s *Store) decodeResponseFast(id uint64, data []byte, cache *stringCache) (
 			case "pv":
 				bit = seenPv
 				r.Poster, ok = sc.int()
+			case "blocks":
+				bit = seenBlocks
+				r.Blocks, ok = sc.blocks()
 			default:
 				return r, "", false
 			}
@@ -532,4 +536,95 @@ func (sc *jsonScanner) scores() (survey.Scores, bool) {
 		}
 		return s, sc.consume('}')
 	}
+}
+
+// blocks reads a blocksRecord in the shape encodeBlocks writes
+// ({"spkp":{"scale":6,"scores":{"informasi":5,...}},...}: scale first)
+// straight into blocks in survey.Questionnaires order, as decodeBlocks
+// would. Anything else, including what decodeBlocks refuses, is left to
+// encoding/json and decodeBlocks.
+func (sc *jsonScanner) blocks() ([]survey.Block, bool) {
+	if !sc.consume('{') {
+		return nil, false
+	}
+	if sc.consume('}') {
+		return nil, true
+	}
+	var found [8]survey.Block // by index in survey.Questionnaires
+	if len(survey.Questionnaires) > len(found) {
+		return nil, false
+	}
+	for {
+		key, ok := sc.key()
+		if !ok || !sc.consume(':') || !sc.consume('{') {
+			return nil, false
+		}
+		qi := -1
+		for i, q := range survey.Questionnaires {
+			if string(key) == string(q.Key) {
+				qi = i
+			}
+		}
+		if qi < 0 || found[qi].Scores != nil {
+			return nil, false
+		}
+		q := survey.Questionnaires[qi]
+		if k, ok := sc.key(); !ok || string(k) != "scale" || !sc.consume(':') {
+			return nil, false
+		}
+		sc.space()
+		scale, ok := sc.digits(1)
+		if !ok || !survey.ValidScale(scale) || !sc.consume(',') {
+			return nil, false
+		}
+		if k, ok := sc.key(); !ok || string(k) != "scores" || !sc.consume(':') || !sc.consume('{') {
+			return nil, false
+		}
+		b := survey.Block{Key: q.Key, Scale: scale, Scores: make([]uint8, len(q.Items))}
+		if !sc.consume('}') {
+			for {
+				item, ok := sc.key()
+				if !ok || !sc.consume(':') {
+					return nil, false
+				}
+				i := -1
+				for j, it := range q.Items {
+					if string(item) == it.Key {
+						i = j
+					}
+				}
+				sc.space()
+				v, ok := sc.digits(1)
+				if i < 0 || !ok || v < 1 || v > scale || b.Scores[i] != 0 {
+					return nil, false
+				}
+				b.Scores[i] = uint8(v)
+				if sc.consume(',') {
+					continue
+				}
+				if sc.consume('}') {
+					break
+				}
+				return nil, false
+			}
+		}
+		if !sc.consume('}') {
+			return nil, false
+		}
+		found[qi] = b
+		if sc.consume(',') {
+			continue
+		}
+		if !sc.consume('}') {
+			return nil, false
+		}
+		break
+	}
+	var out []survey.Block
+	for _, b := range found[:len(survey.Questionnaires)] {
+		if b.Answered() > 0 {
+			out = append(out, b)
+		}
+	}
+	return out, true
 }

@@ -23,7 +23,7 @@ func compareDecoders(s *Store, data []byte, cache *stringCache) (fast bool, err 
 	switch {
 	case jerr != nil:
 		return true, fmt.Errorf("fast decoder took %q as %+v, encoding/json refuses it: %v", data, got, jerr)
-	case got != want || gotWin != wantWin:
+	case !reflect.DeepEqual(got, want) || gotWin != wantWin:
 		return true, fmt.Errorf("record %q:\nfast %+v window %q\njson %+v window %q", data, got, gotWin, want, wantWin)
 	}
 	return true, nil
@@ -85,6 +85,23 @@ func randomRecordResponse(rng *mrand.Rand) (survey.Response, string) {
 	if r.Via != "" {
 		r.Poster = rng.IntN(5)
 	}
+	if rng.IntN(3) == 0 {
+		for _, q := range survey.Questionnaires {
+			if rng.IntN(3) == 0 {
+				continue
+			}
+			scale := []int{survey.Scale4, survey.Scale6}[rng.IntN(2)]
+			b := survey.Block{Key: q.Key, Scale: scale, Scores: make([]uint8, len(q.Items))}
+			for i := range b.Scores {
+				if rng.IntN(5) > 0 {
+					b.Scores[i] = uint8(1 + rng.IntN(scale))
+				}
+			}
+			if b.Answered() > 0 {
+				r.Blocks = append(r.Blocks, b)
+			}
+		}
+	}
 	return r, pick("", "2026", "2026-07", "2025-S2")
 }
 
@@ -127,6 +144,21 @@ func TestDecodeResponseFast(t *testing.T) {
 		{`{"unit":"U1"}`, true},
 		{` { "unit" : "U1" , "at" : "2026-01-01T00:00:00Z" , "scores" : { "waktu" : 2 , "biaya" : 3 } , "prof" : { "age" : 7 } } ` + "\n", true},
 		{`{` + base + `,"pv":-0}`, true},
+		// Extra questionnaires: the shape encodeBlocks writes, in any
+		// order of questionnaires and items, and what only encoding/json
+		// may judge.
+		{`{` + base + `,"blocks":{"spkp":{"scale":6,"scores":{"informasi":6,"konsultasi":1}}}}`, true},
+		{`{` + base + `,"blocks":{"spkp":{"scale":4,"scores":{"waktu":4}},"spak":{"scale":6,"scores":{"calo":6,"pungli":2}}}}`, true},
+		{`{` + base + `,"blocks":{}}`, true},
+		{`{` + base + `,"blocks":{"spak":{"scale":4,"scores":{}}}}`, true},
+		{`{` + base + `,"blocks":{"spak":{"scores":{"calo":4},"scale":4}}}`, false},
+		{`{` + base + `,"blocks":{"spak":{"scale":4,"scores":{"calo":5}}}}`, false},
+		{`{` + base + `,"blocks":{"spak":{"scale":5,"scores":{"calo":4}}}}`, false},
+		{`{` + base + `,"blocks":{"spxx":{"scale":4,"scores":{"calo":4}}}}`, false},
+		{`{` + base + `,"blocks":{"spak":{"scale":4,"scores":{"nope":4}}}}`, false},
+		{`{` + base + `,"blocks":{"spak":{"scale":4,"scores":{"calo":4,"calo":3}}}}`, false},
+		{`{` + base + `,"blocks":{"spak":{"scale":4,"scores":{"calo":4}},"spak":{"scale":4,"scores":{"calo":3}}}}`, false},
+		{`{` + base + `,"blocks":null}`, false},
 		{`{` + base + `,"pv":-12}`, true},
 		{`{` + base + `,"pv":123456789012345678}`, true},
 		// Escapes encoding/json writes, and some it only reads.
@@ -221,7 +253,7 @@ func TestDecodeResponseFast(t *testing.T) {
 		// Whichever decoder answers, decodeResponse answers as encoding/json.
 		got, gotWin, gotErr := s.decodeResponse(7, []byte(tc.record))
 		want, wantWin, wantErr := s.decodeResponseJSON(7, []byte(tc.record))
-		if got != want || gotWin != wantWin || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		if !reflect.DeepEqual(got, want) || gotWin != wantWin || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 			t.Errorf("record %s: decodeResponse %+v %q %v, encoding/json %+v %q %v", tc.record, got, gotWin, gotErr, want, wantWin, wantErr)
 		}
 	}

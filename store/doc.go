@@ -10,17 +10,23 @@
 // together):
 //
 //	meta/
-//	|--> version -> "1"                      schema version, ASCII decimal
+//	|--> version -> "2"                      schema version, ASCII decimal
 //
 //	chats/
 //	|--> <chat id, int64 as 8 bytes BE> -> chatRecord (JSON)
 //	                                         only while a conversation is open;
 //	                                         the open session stores its unit
-//	                                         CODE and its step by NAME
+//	                                         CODE, its step by NAME, and its
+//	                                         answers to extra questionnaires
+//	                                         under "blocks" as responses do
 //
 //	responses/                               the source of truth
 //	|--> <id, uint64 8 bytes BE> -> responseRecord (JSON; scores keyed by
-//	                                element key: {"persyaratan":4,...})
+//	                                element key: {"persyaratan":4,...};
+//	                                since schema 2, answers to extra
+//	                                questionnaires under "blocks":
+//	                                {"spkp": {"scale": 6, "scores":
+//	                                {"informasi": 5, ...}}}, items keyed)
 //
 //	incomplete/                              expired or abandoned surveys;
 //	|--> <seq, uint64 8 bytes BE> -> responseRecord   never in agg/
@@ -43,6 +49,22 @@
 //	     |--> "YYYY-MM-DD" -> tally          counter screen); written in the
 //	                                         transaction that writes agg/, also
 //	                                         derived, also rebuilt
+//
+//	agg_web/                                 the same keys and tallies, of
+//	|--> <unit code>/                        answers given in the browser form
+//	     |--> "YYYY-MM"    -> tally          ("src": "web"); written, derived and
+//	     |--> "YYYY-MM-DD" -> tally          rebuilt like agg_verified/
+//
+//	agg_extra/                               schema 2: tallies of the extra
+//	|--> <unit code>/                        questionnaires (SPKP, SPAK),
+//	     |--> <questionnaire>-<scale>/       e.g. "spkp-6": answers on
+//	          |                              another scale are counted apart
+//	          |--> "YYYY-MM"    -> item tally
+//	          |--> "YYYY-MM-DD" -> item tally
+//	          item tally: uint32 BE respondents (who answered at least one
+//	          item), then for each item in survey.Questionnaires order the
+//	          counts of scores 1..scale; written in the transaction that
+//	          writes agg/, derived and rebuilt like it
 //
 //	updates/                                 Telegram update_ids handled
 //	|--> <update id, int64 as 8 bytes BE> -> unix seconds when handled
@@ -83,19 +105,26 @@
 //	     |--> <unit code> -> JSON {"by": granting admin, "at": unix s,
 //	                               "via": "command"|"invite"}
 //
+//	admin_langs/                             the language an admin reads,
+//	|--> <user id, int64 8 bytes BE> -> JSON for notices sent to them: city
+//	     {"lang": "id"|"en", "chosen":        admins, and unit admins while
+//	      true when picked with /bahasa}      they have a unit
+//
 //	invites/                                 one-time admin invitations
 //	|--> <invite id> -> JSON {"unit", "by", "at", "exp", "used_by", "used_at"}
 //	                    the link's signature is not stored; expired ones are
 //	                    pruned
 //
 //	audit/                                   append-only: grants, revocations,
-//	|--> <seq, uint64 8 bytes BE> -> JSON    invitations, exports and backups
+//	|--> <seq, uint64 8 bytes BE> -> JSON    invitations, exports and backups,
+//	                                         counter keys, follow-up plans and
+//	                                         their status changes
 //	     {"at", "by": acting admin's user id, "act", "unit", "user", "detail"}
 //
 //	notices/                                 alerts for admins, queued in the
 //	|--> <seq, uint64 8 bytes BE> -> JSON    transaction that caused them,
 //	     {"chat", "kind", "unit", "resp",    deleted once sent
-//	      "period", "from", "to", "ikm" (hundredths), "user", "at"}
+//	      "period", "from", "to", "ikm" (hundredths), "user", "lang", "at"}
 //
 //	digests/                                 the daily digest to admins
 //	|--> "day" -> "YYYY-MM-DD"               the last day whose digests were
@@ -109,9 +138,19 @@
 //	|--> <unit code>/                        lanjut)
 //	     |--> <seq, uint64 8 bytes BE> -> JSON {"el": element key, "action",
 //	          "owner", "due": "YYYY-MM-DD", "status": "open"|"progress"|"done",
-//	          "by", "at", "upd"}
+//	          "by", "at", "upd", "ub": who set the status last, "done": unix s when marked done (older
+//	          done plans lack it: their "upd" stands in)}
 //
-// Telegram user ids are stored only for admins (roles/, invites/, audit/,
+//	web_sessions/                            surveys open in a browser, one per
+//	|--> <browser hash>/<UNIT CODE> -> JSON  browser and unit: {"sess":
+//	                                         sessionRecord, "lang", "seq": form
+//	                                         posts accepted}; deleted when the
+//	                                         survey completes or expires. The
+//	                                         browser hash is the keyed hash of
+//	                                         the random id in its cookie, never
+//	                                         an IP address
+//
+// Telegram user ids are stored only for admins (roles/, admin_langs/, invites/, audit/,
 // notices/ and follow-ups' "by"), never for respondents, whose answers
 // carry a keyed hash instead. prof/ and suggestions/ are built from
 // responses/ the first time a file that predates them is opened for
@@ -123,8 +162,16 @@
 // and "pv" (the poster version) since signed deep links; records written
 // before decode with both empty, which means "not through a deep link".
 // agg_verified/ starts empty in older files, which is right: they hold no
-// "counter" responses. Adding buckets and optional JSON keys leaves the
-// meaning of existing bytes alone, so the schema version stays 1.
+// "counter" responses; so do agg_web/ and web_sessions/, since older files
+// hold no "src": "web" responses. Adding buckets and optional JSON keys leaves
+// the meaning of existing bytes alone, so those did not change the version.
+//
+// Schema 2 added "blocks" and agg_extra/. That too leaves the bytes of a
+// version 1 file meaning what they meant, and its migration only creates
+// agg_extra/ (empty: such a file holds no extra answers). But an ikmbot of
+// schema 1 reading a version 2 file would drop "blocks" on every replaced
+// response and never touch agg_extra/, leaving its tallies wrong without
+// a word; the version bump makes it refuse the file instead.
 //
 // Records are private types with explicit encode and decode functions, never
 // the survey types themselves: a renamed Go field or a reordered

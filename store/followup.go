@@ -19,6 +19,8 @@ type followUpRecord struct {
 	By      int64  `json:"by"`
 	Created int64  `json:"at"`
 	Updated int64  `json:"upd,omitempty"`
+	UpdBy   int64  `json:"ub,omitempty"`
+	Done    int64  `json:"done,omitempty"` // unix seconds when marked done; absent in older records
 }
 
 // AddFollowUp stores a new plan for f.Unit and returns its number.
@@ -53,13 +55,16 @@ func (tx *Tx) putFollowUp(f survey.FollowUp) error {
 	}
 	rec := followUpRecord{
 		Element: string(f.Element), Action: f.Action, Owner: f.Owner, Status: f.Status, By: f.By,
-		Created: f.Created.Unix(),
+		Created: f.Created.Unix(), UpdBy: f.UpdatedBy,
 	}
 	if !f.Due.IsZero() {
 		rec.Due = survey.DayKey(f.Due)
 	}
 	if !f.Updated.IsZero() {
 		rec.Updated = f.Updated.Unix()
+	}
+	if f.Status == survey.FollowUpDone && !f.Done.IsZero() {
+		rec.Done = f.Done.Unix()
 	}
 	v, err := json.Marshal(rec)
 	if err != nil {
@@ -99,8 +104,8 @@ func (tx *Tx) FollowUpOf(unit string, seq uint64) (survey.FollowUp, error) {
 	return tx.decodeFollowUp(unit, u64key(seq), v)
 }
 
-// SetFollowUpStatus changes a plan's status.
-func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.Time) (survey.FollowUp, error) {
+// SetFollowUpStatus changes a plan's status, as admin by did at at.
+func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, by int64, at time.Time) (survey.FollowUp, error) {
 	if !survey.ValidFollowUpStatus(status) {
 		return survey.FollowUp{}, errors.New("set follow-up status: bad status " + status)
 	}
@@ -108,7 +113,14 @@ func (tx *Tx) SetFollowUpStatus(unit string, seq uint64, status string, at time.
 	if err != nil {
 		return survey.FollowUp{}, err
 	}
-	f.Status, f.Updated = status, at
+	switch {
+	case status != survey.FollowUpDone:
+		f.Done = time.Time{}
+	case f.Status != survey.FollowUpDone:
+		// Marked done now; a repeated "done" keeps the first day.
+		f.Done = at
+	}
+	f.Status, f.Updated, f.UpdatedBy = status, at, by
 	return f, tx.putFollowUp(f)
 }
 
@@ -127,7 +139,7 @@ func (tx *Tx) decodeFollowUp(unit string, k, v []byte) (survey.FollowUp, error) 
 	loc := tx.s.opts.Location
 	f := survey.FollowUp{
 		Seq: seq, Unit: unit, Element: survey.ElementKey(rec.Element), Action: rec.Action, Owner: rec.Owner,
-		Status: rec.Status, By: rec.By, Created: time.Unix(rec.Created, 0).In(loc),
+		Status: rec.Status, By: rec.By, Created: time.Unix(rec.Created, 0).In(loc), UpdatedBy: rec.UpdBy,
 	}
 	if rec.Due != "" {
 		d, err := time.ParseInLocation("2006-01-02", rec.Due, loc)
@@ -138,6 +150,16 @@ func (tx *Tx) decodeFollowUp(unit string, k, v []byte) (survey.FollowUp, error) 
 	}
 	if rec.Updated != 0 {
 		f.Updated = time.Unix(rec.Updated, 0).In(loc)
+	}
+	if f.Status == survey.FollowUpDone {
+		switch {
+		case rec.Done != 0:
+			f.Done = time.Unix(rec.Done, 0).In(loc)
+		case rec.Updated != 0:
+			f.Done = f.Updated // marked done before the day was recorded
+		default:
+			f.Done = f.Created
+		}
 	}
 	return f, nil
 }

@@ -42,7 +42,10 @@ type Notice struct {
 	From, To survey.Mutu // NoticeBand: the bands
 	IKM      float64     // NoticeBand: the IKM that crossed, rounded to 2 decimals
 	User     int64       // NoticeInviteUsed: the new unit admin
-	At       time.Time
+	// Lang is the recipient's language when it was known as the notice
+	// was queued: a revoked admin's is forgotten with their last unit.
+	Lang string
+	At   time.Time
 }
 
 // noticeRecord is the value of notices/<seq>.
@@ -56,6 +59,7 @@ type noticeRecord struct {
 	To       string `json:"to,omitempty"`
 	IKM      int64  `json:"ikm,omitempty"` // hundredths
 	User     int64  `json:"user,omitempty"`
+	Lang     string `json:"lang,omitempty"`
 	At       int64  `json:"at"`
 }
 
@@ -74,7 +78,7 @@ func (tx *Tx) AddNotice(n Notice) (uint64, error) {
 	}
 	v, err := json.Marshal(noticeRecord{
 		Chat: n.Chat, Kind: n.Kind, Unit: n.Unit, Response: n.Response, Period: n.Period,
-		From: string(n.From), To: string(n.To), IKM: int64(n.IKM*100 + 0.5), User: n.User, At: n.At.Unix(),
+		From: string(n.From), To: string(n.To), IKM: int64(n.IKM*100 + 0.5), User: n.User, Lang: n.Lang, At: n.At.Unix(),
 	})
 	if err != nil {
 		return 0, err
@@ -101,7 +105,7 @@ func (tx *Tx) Notices(n int) ([]Notice, error) {
 		}
 		out = append(out, Notice{
 			Seq: seq, Chat: rec.Chat, Kind: rec.Kind, Unit: rec.Unit, Response: rec.Response, Period: rec.Period,
-			From: survey.Mutu(rec.From), To: survey.Mutu(rec.To), IKM: float64(rec.IKM) / 100, User: rec.User,
+			From: survey.Mutu(rec.From), To: survey.Mutu(rec.To), IKM: float64(rec.IKM) / 100, User: rec.User, Lang: rec.Lang,
 			At: time.Unix(rec.At, 0).In(tx.s.opts.Location),
 		})
 	}

@@ -17,9 +17,9 @@ import (
 )
 
 // RebuildAggregates drops every derived bucket of the schema (agg/,
-// agg_verified/, respondents/, prof/ and suggestions/) and recomputes them
-// from responses/, the source of truth, in one scan: the repair for a
-// damaged or suspect aggregate, and the migration path when the tally
+// agg_verified/, agg_web/, agg_extra/, respondents/, prof/ and suggestions/)
+// and recomputes them from responses/, the source of truth, in one scan:
+// the repair for a damaged or suspect aggregate, and the migration path when the tally
 // encoding changes. It holds every tally in memory (two years of 89 units
 // is about 70k tallies of 148 bytes) and writes in the same transaction.
 func (tx *Tx) RebuildAggregates() error {
@@ -33,8 +33,8 @@ func (tx *Tx) rebuildDerived() error {
 }
 
 // rebuild empties the buckets names, scans responses/ once and writes
-// prof/ and suggestions/ again, and agg/, agg_verified/ and respondents/ too
-// when aggregates is set.
+// prof/ and suggestions/ again, and agg/, agg_verified/, agg_extra/ and
+// respondents/ too when aggregates is set.
 func (tx *Tx) rebuild(names [][]byte, aggregates bool) error {
 	if !tx.tx.Writable() {
 		return fmt.Errorf("rebuild: %w", bolt.ErrTxNotWritable)
@@ -50,6 +50,7 @@ func (tx *Tx) rebuild(names [][]byte, aggregates bool) error {
 	rb := rebuilder{
 		tx: tx, aggregates: aggregates,
 		periods:     map[periodRef]*periodTallies{},
+		extras:      map[extraRef]*survey.ItemTally{},
 		respondents: map[unitWindow][]respondentRef{},
 		suggestions: map[string][]uint64{},
 		profiles:    profileAnswers{ofProfile: map[survey.Profile][]int32{}, ids: map[profileAnswer]int32{}},
@@ -62,6 +63,9 @@ func (tx *Tx) rebuild(names [][]byte, aggregates bool) error {
 			return fmt.Errorf("rebuild: %w", err)
 		}
 		if err := rb.writeRespondents(); err != nil {
+			return fmt.Errorf("rebuild: %w", err)
+		}
+		if err := rb.writeExtras(); err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
 	}
@@ -79,6 +83,7 @@ type periodRef struct{ unit, key string }
 type periodTallies struct {
 	all         survey.Tally // agg/
 	verified    survey.Tally // agg_verified/; Respondents is 0 when it has none
+	web         survey.Tally // agg_web/; likewise
 	respondents int          // of the profile tally
 	answers     []int32      // of the profile tally, by profileAnswers id
 }
@@ -150,6 +155,10 @@ func (pa *profileAnswers) tally(p *periodTallies) survey.ProfileTally {
 
 type unitWindow struct{ unit, window string }
 
+// extraRef names one unit's tally of one questionnaire on one scale
+// (survey.Extra.TallyKey) for a day or a month.
+type extraRef struct{ unit, name, key string }
+
 type respondentRef struct {
 	who string
 	id  uint64
@@ -159,8 +168,9 @@ type respondentRef struct {
 // derived bucket, to write each afterwards in key order.
 type rebuilder struct {
 	tx          *Tx
-	aggregates  bool // agg/, agg_verified/ and respondents/ too
+	aggregates  bool // agg/, agg_verified/, agg_web/ and respondents/ too
 	periods     map[periodRef]*periodTallies
+	extras      map[extraRef]*survey.ItemTally // agg_extra/
 	respondents map[unitWindow][]respondentRef
 	suggestions map[string][]uint64 // unit -> ids, ascending
 	keys        dayKeys
@@ -187,6 +197,20 @@ func (rb *rebuilder) add(r survey.Response, window string) error {
 			p.all.Add(r.Scores)
 			if r.Via.Verified() {
 				p.verified.Add(r.Scores)
+			}
+			if r.Source == survey.SourceWeb {
+				p.web.Add(r.Scores)
+			}
+			for _, b := range r.Blocks {
+				q := survey.QuestionnaireOf(b.Key)
+				ref := extraRef{r.Unit, survey.Extra{Questionnaire: q, Scale: b.Scale}.TallyKey(), key}
+				t := rb.extras[ref]
+				if t == nil {
+					nt := survey.NewItemTally(q)
+					t = &nt
+					rb.extras[ref] = t
+				}
+				t.Add(b.Scores)
 			}
 		}
 	}
@@ -248,12 +272,56 @@ func (rb *rebuilder) writeAggregates() error {
 	if err != nil {
 		return err
 	}
-	return rb.putSorted(bucketAggVerified, refs, func(p *periodTallies) ([]byte, error) {
+	err = rb.putSorted(bucketAggVerified, refs, func(p *periodTallies) ([]byte, error) {
 		if p.verified.Respondents == 0 {
 			return nil, nil
 		}
 		return encodeTally(p.verified)
 	})
+	if err != nil {
+		return err
+	}
+	return rb.putSorted(bucketAggWeb, refs, func(p *periodTallies) ([]byte, error) {
+		if p.web.Respondents == 0 {
+			return nil, nil
+		}
+		return encodeTally(p.web)
+	})
+}
+
+// writeExtras writes agg_extra/ in key order.
+func (rb *rebuilder) writeExtras() error {
+	refs := slices.SortedFunc(maps.Keys(rb.extras), func(a, b extraRef) int {
+		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.name, b.name), cmp.Compare(a.key, b.key))
+	})
+	root, err := rb.tx.writeBucket(bucketAggExtra)
+	if err != nil {
+		return err
+	}
+	var qb *bolt.Bucket
+	var last extraRef
+	for _, ref := range refs {
+		if qb == nil || ref.unit != last.unit || ref.name != last.name {
+			ub, err := root.CreateBucketIfNotExists([]byte(ref.unit))
+			if err != nil {
+				return fmt.Errorf("%s/%s: %w", bucketAggExtra, ref.unit, err)
+			}
+			if qb, err = ub.CreateBucketIfNotExists([]byte(ref.name)); err != nil {
+				return fmt.Errorf("%s/%s/%s: %w", bucketAggExtra, ref.unit, ref.name, err)
+			}
+			qb.FillPercent = 0.9
+			last = ref
+		}
+		_, scale, _ := parseTallyKey(ref.name)
+		v, err := encodeItemTally(*rb.extras[ref], scale)
+		if err != nil {
+			return fmt.Errorf("%s/%s/%s/%s: %w", bucketAggExtra, ref.unit, ref.name, ref.key, err)
+		}
+		if err := qb.Put([]byte(ref.key), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeRespondents writes respondents/ in key order: in map order every put

@@ -12,7 +12,8 @@ import (
 // TestRebuildMatchesIncremental checks that the single scan of
 // RebuildAggregates writes every derived bucket byte for byte as
 // AddResponse and ReplaceResponse left it, across units, two windows,
-// verified and other answers, profiles, suggestions and replacements; and
+// verified and other answers, profiles, suggestions, answers to extra
+// questionnaires and replacements; and
 // that the profile-only rebuild of an old file's backfill does the same for
 // prof/ and suggestions/.
 func TestRebuildMatchesIncremental(t *testing.T) {
@@ -22,11 +23,14 @@ func TestRebuildMatchesIncremental(t *testing.T) {
 	rs := randomResponses(rng, 2000, units, loc)
 	s := open(t, Options{Location: loc, NoSync: true})
 	vias := []survey.Via{"", survey.ViaPoster, survey.ViaOldPoster, survey.ViaPlainLink, survey.ViaCounter}
+	sources := []survey.Source{survey.SourceTelegram, survey.SourceWeb, survey.SourcePaper}
 	update(t, s, func(tx *Tx) error {
 		for i := range rs {
 			r := &rs[i]
 			r.Profile = randomProfile(rng)
 			r.Via = vias[rng.IntN(len(vias))]
+			r.Blocks = randomBlocks(rng)
+			r.Source = sources[rng.IntN(len(sources))]
 			if rng.IntN(3) == 0 {
 				r.Suggestion = fmt.Sprintf("saran %d", i)
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/ikmbot/ikmbot/survey"
@@ -42,6 +43,7 @@ type sessionRecord struct {
 	Suggestion string        `json:"sugg,omitempty"`
 	Via        string        `json:"via,omitempty"`
 	Poster     int           `json:"pv,omitempty"`
+	Blocks     blocksRecord  `json:"blocks,omitempty"` // schema 2
 }
 
 // responseRecord is the value of responses/<id> and incomplete/<seq>; the id
@@ -57,6 +59,7 @@ type responseRecord struct {
 	Suggestion string        `json:"sugg,omitempty"`
 	Via        string        `json:"via,omitempty"` // absent in records older than signed deep links
 	Poster     int           `json:"pv,omitempty"`
+	Blocks     blocksRecord  `json:"blocks,omitempty"` // schema 2: extra questionnaires answered
 }
 
 type profileRecord struct {
@@ -69,6 +72,17 @@ type profileRecord struct {
 
 // scoresRecord keys scores by element key; unanswered elements are absent.
 type scoresRecord map[string]uint8
+
+// blocksRecord keys the answers to extra questionnaires by questionnaire
+// key: {"spkp": {"scale": 6, "scores": {"informasi": 5, ...}}}. Like
+// element scores, items are keyed, never positional; a questionnaire
+// skipped, or with no item answered, is absent.
+type blocksRecord map[string]blockRecord
+
+type blockRecord struct {
+	Scale  int              `json:"scale"`
+	Scores map[string]uint8 `json:"scores"`
+}
 
 // stepDone is the stored step of a session that has passed the last step.
 const stepDone = "done"
@@ -115,11 +129,12 @@ func (s *Store) decodeChat(id int64, data []byte) (Chat, error) {
 
 func sessionToRecord(ss *survey.Session) (sessionRecord, error) {
 	var step string
+	steps := ss.Steps()
 	switch {
-	case ss.Step >= len(survey.Steps):
+	case ss.Step >= len(steps):
 		step = stepDone
 	case ss.Step >= 0:
-		step = survey.Steps[ss.Step].Name
+		step = steps[ss.Step].Name
 	default:
 		return sessionRecord{}, fmt.Errorf("session %s: step %d out of range", ss.ID, ss.Step)
 	}
@@ -127,23 +142,34 @@ func sessionToRecord(ss *survey.Session) (sessionRecord, error) {
 	if err != nil {
 		return sessionRecord{}, fmt.Errorf("session %s: %w", ss.ID, err)
 	}
+	blocks, err := encodeBlocks(ss.Blocks)
+	if err != nil {
+		return sessionRecord{}, fmt.Errorf("session %s: %w", ss.ID, err)
+	}
 	return sessionRecord{
 		ID: ss.ID, Unit: ss.Unit.Code, Respondent: ss.Respondent,
 		Started: ss.Started.UTC(), Updated: ss.Updated.UTC(),
 		Step: step, Profile: profileToRecord(ss.Profile), Scores: scores, Suggestion: ss.Suggestion,
-		Via: string(ss.Via), Poster: ss.Poster,
+		Via: string(ss.Via), Poster: ss.Poster, Blocks: blocks,
 	}, nil
 }
 
 func (s *Store) sessionFromRecord(rec sessionRecord) (*survey.Session, error) {
+	unit := s.unit(rec.Unit)
+	steps := survey.StepsFor(unit)
 	step := -1
 	if rec.Step == stepDone {
-		step = len(survey.Steps)
+		step = len(steps)
 	}
-	for i, st := range survey.Steps {
+	for i, st := range steps {
 		if st.Name == rec.Step {
 			step = i
 		}
+	}
+	if step < 0 && strings.Contains(rec.Step, ".") {
+		// An item of a questionnaire the unit no longer asks (the config
+		// changed while the survey was open): go on to the suggestion.
+		step = len(steps) - 1
 	}
 	if step < 0 {
 		return nil, fmt.Errorf("session %s: unknown step %q", rec.ID, rec.Step)
@@ -152,10 +178,25 @@ func (s *Store) sessionFromRecord(rec sessionRecord) (*survey.Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("session %s: %w", rec.ID, err)
 	}
+	stored, err := decodeBlocks(rec.Blocks)
+	if err != nil {
+		return nil, fmt.Errorf("session %s: %w", rec.ID, err)
+	}
+	// The session's blocks line up with the unit's questionnaires; answers
+	// to one no longer asked, or asked on another scale since, are dropped.
+	var blocks []survey.Block
+	for i, x := range unit.Extras {
+		if b, ok := survey.BlockOf(stored, x.Key); ok && b.Scale == x.Scale {
+			if blocks == nil {
+				blocks = make([]survey.Block, len(unit.Extras))
+			}
+			blocks[i] = b
+		}
+	}
 	return &survey.Session{
-		ID: rec.ID, Unit: s.unit(rec.Unit), Respondent: rec.Respondent,
+		ID: rec.ID, Unit: unit, Respondent: rec.Respondent,
 		Started: rec.Started.In(s.opts.Location), Updated: rec.Updated.In(s.opts.Location),
-		Step: step, Profile: profileFromRecord(rec.Profile), Scores: scores, Suggestion: rec.Suggestion,
+		Step: step, Profile: profileFromRecord(rec.Profile), Scores: scores, Blocks: blocks, Suggestion: rec.Suggestion,
 		Via: survey.Via(rec.Via), Poster: rec.Poster,
 	}, nil
 }
@@ -179,10 +220,14 @@ func encodeResponse(r survey.Response, window string) ([]byte, error) {
 	if scores == nil {
 		scores = scoresRecord{} // "scores":{} rather than null: the field is never absent
 	}
+	blocks, err := encodeBlocks(r.Blocks)
+	if err != nil {
+		return nil, err
+	}
 	return json.Marshal(responseRecord{
 		Unit: r.Unit, Submitted: r.Submitted.UTC(), Source: string(r.Source), Respondent: r.Respondent,
 		Window: window, Profile: profileToRecord(r.Profile), Scores: scores, Suggestion: r.Suggestion,
-		Via: string(r.Via), Poster: r.Poster,
+		Via: string(r.Via), Poster: r.Poster, Blocks: blocks,
 	})
 }
 
@@ -215,10 +260,14 @@ func (s *Store) decodeResponseJSON(id uint64, data []byte) (survey.Response, str
 	if err != nil {
 		return survey.Response{}, "", fmt.Errorf("decode response %d: %w", id, err)
 	}
+	blocks, err := decodeBlocks(rec.Blocks)
+	if err != nil {
+		return survey.Response{}, "", fmt.Errorf("decode response %d: %w", id, err)
+	}
 	return survey.Response{
 		ID: id, Unit: rec.Unit, Submitted: rec.Submitted.In(s.opts.Location),
 		Source: survey.Source(rec.Source), Respondent: rec.Respondent,
-		Profile: profileFromRecord(rec.Profile), Scores: scores, Suggestion: rec.Suggestion,
+		Profile: profileFromRecord(rec.Profile), Scores: scores, Blocks: blocks, Suggestion: rec.Suggestion,
 		Via: survey.Via(rec.Via), Poster: rec.Poster,
 	}, rec.Window, nil
 }
@@ -267,6 +316,74 @@ func decodeScores(rec scoresRecord) (survey.Scores, error) {
 	return sc, nil
 }
 
+// encodeBlocks keys the answers to extra questionnaires by questionnaire
+// and item; a block with no answer is left out.
+func encodeBlocks(bs []survey.Block) (blocksRecord, error) {
+	var rec blocksRecord
+	for _, b := range bs {
+		if b.Answered() == 0 {
+			continue
+		}
+		if err := b.Check(); err != nil {
+			return nil, err
+		}
+		if _, dup := rec[string(b.Key)]; dup {
+			return nil, fmt.Errorf("questionnaire %s answered twice", b.Key)
+		}
+		q := survey.QuestionnaireOf(b.Key)
+		br := blockRecord{Scale: b.Scale, Scores: make(map[string]uint8, len(b.Scores))}
+		for i, v := range b.Scores {
+			if v != 0 {
+				br.Scores[q.Items[i].Key] = v
+			}
+		}
+		if rec == nil {
+			rec = blocksRecord{}
+		}
+		rec[string(b.Key)] = br
+	}
+	return rec, nil
+}
+
+// decodeBlocks returns the blocks in the order of survey.Questionnaires. As
+// for elements, an unknown questionnaire or item, a scale we do not know
+// and a score outside it are errors, not silently dropped answers.
+func decodeBlocks(rec blocksRecord) ([]survey.Block, error) {
+	if len(rec) == 0 {
+		return nil, nil
+	}
+	for k := range rec {
+		if survey.QuestionnaireOf(survey.QuestionnaireKey(k)) == nil {
+			return nil, fmt.Errorf("unknown questionnaire %q", k)
+		}
+	}
+	var out []survey.Block
+	for _, q := range survey.Questionnaires {
+		br, ok := rec[string(q.Key)]
+		if !ok {
+			continue
+		}
+		if !survey.ValidScale(br.Scale) {
+			return nil, fmt.Errorf("questionnaire %s: scale %d", q.Key, br.Scale)
+		}
+		b := survey.Block{Key: q.Key, Scale: br.Scale, Scores: make([]uint8, len(q.Items))}
+		for k, v := range br.Scores {
+			i := q.ItemIndex(k)
+			if i < 0 {
+				return nil, fmt.Errorf("questionnaire %s: unknown item %q", q.Key, k)
+			}
+			if v < 1 || int(v) > br.Scale {
+				return nil, fmt.Errorf("%s.%s: score %d out of 1..%d", q.Key, k, v, br.Scale)
+			}
+			b.Scores[i] = v
+		}
+		if b.Answered() > 0 {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
 // tallySize is the length of an encoded tally: respondents, then the score
 // counts of every element.
 const tallySize = 4 * (1 + survey.NumElements*survey.MaxScore)
@@ -299,6 +416,60 @@ func decodeTally(data []byte) (survey.Tally, error) {
 		}
 	}
 	return t, nil
+}
+
+// encodeItemTally writes an extra questionnaire's tally on scale: the
+// respondents, then for each item in the questionnaire's order the counts
+// of scores 1..scale, all uint32 big-endian. Like agg/, its layout follows
+// the item order, which is safe because agg_extra/ is derived.
+func encodeItemTally(t survey.ItemTally, scale int) ([]byte, error) {
+	if t.Respondents < 0 || t.Respondents > math.MaxUint32 {
+		return nil, fmt.Errorf("tally respondents %d out of range", t.Respondents)
+	}
+	b := make([]byte, 0, 4*(1+len(t.Dist)*scale))
+	b = binary.BigEndian.AppendUint32(b, uint32(t.Respondents))
+	for i := range t.Dist {
+		for s := range scale {
+			b = binary.BigEndian.AppendUint32(b, t.Dist[i][s])
+		}
+		for s := scale; s < survey.MaxScale; s++ {
+			if t.Dist[i][s] != 0 {
+				return nil, fmt.Errorf("tally has score %d on a scale of %d", s+1, scale)
+			}
+		}
+	}
+	return b, nil
+}
+
+func decodeItemTally(data []byte, q *survey.Questionnaire, scale int) (survey.ItemTally, error) {
+	t := survey.NewItemTally(q)
+	if want := 4 * (1 + len(q.Items)*scale); len(data) != want {
+		return t, fmt.Errorf("tally is %d bytes, want %d", len(data), want)
+	}
+	t.Respondents = int(binary.BigEndian.Uint32(data))
+	data = data[4:]
+	for i := range t.Dist {
+		for s := range scale {
+			t.Dist[i][s] = binary.BigEndian.Uint32(data)
+			data = data[4:]
+		}
+	}
+	return t, nil
+}
+
+// parseTallyKey reads the name of a questionnaire's tallies,
+// survey.Extra.TallyKey: "spkp-6".
+func parseTallyKey(name string) (*survey.Questionnaire, int, bool) {
+	key, scale, ok := strings.Cut(name, "-")
+	q := survey.QuestionnaireOf(survey.QuestionnaireKey(key))
+	n := 0
+	if ok && len(scale) == 1 {
+		n = int(scale[0] - '0')
+	}
+	if q == nil || !survey.ValidScale(n) {
+		return nil, 0, false
+	}
+	return q, n, true
 }
 
 // u64key encodes sequence numbers and ids big-endian, so that bbolt's byte

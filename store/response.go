@@ -67,6 +67,38 @@ func (tx *Tx) AddResponse(r *survey.Response, window string) error {
 	return nil
 }
 
+// Outcome says what AddCompleted did with a completed response.
+type Outcome int
+
+// Outcomes of AddCompleted.
+const (
+	Added    Outcome = iota + 1 // stored and counted
+	Replaced                    // stored and counted in place of the respondent's earlier response
+	// KeptIncomplete: the respondent already has a counted response in the
+	// window (another survey of theirs completed since this one began) and
+	// replacing is not allowed, so the answers are kept as incomplete and
+	// nobody is counted twice.
+	KeptIncomplete
+)
+
+// AddCompleted stores a completed response under the rule "one response
+// per person per unit per window", as every channel applies it: a first
+// response is added; a repeat replaces the earlier one when allowReplace is
+// set, and is otherwise kept as incomplete. Everything happens in tx.
+func (tx *Tx) AddCompleted(r *survey.Response, window string, allowReplace bool) (Outcome, error) {
+	prior, repeat, err := tx.PriorResponse(r.Unit, window, r.Respondent)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case repeat && allowReplace:
+		return Replaced, tx.ReplaceResponse(prior, r, window)
+	case repeat:
+		return KeptIncomplete, tx.AddIncomplete(*r)
+	}
+	return Added, tx.AddResponse(r, window)
+}
+
 // checkResponse keeps records that could never be counted out of the file.
 func checkResponse(r survey.Response) error {
 	switch {
@@ -76,6 +108,16 @@ func checkResponse(r survey.Response) error {
 		return errors.New("no submission time")
 	case !r.Scores.Valid():
 		return fmt.Errorf("invalid scores %v", r.Scores)
+	}
+	seen := map[survey.QuestionnaireKey]bool{}
+	for _, b := range r.Blocks {
+		if err := b.Check(); err != nil {
+			return err
+		}
+		if seen[b.Key] {
+			return fmt.Errorf("questionnaire %s answered twice", b.Key)
+		}
+		seen[b.Key] = true
 	}
 	return nil
 }

@@ -71,8 +71,61 @@ func (tx *Tx) RevokeUnit(user int64, unit string) (bool, error) {
 		if err := tx.bucket(bucketRoles).DeleteBucket(i64key(user)); err != nil {
 			return false, err
 		}
+		// No longer an admin: their language goes with them.
+		if b := tx.bucket(bucketAdminLangs); b != nil {
+			if err := b.Delete(i64key(user)); err != nil {
+				return false, err
+			}
+		}
 	}
 	return true, nil
+}
+
+// adminLangRecord is the value of admin_langs/<user>.
+type adminLangRecord struct {
+	Lang   string `json:"lang"`
+	Chosen bool   `json:"chosen,omitempty"`
+}
+
+// SetAdminLang records the language admin user reads, for the notices
+// sent to them: chosen when they picked it with /bahasa, else the one
+// their Telegram app reports, which never overrides a choice. Call it for
+// admins only; a unit admin's goes when their last unit is revoked.
+func (tx *Tx) SetAdminLang(user int64, lang string, chosen bool) error {
+	if user <= 0 || lang == "" {
+		return fmt.Errorf("admin language: bad user %d or language %q", user, lang)
+	}
+	old, oldChosen, err := tx.AdminLang(user)
+	if err != nil || old == lang && (oldChosen || !chosen) || oldChosen && !chosen {
+		return err
+	}
+	b, err := tx.writeBucket(bucketAdminLangs)
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(adminLangRecord{Lang: lang, Chosen: chosen})
+	if err != nil {
+		return err
+	}
+	return b.Put(i64key(user), v)
+}
+
+// AdminLang returns the language recorded for admin user, and whether they
+// chose it; "" when none is.
+func (tx *Tx) AdminLang(user int64) (lang string, chosen bool, err error) {
+	b := tx.bucket(bucketAdminLangs)
+	if b == nil {
+		return "", false, nil
+	}
+	v := b.Get(i64key(user))
+	if v == nil {
+		return "", false, nil
+	}
+	var rec adminLangRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return "", false, fmt.Errorf("admin_langs/%d: %w", user, err)
+	}
+	return rec.Lang, rec.Chosen, nil
 }
 
 // UnitsOf returns the codes of the units user administers, sorted.
@@ -281,6 +334,12 @@ const (
 
 	AuditCounterRotate = "counter_rotate" // a unit's counter key replaced (/loket ganti)
 	AuditCounterShow   = "counter_show"   // a unit's counter key shown in the chat (/loket kunci)
+
+	AuditPoster       = "poster"        // a unit's QR code and poster given out (/qr CODE); Detail the poster version
+	AuditPosterRevoke = "poster_revoke" // a unit's posters revoked (/qr cabut CODE); Detail the new version
+
+	AuditPlanAdd    = "plan_add"    // a follow-up plan recorded; Detail "#<seq> <element>"
+	AuditPlanStatus = "plan_status" // a plan's status changed; Detail "#<seq> <from> <to>"
 )
 
 // AuditEntry is one line of the audit log: who did what, when. By is the

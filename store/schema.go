@@ -27,6 +27,8 @@ var (
 	bucketRespondents = []byte("respondents")
 	bucketAgg         = []byte("agg")
 	bucketAggVerified = []byte("agg_verified")
+	bucketAggWeb      = []byte("agg_web")
+	bucketAggExtra    = []byte("agg_extra")
 	bucketUpdates     = []byte("updates")
 	bucketInbox       = []byte("inbox")
 	bucketPosters     = []byte("posters")
@@ -35,12 +37,14 @@ var (
 	bucketProfiles    = []byte("prof")
 	bucketSuggestions = []byte("suggestions")
 	bucketRoles       = []byte("roles")
+	bucketAdminLangs  = []byte("admin_langs")
 	bucketInvites     = []byte("invites")
 	bucketAudit       = []byte("audit")
 	bucketNotices     = []byte("notices")
 	bucketDigests     = []byte("digests")
 	bucketAlerts      = []byte("alerts")
 	bucketFollowUps   = []byte("followups")
+	bucketWebSessions = []byte("web_sessions")
 )
 
 // derivation says whether a bucket holds anything responses/ does not.
@@ -65,8 +69,9 @@ type bucketDef struct {
 	name []byte
 	from derivation
 	// tally, for a bucket of survey.Tally per unit and day or month, says
-	// which responses it counts, by the way they came in.
-	tally func(survey.Via) bool
+	// which responses it counts, by the way they came in (the door, Via,
+	// and the channel, Source).
+	tally func(survey.Response) bool
 	// responses marks the buckets of response records (responseRecord),
 	// which hold respondents' free text.
 	responses bool
@@ -79,8 +84,12 @@ var schema = []bucketDef{
 	{name: bucketResponses, responses: true},
 	{name: bucketIncomplete, responses: true},
 	{name: bucketRespondents, from: derived},
-	{name: bucketAgg, from: derived, tally: func(survey.Via) bool { return true }},
-	{name: bucketAggVerified, from: derived, tally: survey.Via.Verified},
+	{name: bucketAgg, from: derived, tally: func(survey.Response) bool { return true }},
+	{name: bucketAggVerified, from: derived, tally: func(r survey.Response) bool { return r.Via.Verified() }},
+	{name: bucketAggWeb, from: derived, tally: func(r survey.Response) bool { return r.Source == survey.SourceWeb }},
+	// agg_extra/ holds survey.ItemTally per unit, questionnaire and scale,
+	// and day or month: derived, rebuilt and verified by its own code.
+	{name: bucketAggExtra, from: derived},
 	{name: bucketUpdates},
 	{name: bucketInbox},
 	{name: bucketPosters},
@@ -89,12 +98,14 @@ var schema = []bucketDef{
 	{name: bucketProfiles, from: backfilled},
 	{name: bucketSuggestions, from: backfilled},
 	{name: bucketRoles},
+	{name: bucketAdminLangs},
 	{name: bucketInvites},
 	{name: bucketAudit},
 	{name: bucketNotices},
 	{name: bucketDigests},
 	{name: bucketAlerts},
 	{name: bucketFollowUps},
+	{name: bucketWebSessions},
 }
 
 // bucketsWhere returns the names of the buckets of the schema that keep
@@ -124,12 +135,13 @@ var (
 	responseBuckets = bucketsWhere(func(b bucketDef) bool { return b.responses })
 )
 
-// tallyBucketsOf are the tally buckets a response that came in by via is
-// counted in: agg/ always, and agg_verified/ too for a fresh counter code.
-func tallyBucketsOf(via survey.Via) [][]byte {
+// tallyBucketsOf are the tally buckets a response is counted in: agg/
+// always, agg_verified/ too for a fresh counter code, agg_web/ too for an
+// answer given in the browser form.
+func tallyBucketsOf(r survey.Response) [][]byte {
 	var out [][]byte
 	for _, b := range schema {
-		if b.tally != nil && b.tally(via) {
+		if b.tally != nil && b.tally(r) {
 			out = append(out, b.name)
 		}
 	}

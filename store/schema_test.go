@@ -66,9 +66,11 @@ func TestSchemaRows(t *testing.T) {
 			t.Errorf("%s/ holds response records but is derived: a rebuild would drop them", n)
 		}
 	}
-	if !slices.Equal(names(tallyBucketsOf("")), []string{"agg"}) || !slices.Equal(names(tallyBucketsOf(survey.ViaCounter)), []string{"agg", "agg_verified"}) {
+	web := survey.Response{Source: survey.SourceWeb, Via: survey.ViaCounter}
+	if !slices.Equal(names(tallyBucketsOf(survey.Response{})), []string{"agg"}) || !slices.Equal(names(tallyBucketsOf(survey.Response{Via: survey.ViaCounter})), []string{"agg", "agg_verified"}) ||
+		!slices.Equal(names(tallyBucketsOf(web)), []string{"agg", "agg_verified", "agg_web"}) {
 		t.Errorf("tally buckets: a plain response in %q, a counter one in %q; want agg/, and agg/ with agg_verified/",
-			names(tallyBucketsOf("")), names(tallyBucketsOf(survey.ViaCounter)))
+			names(tallyBucketsOf(survey.Response{})), names(tallyBucketsOf(survey.Response{Via: survey.ViaCounter})))
 	}
 	for _, b := range backfilledBuckets {
 		if !slices.Contains(names(derivedBuckets), string(b)) {

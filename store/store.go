@@ -14,11 +14,24 @@ import (
 
 // schemaVersion is written to meta/version. Bump it, with an entry in
 // migrations, whenever the meaning of stored bytes changes.
-var schemaVersion = 1 // a variable only so tests can exercise migrations
+var schemaVersion = 2 // a variable only so tests can exercise migrations
 
 // migrations[v] upgrades a file from schema version v to v+1. Open runs the
 // ones a file needs in one transaction, after writing a backup of it.
-var migrations = map[int]func(*Tx) error{}
+var migrations = map[int]func(*Tx) error{
+	1: migrateExtras,
+}
+
+// migrateExtras takes a file to schema 2, where responses may carry
+// answers to extra questionnaires (SPKP, SPAK) counted in agg_extra/. A
+// version 1 file holds none, so agg_extra/ starts empty and nothing else
+// changes; the version goes up so that an ikmbot of schema 1, which would
+// drop those answers when it replaces a response and leave their tallies
+// wrong, refuses the file instead (see doc.go).
+func migrateExtras(tx *Tx) error {
+	_, err := tx.writeBucket(bucketAggExtra)
+	return err
+}
 
 // ErrLocked means another process holds the database file.
 var ErrLocked = errors.New("database is locked")
@@ -66,7 +79,7 @@ type Store struct {
 // close. So a ReadOnly report command can run beside other readers, not
 // beside the bot. On lock timeout the error wraps ErrLocked.
 //
-// A new file gets meta/version = 1. A file written by a newer ikmbot, or a
+// A new file gets meta/version = schemaVersion. A file written by a newer ikmbot, or a
 // file that is not an ikmbot database, is refused with an error naming path.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout <= 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -327,14 +328,17 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keyVersion, []byte("2"))
+		return tx.Bucket(bucketMeta).Put(keyVersion, []byte(strconv.Itoa(schemaVersion+1)))
 	}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	for _, readOnly := range []bool{false, true} {
-		_, err = Open(path, Options{ReadOnly: readOnly})
-		want := "open " + path + ": schema version 2 was made by a newer ikmbot (this one reads version 1)"
+		s, err := Open(path, Options{ReadOnly: readOnly})
+		if err == nil {
+			s.Close()
+		}
+		want := fmt.Sprintf("open %s: schema version %d was made by a newer ikmbot (this one reads version %d)", path, schemaVersion+1, schemaVersion)
 		if err == nil || err.Error() != want {
 			t.Errorf("ReadOnly=%v: Open(newer schema) error\n got %v\nwant %s", readOnly, err, want)
 		}
@@ -355,8 +359,8 @@ func TestNewFileHasVersionAndMode0600(t *testing.T) {
 		t.Errorf("Path() = %q, want %q", got, path)
 	}
 	view(t, s, func(tx *Tx) error {
-		if got := string(tx.tx.Bucket(bucketMeta).Get(keyVersion)); got != "1" {
-			t.Errorf("meta/version = %q, want \"1\"", got)
+		if got, want := string(tx.tx.Bucket(bucketMeta).Get(keyVersion)), strconv.Itoa(schemaVersion); got != want {
+			t.Errorf("meta/version = %q, want %q", got, want)
 		}
 		return nil
 	})

@@ -19,8 +19,15 @@ const (
 	DimService    ProfileDim = "service"
 )
 
-// ProfileDims lists the profile questions in the order reports show them.
-var ProfileDims = []ProfileDim{DimGender, DimAge, DimEducation, DimOccupation, DimService}
+// ProfileDims lists the profile questions in the order reports show them,
+// which is the order of ProfileQuestions.
+var ProfileDims = func() []ProfileDim {
+	out := make([]ProfileDim, len(ProfileQuestions))
+	for i, q := range ProfileQuestions {
+		out[i] = q.Dim
+	}
+	return out
+}()
 
 // AgeBands lists AgeBand's bands in order.
 var AgeBands = []string{"<20", "20-29", "30-39", "40-49", "50-59", "60+"}
@@ -34,30 +41,12 @@ type ProfileTally struct {
 	Counts      map[ProfileDim]map[string]int
 }
 
-// profileValue is the value a profile answer is counted under; "" when it
-// was skipped.
-func profileValue(p Profile, d ProfileDim) string {
-	switch d {
-	case DimGender:
-		return p.Gender
-	case DimAge:
-		return AgeBand(p.Age)
-	case DimEducation:
-		return p.Education
-	case DimOccupation:
-		return p.Occupation
-	case DimService:
-		return p.Service
-	}
-	return ""
-}
-
 // Add counts one respondent's profile.
 func (t *ProfileTally) Add(p Profile) {
 	t.Respondents++
-	for _, d := range ProfileDims {
-		if v := profileValue(p, d); v != "" {
-			t.add(d, v, 1)
+	for _, q := range ProfileQuestions {
+		if v := q.Counted(p); v != "" {
+			t.add(q.Dim, v, 1)
 		}
 	}
 }
@@ -69,9 +58,9 @@ func (t *ProfileTally) Remove(p Profile) {
 	if t.Respondents > 0 {
 		t.Respondents--
 	}
-	for _, d := range ProfileDims {
-		if v := profileValue(p, d); v != "" && t.Counts[d][v] > 0 {
-			t.add(d, v, -1)
+	for _, q := range ProfileQuestions {
+		if v := q.Counted(p); v != "" && t.Counts[q.Dim][v] > 0 {
+			t.add(q.Dim, v, -1)
 		}
 	}
 }
@@ -120,91 +109,17 @@ func (t ProfileTally) Equal(o ProfileTally) bool {
 	return true
 }
 
-// ProfileCell is one line of a profile table. Value "" is the respondents
-// who skipped the question. A suppressed cell shows no count.
-type ProfileCell struct {
-	Value      string
-	Count      int
-	Suppressed bool
-}
-
-// ProfileRow is one question of a profile table.
-type ProfileRow struct {
-	Dim   ProfileDim
-	Cells []ProfileCell
-}
-
-// Breakdown returns the profile table with small cells suppressed, so that a
-// reader cannot single out a respondent: every cell of fewer than min
-// respondents (but more than none) is suppressed, and when that leaves
-// exactly one suppressed cell in a question, the next smallest non-zero
-// cell is suppressed too, since the total is known and one hidden cell
-// could be found by subtraction. The skipped answers ("" cell) take part
-// like any other cell. Cells come in a stable order: the form's choices
-// first (gender, education, occupation, age band order), then other values
-// (services) by name, then "".
-//
-// A tally of fewer than min respondents in all returns nil: a table of
-// such a group is all suppression.
-func (t ProfileTally) Breakdown(min int) []ProfileRow {
-	if t.Respondents == 0 || t.Respondents < min {
-		return nil
-	}
-	var rows []ProfileRow
-	for _, d := range ProfileDims {
-		counts := t.Counts[d]
-		var cells []ProfileCell
-		answered := 0
-		for _, v := range orderedValues(d, counts) {
-			cells = append(cells, ProfileCell{Value: v, Count: counts[v]})
-			answered += counts[v]
-		}
-		if skipped := t.Respondents - answered; skipped > 0 {
-			cells = append(cells, ProfileCell{Value: "", Count: skipped})
-		}
-		suppress(cells, min)
-		rows = append(rows, ProfileRow{Dim: d, Cells: cells})
-	}
-	return rows
-}
-
-// suppress marks small cells, with the secondary suppression Breakdown
-// describes.
-func suppress(cells []ProfileCell, min int) {
-	hidden := 0
-	for i := range cells {
-		if cells[i].Count > 0 && cells[i].Count < min {
-			cells[i].Suppressed = true
-			hidden++
-		}
-	}
-	if hidden != 1 {
-		return
-	}
-	next := -1
-	for i, c := range cells {
-		if !c.Suppressed && c.Count > 0 && (next < 0 || c.Count < cells[next].Count) {
-			next = i
-		}
-	}
-	if next >= 0 {
-		cells[next].Suppressed = true
-	}
-}
-
 // orderedValues lists the values counted for d: known choices in form
 // order, then the rest by name.
 func orderedValues(d ProfileDim, counts map[string]int) []string {
 	var known []string
-	switch d {
-	case DimGender:
-		known = Genders
-	case DimAge:
-		known = AgeBands
-	case DimEducation:
-		known = Educations
-	case DimOccupation:
-		known = Occupations
+	if q := ProfileQuestionOf(d); q != nil {
+		switch q.Answer {
+		case AnswerChoice:
+			known = q.Choices
+		case AnswerAge:
+			known = AgeBands
+		}
 	}
 	var out []string
 	for _, v := range known {

@@ -1,7 +1,6 @@
 package survey
 
 import (
-	"reflect"
 	"testing"
 )
 
@@ -28,38 +27,20 @@ func TestProfileTallyAddRemoveMerge(t *testing.T) {
 	}
 }
 
-func TestBreakdownSuppressesSmallCells(t *testing.T) {
-	var pt ProfileTally
-	add := func(n int, p Profile) {
-		for range n {
-			pt.Add(p)
+func TestOptionID(t *testing.T) {
+	for _, tt := range []struct {
+		dim   ProfileDim
+		value string
+		want  string
+	}{
+		{DimEducation, "D4/S1", "opt.education.d4s1"},
+		{DimGender, "L", "opt.gender.l"},
+		{DimService, ServiceOther, "opt.service_other"},
+		{DimService, "KTP-el", ""},
+		{DimAge, "35", ""},
+	} {
+		if got := ProfileQuestionOf(tt.dim).OptionID(tt.value); got != tt.want {
+			t.Errorf("%s %q: OptionID = %q, want %q", tt.dim, tt.value, got, tt.want)
 		}
-	}
-	add(12, Profile{Gender: "P", Education: "SMA", Service: "KTP"})
-	add(7, Profile{Gender: "L", Education: "SMA", Service: "Akta"})
-	add(3, Profile{Gender: "L", Education: "S3", Service: "KTP"})
-	add(1, Profile{Education: "SD", Service: "other"})
-	rows := pt.Breakdown(5)
-	got := map[ProfileDim][]ProfileCell{}
-	for _, r := range rows {
-		got[r.Dim] = r.Cells
-	}
-	want := map[ProfileDim][]ProfileCell{
-		// 1 skipped is the only small cell: the next smallest (L 10) goes too.
-		DimGender: {{"L", 10, true}, {"P", 12, false}, {"", 1, true}},
-		// Two small cells already hide each other.
-		DimEducation: {{"SD", 1, true}, {"SMA", 19, false}, {"S3", 3, true}},
-		// "other" 1 is alone, so Akta 7 is hidden too.
-		DimService:    {{"Akta", 7, true}, {"KTP", 15, false}, {"other", 1, true}},
-		DimAge:        {{"", 23, false}},
-		DimOccupation: {{"", 23, false}},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Breakdown(5) =\n%+v\nwant\n%+v", got, want)
-	}
-	var tiny ProfileTally
-	tiny.Add(Profile{Gender: "P"})
-	if rows := tiny.Breakdown(5); rows != nil {
-		t.Errorf("Breakdown of 1 respondent = %+v, want nil", rows)
 	}
 }

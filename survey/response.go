@@ -9,6 +9,7 @@ type Source string
 const (
 	SourceTelegram Source = "telegram"
 	SourcePaper    Source = "paper"
+	SourceWeb      Source = "web" // the browser form of the public site, from the same QR codes
 )
 
 // Via says by which door a Telegram respondent entered the survey, so that
@@ -40,19 +41,11 @@ type Profile struct {
 	Service    string // the service received, as named in the unit's config, or "other"
 }
 
-// Choose records value as the answer to a profile question answered with
-// a button (gender, education, occupation, service); other kinds of step
-// leave p as it is.
-func (p *Profile) Choose(k StepKind, value string) {
-	switch k {
-	case StepGender:
-		p.Gender = value
-	case StepEducation:
-		p.Education = value
-	case StepOccupation:
-		p.Occupation = value
-	case StepService:
-		p.Service = value
+// Choose records value as the answer to the profile question of step st
+// ("" forgets it); a step that is no profile question leaves p as it is.
+func (p *Profile) Choose(st Step, value string) {
+	if st.Kind == StepProfile {
+		st.Question.Set(p, value)
 	}
 }
 
@@ -82,6 +75,11 @@ type Response struct {
 	Respondent string // keyed hash of the respondent's identity; empty for paper
 	Profile    Profile
 	Scores     Scores
+	// Blocks are the answers to extra questionnaires (SPKP, SPAK), one
+	// per questionnaire with at least one answer, in the order of
+	// Questionnaires; nil for a unit that asks none, or when they were
+	// skipped. They never enter the IKM.
+	Blocks     []Block
 	Suggestion string
 	Via        Via // how the respondent reached the survey; "" = not by a deep link
 	Poster     int // poster version of a signed deep link; 0 = none

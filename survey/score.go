@@ -272,6 +272,20 @@ func (t Tally) ratResult(w Weighting) Result {
 // not as floats. n <= 0 returns nil.
 func (r Result) Weakest(n int) []ElementResult { return r.answered(n, compareNRR) }
 
+// Priorities returns up to n answered elements below mutu A, the lowest
+// NRR first, as Weakest orders them: the follow-up priorities. An element
+// at mutu A (sangat baik) is no priority however it ranks, so a unit
+// graded A on every element has none.
+func (r Result) Priorities(n int) []ElementResult {
+	var out []ElementResult
+	for _, e := range r.Weakest(NumElements) {
+		if e.Mutu != MutuA && len(out) < n {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Strongest returns the n answered elements with the highest NRR, best
 // first: where a unit, or a city, does best. Ties keep Elements order, as
 // in Weakest. n <= 0 returns nil.

@@ -361,6 +361,27 @@ func TestResultUnanswered(t *testing.T) {
 	}
 }
 
+// TestPriorities: the weakest elements below mutu A; one at A (NRR 4,00
+// or 3,5324 and up) is never a follow-up priority.
+func TestPriorities(t *testing.T) {
+	tally := uniform(
+		[4]uint32{0, 0, 0, 3}, // persyaratan 4: A
+		[4]uint32{0, 0, 3, 0}, // prosedur 3: C
+		[4]uint32{0, 0, 1, 2}, // waktu 11/3 = 3.67: A
+		[4]uint32{0, 1, 2, 0}, // biaya 8/3 = 2.67: C
+	)
+	var got []ElementKey
+	for _, e := range tally.Result(ExactWeights).Priorities(3) {
+		got = append(got, e.Key)
+	}
+	if want := []ElementKey{Biaya, Prosedur}; !slices.Equal(got, want) {
+		t.Errorf("Priorities(3) = %v, want %v", got, want)
+	}
+	if got := uniform([4]uint32{0, 0, 0, 3}).Result(ExactWeights).Priorities(3); got != nil {
+		t.Errorf("Priorities of an all-A unit = %v, want none", got)
+	}
+}
+
 func TestWeakest(t *testing.T) {
 	r := workedExample().Result(ExactWeights)
 	keys := func(ers []ElementResult) []ElementKey {

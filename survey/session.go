@@ -12,24 +12,27 @@ type StepKind int
 
 // Step kinds, in the order the questionnaire asks them.
 const (
-	StepGender StepKind = iota
-	StepAge
-	StepEducation
-	StepOccupation
-	StepService
-	StepElement
-	StepSuggestion
+	StepProfile    StepKind = iota // a question of the respondent profile (Step.Question)
+	StepElement                    // one of the nine SKM elements (Step.Element)
+	StepItem                       // an item of an extra questionnaire (Step.Extra, Step.Item)
+	StepSuggestion                 // the free-text suggestion
 )
 
 // Step is one question of the questionnaire.
 type Step struct {
-	Kind    StepKind
-	Name    string     // stable id: "gender", "age", ..., an element key, "suggestion"
-	Element ElementKey // for StepElement
+	Kind     StepKind
+	Name     string           // stable id: a profile Dim, an element key, "<questionnaire>.<item>", "suggestion"
+	Question *ProfileQuestion // for StepProfile
+	Element  ElementKey       // for StepElement
+	Extra    Extra            // for StepItem: the questionnaire as the unit asks it
+	Block    int              // for StepItem: the index of Extra in the unit's Extras (and the session's Blocks)
+	Item     int              // for StepItem: the index of the item in Extra.Items
 }
 
 // Skippable reports whether the respondent may skip the step: every profile
-// question and the suggestion are optional; the nine elements are not.
+// question and the suggestion are optional, and so is each extra
+// questionnaire as a whole (skipping one of its items skips the rest of
+// it); the nine elements are not.
 func (st Step) Skippable() bool { return st.Kind != StepElement }
 
 // Choices returns the values a respondent picks from at this step, or nil
@@ -37,31 +40,28 @@ func (st Step) Skippable() bool { return st.Kind != StepElement }
 // scores "1".."4"; the service step offers the unit's services then ServiceOther.
 func (st Step) Choices(u Unit) []string {
 	switch st.Kind {
-	case StepGender:
-		return Genders
-	case StepEducation:
-		return Educations
-	case StepOccupation:
-		return Occupations
-	case StepService:
-		return append(append([]string(nil), u.Services...), ServiceOther)
+	case StepProfile:
+		return st.Question.Options(u)
 	case StepElement:
-		return []string{"1", "2", "3", "4"}
+		return scoreChoices[:MaxScore:MaxScore]
+	case StepItem:
+		return scoreChoices[:st.Extra.Scale:st.Extra.Scale]
 	}
 	return nil
 }
 
+// scoreChoices are the choices of a rating step, "1" up to its scale.
+var scoreChoices = []string{"1", "2", "3", "4", "5", "6"}
+
 // ServiceOther is the service choice for "a service not in the list".
 const ServiceOther = "other"
 
-// Steps is the questionnaire: the profile, the nine elements, the suggestion.
+// Steps is the questionnaire of a unit without extra questionnaires: the
+// profile, the nine elements, the suggestion. StepsFor gives any unit's.
 var Steps = func() []Step {
-	s := []Step{
-		{Kind: StepGender, Name: "gender"},
-		{Kind: StepAge, Name: "age"},
-		{Kind: StepEducation, Name: "education"},
-		{Kind: StepOccupation, Name: "occupation"},
-		{Kind: StepService, Name: "service"},
+	var s []Step
+	for _, q := range ProfileQuestions {
+		s = append(s, Step{Kind: StepProfile, Name: string(q.Dim), Question: q})
 	}
 	for _, e := range Elements {
 		s = append(s, Step{Kind: StepElement, Name: string(e), Element: e})
@@ -69,8 +69,30 @@ var Steps = func() []Step {
 	return append(s, Step{Kind: StepSuggestion, Name: "suggestion"})
 }()
 
-// FirstElementStep is the index in Steps of the first element question.
-var FirstElementStep = 5
+// FirstElementStep is the index in Steps of the first element question:
+// the profile questions come first.
+var FirstElementStep = len(ProfileQuestions)
+
+// StepsFor returns the questionnaire unit u asks: Steps, with the items of
+// each of u's extra questionnaires after the nine elements and before the
+// suggestion. A unit without any gets Steps itself.
+func StepsFor(u Unit) []Step {
+	if len(u.Extras) == 0 {
+		return Steps
+	}
+	n := len(Steps)
+	for _, x := range u.Extras {
+		n += len(x.Items)
+	}
+	out := make([]Step, 0, n)
+	out = append(out, Steps[:len(Steps)-1]...)
+	for b, x := range u.Extras {
+		for i, it := range x.Items {
+			out = append(out, Step{Kind: StepItem, Name: string(x.Key) + "." + it.Key, Extra: x, Block: b, Item: i})
+		}
+	}
+	return append(out, Steps[len(Steps)-1])
+}
 
 // InputKind says what the respondent did.
 type InputKind int
@@ -149,6 +171,9 @@ type Session struct {
 	Step       int // index into Steps; len(Steps) when done
 	Profile    Profile
 	Scores     Scores
+	// Blocks holds the answers to the unit's extra questionnaires, indexed
+	// like Unit.Extras; nil until the first of them is answered.
+	Blocks     []Block
 	Suggestion string
 	Via        Via // how the respondent got here; copied to the response
 	Poster     int // poster version of the deep link scanned; 0 = none
@@ -160,11 +185,14 @@ func NewSession(id string, unit Unit, respondent string, now time.Time) (*Sessio
 	return s, []Event{QuestionAsked{Step: 0}}
 }
 
+// Steps returns the questionnaire the session walks: StepsFor its unit.
+func (s *Session) Steps() []Step { return StepsFor(s.Unit) }
+
 // Done reports whether the questionnaire was completed.
-func (s *Session) Done() bool { return s.Step >= len(Steps) }
+func (s *Session) Done() bool { return s.Step >= len(s.Steps()) }
 
 // Current returns the step being asked. It must not be called when Done.
-func (s *Session) Current() Step { return Steps[s.Step] }
+func (s *Session) Current() Step { return s.Steps()[s.Step] }
 
 // Expired reports whether the session sat idle for ttl or longer.
 func (s *Session) Expired(now time.Time, ttl time.Duration) bool {
@@ -175,7 +203,20 @@ func (s *Session) Expired(now time.Time, ttl time.Duration) bool {
 // do not count), which decides whether an abandoned session is worth keeping
 // as incomplete.
 func (s *Session) Answered() bool {
-	return s.Profile != (Profile{}) || s.Scores.Answered() > 0 || s.Suggestion != ""
+	return s.Profile != (Profile{}) || s.Scores.Answered() > 0 || s.Suggestion != "" || len(s.answeredBlocks()) > 0
+}
+
+// answeredBlocks returns copies of the blocks with at least one answer, in
+// the unit's order: a skipped questionnaire leaves nothing in a response.
+func (s *Session) answeredBlocks() []Block {
+	var out []Block
+	for _, b := range s.Blocks {
+		if b.Answered() > 0 {
+			b.Scores = append([]uint8(nil), b.Scores...)
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // Partial returns what the respondent answered so far, for keeping an
@@ -183,7 +224,7 @@ func (s *Session) Answered() bool {
 func (s *Session) Partial(now time.Time) Response {
 	return Response{
 		Unit: s.Unit.Code, Submitted: now, Source: SourceTelegram, Respondent: s.Respondent,
-		Profile: s.Profile, Scores: s.Scores, Suggestion: s.Suggestion, Via: s.Via, Poster: s.Poster,
+		Profile: s.Profile, Scores: s.Scores, Blocks: s.answeredBlocks(), Suggestion: s.Suggestion, Via: s.Via, Poster: s.Poster,
 	}
 }
 
@@ -213,6 +254,10 @@ func (s *Session) Apply(now time.Time, in Input) []Event {
 			return s.reject(RejectNoBack)
 		}
 		s.Step--
+		if prev := s.Current(); prev.Kind == StepItem && s.block(prev).Answered() == 0 {
+			// Back into a questionnaire skipped as a whole: to its start.
+			s.Step -= prev.Item
+		}
 		s.Updated = now
 		return []Event{QuestionAsked{Step: s.Step}}
 	case InputSkip:
@@ -220,7 +265,12 @@ func (s *Session) Apply(now time.Time, in Input) []Event {
 			return s.reject(RejectNotSkippable)
 		}
 		s.clear(st)
-		return s.advance(now)
+		at := s.Step
+		if st.Kind == StepItem {
+			// The rest of the questionnaire goes with it.
+			s.Step += len(st.Extra.Items) - 1 - st.Item
+		}
+		return s.advanceFrom(at, now)
 	case InputChoice:
 		choices := st.Choices(s.Unit)
 		if in.Choice < 0 || in.Choice >= len(choices) {
@@ -236,17 +286,15 @@ func (s *Session) Apply(now time.Time, in Input) []Event {
 
 func (s *Session) text(now time.Time, st Step, text string) []Event {
 	text = strings.TrimSpace(text)
-	switch st.Kind {
-	case StepAge:
-		// People type "35", "35 tahun" or "35 years"; accept those.
-		num := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(text), "tahun"), "years"))
-		age, err := strconv.Atoi(num)
-		if err != nil || age < MinAge || age > MaxAge {
+	switch {
+	case st.Kind == StepProfile && st.Question.Answer == AnswerAge:
+		age, ok := ParseAge(text)
+		if !ok {
 			return s.reject(RejectBadAge)
 		}
-		s.Profile.Age = age
+		st.Question.Set(&s.Profile, strconv.Itoa(age))
 		return s.advance(now)
-	case StepSuggestion:
+	case st.Kind == StepSuggestion:
 		if text == "" {
 			return s.reject(RejectEmpty)
 		}
@@ -260,34 +308,48 @@ func (s *Session) text(now time.Time, st Step, text string) []Event {
 }
 
 func (s *Session) choose(st Step, value string, index int) {
-	if st.Kind == StepElement {
+	switch st.Kind {
+	case StepElement:
 		s.Scores[ElementIndex(st.Element)] = uint8(index + 1)
-		return
+	case StepItem:
+		s.block(st).Scores[st.Item] = uint8(index + 1)
+	default:
+		s.Profile.Choose(st, value)
 	}
-	s.Profile.Choose(st.Kind, value)
+}
+
+// block returns the session's answers to the questionnaire of item step
+// st, making room for them on first use.
+func (s *Session) block(st Step) *Block {
+	if len(s.Blocks) < len(s.Unit.Extras) {
+		s.Blocks = append(s.Blocks, make([]Block, len(s.Unit.Extras)-len(s.Blocks))...)
+	}
+	b := &s.Blocks[st.Block]
+	if b.Key != st.Extra.Key || b.Scale != st.Extra.Scale || len(b.Scores) != len(st.Extra.Items) {
+		*b = Block{Key: st.Extra.Key, Scale: st.Extra.Scale, Scores: make([]uint8, len(st.Extra.Items))}
+	}
+	return b
 }
 
 // clear forgets an earlier answer to st, so that "skip" after "back" really
 // means "no answer".
 func (s *Session) clear(st Step) {
 	switch st.Kind {
-	case StepGender:
-		s.Profile.Gender = ""
-	case StepAge:
-		s.Profile.Age = 0
-	case StepEducation:
-		s.Profile.Education = ""
-	case StepOccupation:
-		s.Profile.Occupation = ""
-	case StepService:
-		s.Profile.Service = ""
+	case StepProfile:
+		st.Question.Set(&s.Profile, "")
+	case StepItem:
+		clear(s.block(st).Scores) // skipping one item skips the whole questionnaire
 	case StepSuggestion:
 		s.Suggestion = ""
 	}
 }
 
-func (s *Session) advance(now time.Time) []Event {
-	ev := []Event{AnswerAccepted{Step: s.Step}}
+func (s *Session) advance(now time.Time) []Event { return s.advanceFrom(s.Step, now) }
+
+// advanceFrom moves past the current step after the answer to step at
+// (the same step, or the first item of a questionnaire skipped whole).
+func (s *Session) advanceFrom(at int, now time.Time) []Event {
+	ev := []Event{AnswerAccepted{Step: at}}
 	s.Step++
 	s.Updated = now
 	if s.Done() {

@@ -43,10 +43,10 @@ func sessionAt(t *testing.T, step int) *Session {
 	s, _ := NewSession("s1", testUnit(), "resp-hash", sessionT0)
 	for i := 0; i < step; i++ {
 		in := choiceAt(i, 0)
-		switch Steps[i].Kind {
-		case StepAge:
+		switch {
+		case Steps[i].Kind == StepProfile && Steps[i].Question.Answer == AnswerAge:
 			in = typed("35")
-		case StepSuggestion:
+		case Steps[i].Kind == StepSuggestion:
 			in = typed("ok")
 		}
 		evs := s.Apply(sessionT0.Add(time.Duration(i+1)*time.Minute), in)
@@ -103,18 +103,18 @@ func TestSteps(t *testing.T) {
 		t.Fatalf("len(Steps) = %d, want %d", got, want)
 	}
 	profile := []struct {
-		kind StepKind
-		name string
+		answer AnswerKind
+		name   string
 	}{
-		{StepGender, "gender"},
-		{StepAge, "age"},
-		{StepEducation, "education"},
-		{StepOccupation, "occupation"},
-		{StepService, "service"},
+		{AnswerChoice, "gender"},
+		{AnswerAge, "age"},
+		{AnswerChoice, "education"},
+		{AnswerChoice, "occupation"},
+		{AnswerService, "service"},
 	}
 	for i, p := range profile {
-		if got := Steps[i]; got.Kind != p.kind || got.Name != p.name || got.Element != "" {
-			t.Errorf("Steps[%d] = %+v, want kind %d name %q", i, got, p.kind, p.name)
+		if got := Steps[i]; got.Kind != StepProfile || got.Question.Answer != p.answer || got.Name != p.name || got.Element != "" {
+			t.Errorf("Steps[%d] = %+v, want a profile question answered by %d, name %q", i, got, p.answer, p.name)
 		}
 		if !Steps[i].Skippable() {
 			t.Errorf("Steps[%d] (%s) is not skippable, want every profile step skippable", i, p.name)
@@ -862,7 +862,7 @@ func TestResponseCarriesHowTheRespondentCame(t *testing.T) {
 	var done *Completed
 	for i := 0; i < 100 && done == nil; i++ {
 		in := Input{Kind: InputChoice, Step: s.Step}
-		if s.Current().Kind == StepAge || s.Current().Kind == StepSuggestion {
+		if st := s.Current(); st.Choices(s.Unit) == nil {
 			in = Input{Kind: InputSkip, Step: s.Step}
 		}
 		for _, ev := range s.Apply(now, in) {

@@ -25,6 +25,10 @@ type Unit struct {
 	Area     string   // optional: kecamatan or other area, for pickers and reports
 	Services []string // services a respondent may have received; "other" is always offered too
 	Users    int      // service users per year, for the sample target; 0 = unknown
+	// Extras are the questionnaires asked after the SKM elements (SPKP,
+	// SPAK), with the city's settings, in the order of Questionnaires;
+	// none for most units.
+	Extras []Extra
 }
 
 // Catalog is the set of configured units, looked up by code without regard to

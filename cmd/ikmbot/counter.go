@@ -244,13 +244,14 @@ func counterKeyGeneration(dbPath, code string) (int, error) {
 // counterPage serves a unit's counter screen: GET / is the page, GET
 // /qr.png the current code alone.
 type counterPage struct {
-	city    string
-	unit    survey.Unit
-	botName string
-	key     []byte
-	step    time.Duration
-	loc     *time.Location
-	now     func() time.Time
+	city      string
+	unit      survey.Unit
+	botName   string
+	publicURL string // the city's public site: the QR opens its landing page
+	key       []byte
+	step      time.Duration
+	loc       *time.Location
+	now       func() time.Time
 
 	mu   sync.Mutex
 	last counterQR // drawn once a step, however many times the page loads
@@ -271,7 +272,7 @@ func newCounterPage(cfg *config.Config, u survey.Unit, botName string, key []byt
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &counterPage{city: cfg.City, unit: u, botName: botName, key: key, step: step, loc: loc, now: now}, nil
+	return &counterPage{city: cfg.City, unit: u, botName: botName, publicURL: cfg.PublicURL, key: key, step: step, loc: loc, now: now}, nil
 }
 
 // current returns the QR code of the step now in progress.
@@ -282,7 +283,7 @@ func (p *counterPage) current(now time.Time) (counterQR, error) {
 	if p.last.png != nil && p.last.code == code {
 		return p.last, nil
 	}
-	link := deeplink.DeepLink(p.botName, code.Payload(p.key))
+	link := deeplink.PosterLink(p.publicURL, p.botName, code.Payload(p.key))
 	png, err := poster.PNG(link)
 	if err != nil {
 		return counterQR{}, err

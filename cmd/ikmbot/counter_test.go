@@ -423,3 +423,89 @@ func TestCounterPrintKeyAfterRotation(t *testing.T) {
 		t.Errorf("key derived on the server: %x, %v; want generation 3's", got, err)
 	}
 }
+
+// TestReportFollowUpsAndWeb checks the follow-up plans (share done, days
+// to complete) and the web part in the JSON and text reports of a unit.
+func TestReportFollowUpsAndWeb(t *testing.T) {
+	setClock(t, lateIn2026)
+	db := filepath.Join(t.TempDir(), "ikmbot.db")
+	st, err := store.Open(db, store.Options{Location: jakarta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := time.Date(2026, 3, 1, 9, 0, 0, 0, jakarta)
+	err = st.Update(func(tx *store.Tx) error {
+		r := survey.Response{Unit: "DISDUKCAPIL", Submitted: created, Source: survey.SourceWeb, Scores: survey.Scores{3, 3, 3, 3, 3, 3, 3, 3, 3}}
+		if err := tx.AddResponse(&r, ""); err != nil {
+			return err
+		}
+		for _, action := range []string{"Tambah loket", "Papan informasi"} {
+			seq, err := tx.AddFollowUp(survey.FollowUp{Unit: "DISDUKCAPIL", Element: survey.Waktu, Action: action, Status: survey.FollowUpOpen, By: 1, Created: created})
+			if err != nil {
+				return err
+			}
+			if action == "Tambah loket" {
+				if _, err := tx.SetFollowUpStatus("DISDUKCAPIL", seq, survey.FollowUpDone, 9001, created.AddDate(0, 0, 12)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"report", "--db", db, "--unit", "DISDUKCAPIL", "--format", "json"}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var unit struct {
+		Web       verifiedJSON  `json:"web"`
+		FollowUps followUpsJSON `json:"followups"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &unit); err != nil {
+		t.Fatal(err)
+	}
+	f := unit.FollowUps
+	if unit.Web.Respondents != 1 || unit.Web.IKM == nil || *unit.Web.IKM != 75 ||
+		f.Planned != 2 || f.Done != 1 || f.Share == nil || *f.Share != 50 || f.DoneWithin30Days != 1 || f.MedianDays == nil || *f.MedianDays != 12 {
+		t.Errorf("unit report: %s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"report", "--db", db, "--unit", "DISDUKCAPIL"}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Answered on the web:  75.00  C (1 of the respondents used the public site's form)",
+		"Follow-up plans:      1 of 2 done (50.00 %), 1 within 30 days, median 12 days to complete"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestCounterPagePublicURL: with public_url, the counter screen's QR code
+// opens the public site's landing page with the same signed code.
+func TestCounterPagePublicURL(t *testing.T) {
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.PublicURL = "https://ikm.bekasikota.go.id"
+	u, err := unitByCode(cfg, "PKM-KRANJI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: time.Date(2026, 3, 10, 9, 2, 0, 0, jakarta)}
+	key := deeplink.CounterKey(counterSecret, u.Code, 1)
+	page, err := newCounterPage(cfg, u, "BekasiIKMBot", key, 5*time.Minute, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(page.handler())
+	defer srv.Close()
+	got, _ := getCounter(t, srv)
+	if want := "https://ikm.bekasikota.go.id/s/" + deeplink.CounterCodeAt(u.Code, 5*time.Minute, clock.Now()).Payload(key); got != want {
+		t.Errorf("the QR code is %s, want %s", got, want)
+	}
+}

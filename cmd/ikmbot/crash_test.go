@@ -467,15 +467,15 @@ func (u *simUser) decide(v simView) (simAction, error) {
 	if (skip != nil) != st.Skippable() {
 		return simAction{}, fmt.Errorf("step %d (%s): skip button shown %v, skippable %v", v.step, st.Name, skip != nil, st.Skippable())
 	}
-	switch st.Kind {
-	case survey.StepAge:
+	switch {
+	case st.Kind == survey.StepProfile && st.Question.Answer == survey.AnswerAge:
 		if u.rng.Float64() < 0.6 {
 			age := survey.MinAge + 8 + u.rng.IntN(60)
 			return simAction{desc: fmt.Sprintf("send %d", age), text: strconv.Itoa(age), want: next,
 				apply: func(u *simUser) { u.profile.Age = age }}, nil
 		}
 		return tap(*skip, next, func(u *simUser) { u.profile.Age = 0 }), nil
-	case survey.StepSuggestion:
+	case st.Kind == survey.StepSuggestion:
 		if u.rng.Float64() < 0.4 {
 			s := simSuggestions[u.rng.IntN(len(simSuggestions))]
 			return simAction{desc: fmt.Sprintf("send %q", s), text: s, want: next,
@@ -484,7 +484,7 @@ func (u *simUser) decide(v simView) (simAction, error) {
 		return tap(*skip, next, func(u *simUser) { u.suggestion = "" }), nil
 	}
 	if skip != nil && u.rng.Float64() < 0.1 {
-		return tap(*skip, next, func(u *simUser) { u.profile.Choose(st.Kind, "") }), nil
+		return tap(*skip, next, func(u *simUser) { u.profile.Choose(st, "") }), nil
 	}
 	b := answers[u.rng.IntN(len(answers))]
 	parts := strings.Split(b.Data, ":")
@@ -497,7 +497,7 @@ func (u *simUser) decide(v simView) (simAction, error) {
 		return tap(b, next, func(u *simUser) { u.scores[i] = uint8(choice + 1) }), nil
 	}
 	value := choices[choice]
-	return tap(b, next, func(u *simUser) { u.profile.Choose(st.Kind, value) }), nil
+	return tap(b, next, func(u *simUser) { u.profile.Choose(st, value) }), nil
 }
 
 // perform pushes the action's update and returns its update_id.

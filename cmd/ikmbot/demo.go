@@ -39,6 +39,10 @@ const (
 	demoAdmin   = 9001
 )
 
+// demoBotUsername is the demo bot's username, as the fake Bot API reports
+// it.
+const demoBotUsername = "ikm_demo_bot"
+
 // demo is the real bot, polling over loopback HTTP, against the in-process
 // fake Bot API; a person (or a script) plays the citizen.
 type demo struct {
@@ -46,6 +50,11 @@ type demo struct {
 	citizen *telegramtest.User
 	admin   *telegramtest.User
 	out     io.Writer
+	// settle waits, once an update is confirmed, for what it caused
+	// after that: its files, drawn after the commit, and, when a script
+	// plays, the notices it queued, sent here instead of by RunNotices,
+	// so that they print under the line that caused them.
+	settle func(context.Context)
 }
 
 // runDemo implements ikmbot demo: interactive in a terminal, otherwise it
@@ -73,7 +82,7 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 		*dbPath = dir + "/demo.db"
 	}
 
-	srv := telegramtest.NewServer(telegramtest.WithUsername("ikm_demo_bot"),
+	srv := telegramtest.NewServer(telegramtest.WithUsername(demoBotUsername),
 		telegramtest.WithReporter(telegramtest.ReporterFunc(func(f string, a ...any) { fmt.Fprintf(stderr, "fake Telegram: "+f+"\n", a...) })))
 	defer srv.Close()
 	st, err := store.Open(*dbPath, store.Options{Timeout: time.Second, Location: cfg.Location, Units: cfg.Catalog.Unit})
@@ -87,6 +96,8 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 	}
 	bc := botConfig(cfg, []byte("ikmbot demo secret, not for production"), survey.ExactWeights, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	bc.Admins = append(append([]int64(nil), bc.Admins...), demoAdmin)
+	// The fake's username, so that /qr and /admin undang make links.
+	bc.BotUsername = demoBotUsername
 	b, err := bot.New(bc, st, api)
 	if err != nil {
 		return err
@@ -105,10 +116,13 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 		p := &telegram.Poller{APIURL: srv.URL(), Token: telegramtest.Token, Client: srv.Client(), Timeout: time.Second}
 		pollDone <- p.Run(pollCtx, d)
 	}()
+	scripted := *script != "" || !console.IsTerminal(stdin)
 	noticesDone := make(chan struct{})
 	go func() {
 		defer close(noticesDone)
-		b.RunNotices(pollCtx)
+		if !scripted {
+			b.RunNotices(pollCtx)
+		}
 	}()
 	defer func() {
 		stopPolling()
@@ -117,7 +131,15 @@ func runDemo(ctx context.Context, cfg *config.Config, args []string, stdin io.Re
 		<-noticesDone
 	}()
 
-	dm := &demo{srv: srv, citizen: srv.User(demoCitizen, "Warga", *lang), admin: srv.User(demoAdmin, "Admin", "id"), out: stdout}
+	dm := &demo{srv: srv, citizen: srv.User(demoCitizen, "Warga", *lang), admin: srv.User(demoAdmin, "Admin", "id"), out: stdout,
+		settle: func(ctx context.Context) {
+			// No update is in flight but the one confirmed: the next
+			// comes from this goroutine, after.
+			d.Wait()
+			if scripted {
+				b.DeliverNotices(ctx)
+			}
+		}}
 	switch {
 	case *script != "":
 		data, err := os.ReadFile(*script)
@@ -147,6 +169,7 @@ func (dm *demo) act(ctx context.Context, upd models.Update) ([]telegramtest.Call
 	if err := dm.srv.WaitConfirmed(ctx, upd.ID); err != nil {
 		return nil, fmt.Errorf("the bot did not answer: %w", err)
 	}
+	dm.settle(ctx)
 	var calls []telegramtest.Call
 	for _, c := range dm.srv.CallsSince(seq) {
 		if c.Method != "getUpdates" {

@@ -105,7 +105,7 @@ func TestReportCSVToPipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 || strings.Join(recs[0], ",") != strings.Join(export.CSVHeader, ",") {
+	if len(recs) != 3 || strings.Join(recs[0], ",") != strings.Join(export.CSVHeader(export.ProfileFull, nil), ",") {
 		t.Fatalf("CSV of one unit: %d lines, header %q", len(recs), recs[0])
 	}
 	for _, r := range recs[1:] {

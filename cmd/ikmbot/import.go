@@ -37,38 +37,48 @@ columns, in any order, separated by commas or semicolons:
                  scores 1-4; blank = not answered; at least one per row
   saran          suggestion text, at most 1000 characters, or blank
 
+A unit that asks the SPKP or the SPAK (questionnaires in the config) may
+add their columns, all of a questionnaire's or none; each is optional:
+
+  spkp_skala     the scale of the form, as the config sets it (4 or 6), or blank
+  spkp_informasi spkp_persyaratan spkp_prosedur spkp_waktu spkp_biaya
+  spkp_sarana spkp_respons spkp_konsultasi
+                 scores 1 to the scale; blank = not answered; all blank =
+                 the part was skipped
+  spak_skala, spak_diskriminasi spak_kecurangan spak_imbalan spak_pungli
+  spak_calo      likewise
+
 Save the spreadsheet as CSV in UTF-8. The bot must be stopped meanwhile: it
 holds the database file while it runs. Importing a file twice counts its
 answers twice.
 `
 
-// Import columns, as printed on the paper form's data-entry sheet.
+// Import columns, as printed on the paper form's data-entry sheet; the
+// profile questions' columns come from survey.ProfileQuestions.
 const (
-	colTanggal      = "tanggal"
-	colJenisKelamin = "jenis_kelamin"
-	colUsia         = "usia"
-	colPendidikan   = "pendidikan"
-	colPekerjaan    = "pekerjaan"
-	colLayanan      = "layanan"
-	colSaran        = "saran"
+	colTanggal = "tanggal"
+	colSaran   = "saran"
 )
 
 // importColumns is every column an import file must have, in the order the
 // usage text and error messages list them.
-var importColumns = []string{
-	colTanggal, colJenisKelamin, colUsia, colPendidikan, colPekerjaan, colLayanan,
-	string(survey.Persyaratan), string(survey.Prosedur), string(survey.Waktu), string(survey.Biaya),
-	string(survey.Produk), string(survey.Kompetensi), string(survey.Perilaku), string(survey.Pengaduan),
-	string(survey.Sarana), colSaran,
-}
+var importColumns = func() []string {
+	cols := []string{colTanggal}
+	for _, q := range survey.ProfileQuestions {
+		cols = append(cols, q.Column)
+	}
+	for _, e := range survey.Elements {
+		cols = append(cols, string(e))
+	}
+	return append(cols, colSaran)
+}()
 
 // Limits of an import.
 const (
-	maxImportErrors  = 20   // enough to see a pattern, few enough to read
-	importProgress   = 1000 // rows between progress updates on a terminal
-	minImportYear    = 2000 // earlier years are typos (0226, 1926) in an SKM file
-	paperHour        = 12   // paper has a date but no time; noon keeps it mid-day in any zone shift
-	otherServiceWord = "lainnya"
+	maxImportErrors = 20   // enough to see a pattern, few enough to read
+	importProgress  = 1000 // rows between progress updates on a terminal
+	minImportYear   = 2000 // earlier years are typos (0226, 1926) in an SKM file
+	paperHour       = 12   // paper has a date but no time; noon keeps it mid-day in any zone shift
 )
 
 // utf8BOM is what Excel puts before "CSV UTF-8" files.
@@ -231,7 +241,7 @@ func parsePaperCSV(name string, data []byte, unit survey.Unit, loc *time.Locatio
 	if err != nil {
 		return nil, csvError(ie, err)
 	}
-	cols, ok := importHeader(ie, header)
+	cols, ok := importHeader(ie, header, unit)
 	if !ok {
 		return nil, ie.err()
 	}
@@ -308,19 +318,26 @@ func csvError(ie *importErrors, err error) error {
 
 // importHeader maps the header's columns to their names, reporting unknown,
 // duplicate and missing columns together so that one run shows them all.
-func importHeader(ie *importErrors, header []string) ([]string, bool) {
+// The columns of an extra questionnaire the unit asks (survey.Questionnaire
+// Columns) are optional, all of them or none; those of one it does not ask
+// are refused with the reason.
+func importHeader(ie *importErrors, header []string, unit survey.Unit) ([]string, bool) {
+	known := importColumnsOf(unit)
 	cols := make([]string, len(header))
 	seen := map[string]bool{}
 	ok := true
 	for i, h := range header {
 		c := strings.ToLower(strings.TrimSpace(h))
 		cols[i] = c
-		switch {
+		switch q := extraOfColumn(c); {
 		case c == "":
 			ie.add(1, "", "column %d has no name (want %s)", i+1, strings.Join(importColumns, ","))
 			ok = false
-		case !slices.Contains(importColumns, c):
-			ie.add(1, "", "unknown column %q (%s)", strings.TrimSpace(h), config.Suggest(c, importColumns))
+		case q != nil && !slices.Contains(known, c):
+			ie.add(1, "", "column %q: %s does not ask the %s; add %s to its questionnaires in the config, or leave the column out", strings.TrimSpace(h), unit.Code, strings.ToUpper(string(q.Key)), q.Key)
+			ok = false
+		case !slices.Contains(known, c):
+			ie.add(1, "", "unknown column %q (%s)", strings.TrimSpace(h), config.Suggest(c, known))
 			ok = false
 		case seen[c]:
 			ie.add(1, "", "column %q appears twice", c)
@@ -338,7 +355,41 @@ func importHeader(ie *importErrors, header []string) ([]string, bool) {
 		ie.add(1, "", "missing column(s) %s: every column is required, even if left blank", strings.Join(missing, ", "))
 		ok = false
 	}
+	for _, x := range unit.Extras {
+		var have, lack []string
+		for _, c := range x.Columns() {
+			if seen[c] {
+				have = append(have, c)
+			} else {
+				lack = append(lack, c)
+			}
+		}
+		if len(have) > 0 && len(lack) > 0 {
+			ie.add(1, "", "missing column(s) %s: the %s columns come all together, or not at all", strings.Join(lack, ", "), strings.ToUpper(string(x.Key)))
+			ok = false
+		}
+	}
 	return cols, ok
+}
+
+// importColumnsOf is every column an import file for unit may have: the
+// required ones, then those of the extra questionnaires it asks.
+func importColumnsOf(unit survey.Unit) []string {
+	known := slices.Clone(importColumns)
+	for _, x := range unit.Extras {
+		known = append(known, x.Columns()...)
+	}
+	return known
+}
+
+// extraOfColumn returns the questionnaire whose column c is, or nil.
+func extraOfColumn(c string) *survey.Questionnaire {
+	for _, q := range survey.Questionnaires {
+		if slices.Contains(q.Columns(), c) {
+			return q
+		}
+	}
+	return nil
 }
 
 // blankRecord reports whether every field of a record is empty or spaces.
@@ -382,42 +433,26 @@ func (p *rowParser) parse(line int, f map[string]string) (survey.Response, bool)
 		}
 	}
 
-	if s := f[colJenisKelamin]; s != "" {
-		if g, ok := oneOf(s, survey.Genders); ok {
-			r.Profile.Gender = g
-		} else {
-			bad(colJenisKelamin, "%q is not L or P (or blank)", s)
+	for _, q := range survey.ProfileQuestions {
+		s := f[q.Column]
+		if s == "" {
+			continue // profile answers are optional
 		}
-	}
-	if s := f[colUsia]; s != "" {
-		age, err := strconv.Atoi(s)
-		if err != nil || age < survey.MinAge || age > survey.MaxAge {
-			bad(colUsia, "%q is not an age between %d and %d", s, survey.MinAge, survey.MaxAge)
-		} else {
-			r.Profile.Age = age
+		if v, ok := q.Parse(p.unit, s); ok {
+			q.Set(&r.Profile, v)
+			continue
 		}
-	}
-	if s := f[colPendidikan]; s != "" {
-		if v, ok := oneOf(s, survey.Educations); ok {
-			r.Profile.Education = v
-		} else {
-			bad(colPendidikan, "%q is not one of %s (or blank)", s, strings.Join(survey.Educations, ", "))
-		}
-	}
-	if s := f[colPekerjaan]; s != "" {
-		if v, ok := oneOf(s, survey.Occupations); ok {
-			r.Profile.Occupation = v
-		} else {
-			bad(colPekerjaan, "%q is not one of %s (or blank)", s, strings.Join(survey.Occupations, ", "))
-		}
-	}
-	if s := f[colLayanan]; s != "" {
-		if v, ok := oneOf(s, p.unit.Services); ok {
-			r.Profile.Service = v
-		} else if strings.EqualFold(s, survey.ServiceOther) || strings.EqualFold(s, otherServiceWord) {
-			r.Profile.Service = survey.ServiceOther
-		} else {
-			bad(colLayanan, "%q is not a service of %s (want %s, or blank)", s, p.unit.Code, strings.Join(append(append([]string(nil), p.unit.Services...), otherServiceWord), ", "))
+		switch q.Answer {
+		case survey.AnswerAge:
+			bad(q.Column, "%q is not an age between %d and %d", s, survey.MinAge, survey.MaxAge)
+		case survey.AnswerService:
+			bad(q.Column, "%q is not a service of %s (want %s, or blank)", s, p.unit.Code, strings.Join(append(append([]string(nil), p.unit.Services...), survey.ServiceOtherWord), ", "))
+		case survey.AnswerChoice:
+			if len(q.Choices) == 2 {
+				bad(q.Column, "%q is not %s or %s (or blank)", s, q.Choices[0], q.Choices[1])
+			} else {
+				bad(q.Column, "%q is not one of %s (or blank)", s, strings.Join(q.Choices, ", "))
+			}
 		}
 	}
 
@@ -440,6 +475,12 @@ func (p *rowParser) parse(line int, f map[string]string) (survey.Response, bool)
 		bad(string(survey.Persyaratan)+".."+string(survey.Sarana), "every element is blank: a questionnaire needs at least one score")
 	}
 
+	for _, x := range p.unit.Extras {
+		if b, ok := p.block(line, x, f); ok {
+			r.Blocks = append(r.Blocks, b)
+		}
+	}
+
 	r.Suggestion = f[colSaran]
 	if n := utf8.RuneCountInString(r.Suggestion); n > survey.MaxSuggestionRunes {
 		bad(colSaran, "%d characters, at most %d", n, survey.MaxSuggestionRunes)
@@ -447,13 +488,27 @@ func (p *rowParser) parse(line int, f map[string]string) (survey.Response, bool)
 	return r, len(p.ie.errs)+p.ie.extra == before
 }
 
-// oneOf returns the choice that s names, ignoring case, in its canonical
-// spelling.
-func oneOf(s string, choices []string) (string, bool) {
-	for _, c := range choices {
-		if strings.EqualFold(s, c) {
-			return c, true
+// block reads the row's answers to extra questionnaire x, reporting bad
+// fields; ok is false when the row has none (the columns are absent, or
+// every item is blank: the part was skipped).
+func (p *rowParser) block(line int, x survey.Extra, f map[string]string) (survey.Block, bool) {
+	b := survey.Block{Key: x.Key, Scale: x.Scale, Scores: make([]uint8, len(x.Items))}
+	for i := range x.Items {
+		col := x.ItemColumn(i)
+		s := f[col]
+		if s == "" {
+			continue
 		}
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 || v > x.Scale {
+			p.ie.add(line, col, "%q is not a score from 1 to %d (or blank for no answer)", s, x.Scale)
+			continue
+		}
+		b.Scores[i] = uint8(v)
 	}
-	return "", false
+	if s := f[x.ScaleColumn()]; s != "" && s != strconv.Itoa(x.Scale) {
+		// Answers on another scale would be counted as if on this one.
+		p.ie.add(line, x.ScaleColumn(), "%q: %s asks the %s on a scale of 1 to %d; give %d, or leave it blank", s, p.unit.Code, strings.ToUpper(string(x.Key)), x.Scale, x.Scale)
+	}
+	return b, b.Answered() > 0
 }

@@ -41,6 +41,8 @@ commands:
   import   add answers from paper questionnaires (CSV)
   report   print the IKM of a unit or the whole city for a period, or write it as CSV or XLSX
   poster   draw every unit's publication poster of its IKM (PNG and A4 PDF), and charts
+  summary  write the city's signed summary of a period, for the province
+  merge    merge several cities' signed summaries into one report
   backup   write a consistent copy of the database, also while the bot runs
   check    verify a database file and its aggregates
   restore  put a checked backup in place of the database (bot stopped)
@@ -142,6 +144,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return runReport(cfg, rest, stdout, stderr)
+	case "summary":
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return runSummary(cfg, rest, getenv, stdout, stderr)
+	case "merge":
+		return runMerge(rest, stdout)
 	case "backup", "check", "restore":
 		cfg, err := load()
 		if err != nil {

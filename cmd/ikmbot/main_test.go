@@ -294,6 +294,43 @@ func TestDemoPlaysTheDefaultScript(t *testing.T) {
 	}
 }
 
+// TestDemoAdminFilesAndNotices: in the demo, /qr and /admin undang work
+// (the demo's bot has a username), and the files and notices an admin's
+// line causes are printed under that line, before the next one.
+func TestDemoAdminFilesAndNotices(t *testing.T) {
+	var out bytes.Buffer
+	script := "admin /qr DISDUKCAPIL\nadmin /admin undang DISDUKCAPIL\nadmin /admin tambah 1001 DISDUKCAPIL\nadmin /id\n"
+	if err := run(context.Background(), []string{"demo"}, env(nil), strings.NewReader(script), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// The transcript split at each script line.
+	parts := strings.Split("\n"+out.String(), "\n> ")
+	under := func(cmd string) string {
+		for _, p := range parts {
+			if strings.HasPrefix(p, "user 9001: "+cmd+"\n") {
+				return p
+			}
+		}
+		t.Fatalf("no line %q in the transcript:\n%s", cmd, out.String())
+		return ""
+	}
+	for cmd, want := range map[string][]string{
+		"/qr DISDUKCAPIL":                {"photo: DISDUKCAPIL.png", "document: DISDUKCAPIL.pdf"},
+		"/admin undang DISDUKCAPIL":      {"https://t.me/ikm_demo_bot?start=inv-"},
+		"/admin tambah 1001 DISDUKCAPIL": {"sendMessage chat=1001", "setMyCommands scope=chat:1001"},
+	} {
+		got := under(cmd)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("under %q the demo printed\n%s\nwant %q there", cmd, got, w)
+			}
+		}
+		if strings.Contains(got, "belum diatur") {
+			t.Errorf("%q: the demo's bot has no username:\n%s", cmd, got)
+		}
+	}
+}
+
 func TestUnknownCommand(t *testing.T) {
 	var stderr bytes.Buffer
 	err := run(context.Background(), []string{"frobnicate"}, env(nil), nil, io.Discard, &stderr)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
@@ -22,14 +23,15 @@ const posterUsage = `usage: ikmbot poster --out DIR [--unit CODE] [--period P] [
 
 Draws the publication poster of every unit with respondents in the period,
 the result a unit posts on its wall and website: unit, period, IKM, mutu,
-kinerja, respondents, the NRR of each element and the respondents' profile
-(counts under 5 suppressed). For each unit DIR/CODE-ikm-P.png (A4, 1240
+kinerja, respondents, the IPKP and IPAK of a unit that asks them, the NRR
+of each element and the respondents' profile (counts under 5 suppressed). For each unit DIR/CODE-ikm-P.png (A4, 1240
 pixels wide) and DIR/CODE-ikm-P.pdf (A4), and, without --unit,
 DIR/` + "semua-unit.ikm-P.pdf" + ` with every poster, one a page, for the
 print shop.
 
 --charts also draws, sized for a phone: DIR/CODE-unsur-P.png (the unit's
-element NRRs against the mutu bands), and without --unit
+element NRRs against the mutu bands), DIR/CODE-ipkp-P.png and
+DIR/CODE-ipak-P.png for a unit that asks them, and without --unit
 DIR/peringkat-P.png (all units ranked) and DIR/tren-P.png (the city's
 IKM over the last five periods of the same length).
 
@@ -88,13 +90,14 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	if *charts && *unitCode == "" {
 		periods = trendPeriods
 	}
-	sums, profiles, err := readPosterFigures(*dbPath, cfg, units, p, periods, w)
+	sums, profiles, indexes, err := readPosterFigures(*dbPath, cfg, units, p, periods, w, cmdNow().In(loc))
 	if err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
 	sum := sums[len(sums)-1]
-	rep := exportReport(cfg, sum, w)
-	posters := export.Posters(rep, profiles)
+	rep := exportReport(cfg, sum, indexes, w)
+	rep.Profiles = profiles
+	posters := export.Posters(rep)
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
@@ -132,6 +135,15 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 			if err := write(ps.Unit.Unit.Code+"-unsur-"+p.Label+".png", chart); err != nil {
 				return err
 			}
+			for _, r := range ps.Indexes {
+				chart, err := export.IndexChart(ps.Unit.Unit.Name, p, r)
+				if err != nil {
+					return fmt.Errorf("poster: %s: %w", ps.Unit.Unit.Code, err)
+				}
+				if err := write(ps.Unit.Unit.Code+"-"+strings.ToLower(r.Extra.Index)+"-"+p.Label+".png", chart); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	prog.done()
@@ -163,29 +175,34 @@ func runPoster(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 }
 
 // readPosterFigures reads, in one read transaction, the units' summaries
-// over the n periods ending with p, oldest first, and their profile
-// aggregates for p.
-func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p survey.Period, n int, w survey.Weighting) ([]survey.CitySummary, []survey.ProfileTally, error) {
+// over the n periods ending with p, oldest first, their profiles for p as
+// published at now (report.Profiles), and the indexes of the extra
+// questionnaires they ask.
+func readPosterFigures(dbPath string, cfg *config.Config, units []survey.Unit, p survey.Period, n int, w survey.Weighting, now time.Time) ([]survey.CitySummary, survey.Profiles, []survey.IndexSummary, error) {
 	st, err := store.Open(dbPath, store.Options{Timeout: storeTimeout, Location: cfg.Location, ReadOnly: true, Units: cfg.Catalog.Unit})
 	if err != nil {
-		return nil, nil, friendlyOpenError(dbPath, err,
+		return nil, survey.Profiles{}, nil, friendlyOpenError(dbPath, err,
 			"take a hot backup with \"ikmbot backup --out COPY\" and run this on it with --db COPY, or stop the bot first")
 	}
 	defer st.Close()
 	var sums []survey.CitySummary
-	var profiles []survey.ProfileTally
+	var profiles survey.Profiles
+	var indexes []survey.IndexSummary
 	err = st.View(func(tx *store.Tx) error {
 		var err error
 		if sums, err = report.Trend(tx, units, p, n, w); err != nil {
 			return err
 		}
-		profiles, err = report.Profiles(tx, units, p)
+		if indexes, err = report.Indexes(tx, units, p); err != nil {
+			return err
+		}
+		profiles, err = report.Profiles(tx, units, p, now)
 		return err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", dbPath, err)
+		return nil, survey.Profiles{}, nil, fmt.Errorf("read %s: %w", dbPath, err)
 	}
-	return sums, profiles, st.Close()
+	return sums, profiles, indexes, st.Close()
 }
 
 // writeCityCharts draws the ranking of the last period and the city's

@@ -87,7 +87,7 @@ func runQR(cfg *config.Config, args []string, getenv func(string) string, stdout
 	if err != nil {
 		return fmt.Errorf("qr: %w", err)
 	}
-	signer := linkSigner{secret: secret, versions: versions}
+	signer := linkSigner{secret: secret, versions: versions, publicURL: cfg.PublicURL}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("qr: %w", err)
 	}
@@ -141,8 +141,9 @@ func runQR(cfg *config.Config, args []string, getenv func(string) string, stdout
 // at each unit's current poster version, or bare unit codes when there is
 // no secret yet (ikmbot units before the bot first ran).
 type linkSigner struct {
-	secret   []byte         // nil: unsigned links
-	versions map[string]int // unit code -> current poster version; absent = 1
+	secret    []byte         // nil: unsigned links
+	versions  map[string]int // unit code -> current poster version; absent = 1
+	publicURL string         // the city's public site; "" links to Telegram directly
 }
 
 func (l linkSigner) payload(u survey.Unit) string {
@@ -156,7 +157,14 @@ func (l linkSigner) payload(u survey.Unit) string {
 	return deeplink.SignPayload(l.secret, u.Code, v)
 }
 
+// link is what the unit's poster carries: the public site's landing page
+// when the config names one, else the t.me deep link.
 func (l linkSigner) link(botName string, u survey.Unit) string {
+	return deeplink.PosterLink(l.publicURL, botName, l.payload(u))
+}
+
+// telegram is the unit's t.me deep link.
+func (l linkSigner) telegram(botName string, u survey.Unit) string {
 	return deeplink.DeepLink(botName, l.payload(u))
 }
 

@@ -160,6 +160,34 @@ func TestQRSecretAsServe(t *testing.T) {
 	}
 }
 
+// TestQRPublicURL: with public_url, the QR code and the printed link are
+// the public site's landing page, with the same signed payload.
+func TestQRPublicURL(t *testing.T) {
+	cfg := bekasi(t)
+	cfg.PublicURL = "https://ikm.bekasikota.go.id"
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	err := runQR(cfg, []string{"--bot-username", "BekasiIKMBot", "--out", out, "--db", filepath.Join(dir, "ikmbot.db"), "--unit", "PKM-KRANJI"},
+		env(map[string]string{"IKMBOT_SECRET": qrTestSecret}), io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "https://ikm.bekasikota.go.id/s/" + deeplink.SignPayload([]byte(qrTestSecret), "PKM-KRANJI", 1)
+	for _, width := range []int{0, 200} {
+		if got, err := postertest.DecodeFile(t, filepath.Join(out, "PKM-KRANJI.png"), width); err != nil || got != want {
+			t.Errorf("PKM-KRANJI.png (width %d) decodes to %q, %v; want %q", width, got, err, want)
+		}
+	}
+	pdftotext := postertest.Tool(t, "pdftotext")
+	text, err := exec.Command(pdftotext, filepath.Join(out, "PKM-KRANJI.pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(text)), " "), want) {
+		t.Errorf("the poster does not print %s:\n%s", want, text)
+	}
+}
+
 func TestQRErrors(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ikmbot.db")

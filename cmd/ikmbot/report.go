@@ -104,9 +104,12 @@ type unitReportJSON struct {
 	figuresJSON
 	BelowTarget *bool `json:"below_target"` // null when the target is unknown
 
-	PosterVersion int          `json:"poster_version"` // see report_posters.go
-	Posters       []posterJSON `json:"posters"`
-	Verified      verifiedJSON `json:"verified"`
+	PosterVersion int           `json:"poster_version"` // see report_posters.go
+	Posters       []posterJSON  `json:"posters"`
+	Verified      verifiedJSON  `json:"verified"`
+	Web           verifiedJSON  `json:"web"`
+	FollowUps     followUpsJSON `json:"followups"`
+	Indexes       []indexJSON   `json:"indexes,omitempty"` // see report_indexes.go
 }
 
 // unitRowJSON is one unit in a city report.
@@ -119,9 +122,12 @@ type unitRowJSON struct {
 	IKM          *float64 `json:"ikm"`
 	Mutu         *string  `json:"mutu"`
 
-	PosterVersion int          `json:"poster_version"` // see report_posters.go
-	Posters       []posterJSON `json:"posters"`
-	Verified      verifiedJSON `json:"verified"`
+	PosterVersion int             `json:"poster_version"` // see report_posters.go
+	Posters       []posterJSON    `json:"posters"`
+	Verified      verifiedJSON    `json:"verified"`
+	Web           verifiedJSON    `json:"web"`
+	FollowUps     followUpsJSON   `json:"followups"`
+	Indexes       []unitIndexJSON `json:"indexes,omitempty"`
 }
 
 // typeRowJSON is one unit type in a city report, with both aggregations.
@@ -150,6 +156,9 @@ type cityReportJSON struct {
 	UnitsWithRespondents int           `json:"units_with_respondents"`
 	Units                []unitRowJSON `json:"units"`
 	ByType               []typeRowJSON `json:"by_type"`
+	// Indexes are the extra questionnaires (IPKP, IPAK) of the units that
+	// ask them; absent when none does.
+	Indexes []cityIndexJSON `json:"indexes,omitempty"`
 }
 
 // lockedError explains a lock timeout to the operator while still matching
@@ -231,31 +240,35 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 		units = []survey.Unit{*unit}
 	}
 	var sum survey.CitySummary
+	var indexes []survey.IndexSummary
 	var file []byte // --format csv or xlsx
 	var fileResponses int
 	err = st.View(func(tx *store.Tx) error {
 		var err error
-		if sum, err = report.Summary(tx, units, p, w); err != nil || !isFileFormat(*format) {
+		if sum, err = report.Summary(tx, units, p, w); err != nil {
+			return err
+		}
+		if indexes, err = report.Indexes(tx, units, p); err != nil || !isFileFormat(*format) {
 			return err
 		}
 		// The raw responses in the same transaction as the tallies, so
 		// that the file adds up to the figures (report_files.go).
-		file, fileResponses, err = renderReportFile(tx, cfg, *format, sum, w, stderr)
+		file, fileResponses, err = renderReportFile(tx, cfg, *format, sum, indexes, w, stderr)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("report: read %s: %w", *dbPath, err)
 	}
-	// The deep-link funnel per poster version, and the verified responses
-	// (report_posters.go).
+	// The deep-link funnel per poster version, the verified and the web
+	// responses, and the follow-up plans (report_posters.go).
 	var posters map[string]unitPosters
-	var verified map[string]verifiedJSON
+	var parts map[string]unitParts
 	if err := st.View(func(tx *store.Tx) error {
 		var err error
 		if posters, err = readPosters(tx, units); err != nil {
 			return err
 		}
-		verified, err = readVerified(tx, units, p, w)
+		parts, err = readParts(tx, units, p, w)
 		return err
 	}); err != nil {
 		return fmt.Errorf("report: read %s: %w", *dbPath, err)
@@ -288,7 +301,7 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 	}
 	if *outPath != "" {
 		var buf bytes.Buffer
-		if err := writeFigures(&buf, cfg, unit, sum, posters, verified, method, *format); err != nil {
+		if err := writeFigures(&buf, cfg, unit, sum, indexes, posters, parts, method, *format); err != nil {
 			return err
 		}
 		if _, err := writeFileAtomic(*outPath, buf.WriteTo); err != nil {
@@ -296,32 +309,37 @@ func runReport(cfg *config.Config, args []string, stdout, stderr io.Writer) erro
 		}
 		return nil
 	}
-	return writeFigures(stdout, cfg, unit, sum, posters, verified, method, *format)
+	return writeFigures(stdout, cfg, unit, sum, indexes, posters, parts, method, *format)
 }
 
 // writeFigures writes the text or JSON report.
-func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum survey.CitySummary, posters map[string]unitPosters,
-	verified map[string]verifiedJSON, method, format string) error {
+func writeFigures(stdout io.Writer, cfg *config.Config, unit *survey.Unit, sum survey.CitySummary, indexes []survey.IndexSummary,
+	posters map[string]unitPosters, parts map[string]unitParts, method, format string) error {
 	p := sum.Period
 	if unit != nil {
 		us := sum.Units[0]
 		if format == "json" {
 			rep := unitReport(cfg, us, p, method)
 			rep.PosterVersion, rep.Posters = posters[us.Unit.Code].version, posters[us.Unit.Code].rows
-			rep.Verified = verified[us.Unit.Code]
+			pt := parts[us.Unit.Code]
+			rep.Verified, rep.Web, rep.FollowUps = pt.verified, pt.web, pt.followUps
+			rep.Indexes = unitIndexes(us.Unit.Code, indexes)
 			return writeReportJSON(stdout, rep)
 		}
-		return writeUnitText(stdout, cfg, us, verified[us.Unit.Code], p, method)
+		return writeUnitText(stdout, cfg, us, indexes, parts[us.Unit.Code], p, method)
 	}
 	if format == "json" {
 		rep := cityReport(cfg, sum, method)
 		for i := range rep.Units {
 			rep.Units[i].PosterVersion, rep.Units[i].Posters = posters[rep.Units[i].Code].version, posters[rep.Units[i].Code].rows
-			rep.Units[i].Verified = verified[rep.Units[i].Code]
+			pt := parts[rep.Units[i].Code]
+			rep.Units[i].Verified, rep.Units[i].Web, rep.Units[i].FollowUps = pt.verified, pt.web, pt.followUps
+			rep.Units[i].Indexes = unitRowIndexes(rep.Units[i].Code, indexes)
 		}
+		rep.Indexes = cityIndexes(indexes)
 		return writeReportJSON(stdout, rep)
 	}
-	return writeCityText(stdout, cfg, sum, method)
+	return writeCityText(stdout, cfg, sum, indexes, method)
 }
 
 // unitByCode looks a unit up ignoring case and, when the code is unknown,
@@ -539,7 +557,7 @@ func gradeText(ikm float64, m survey.Mutu, valid bool) string {
 }
 
 // writeCityText writes the city report for a terminal.
-func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, method string) error {
+func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, indexes []survey.IndexSummary, method string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "IKM %s\n%s\n\n", cfg.City, periodLine(c.Period, method))
 	if c.Respondents() == 0 {
@@ -554,6 +572,7 @@ func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, meth
 	}
 	fmt.Fprintf(tw, "IKM, mean of unit IKMs:\t%s\n", gradeText(c.MeanIKM2, c.MeanMutu, c.WithData > 0))
 	fmt.Fprintf(tw, "IKM, pooled over all respondents:\t%s\n", gradeText(c.Pooled.IKM2, c.Pooled.Mutu, c.Pooled.Valid))
+	writeCityIndexes(tw, indexes)
 	tw.Flush()
 
 	b.WriteString("\nBy unit type:\n")
@@ -586,7 +605,8 @@ func writeCityText(out io.Writer, cfg *config.Config, c survey.CitySummary, meth
 // writeUnitText writes one unit's report for a terminal, ending with the
 // weakest element, where the unit's follow-up plan starts. The verified
 // figures show when the unit has any.
-func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, verified verifiedJSON, p survey.Period, method string) error {
+func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, indexes []survey.IndexSummary, parts unitParts, p survey.Period, method string) error {
+	verified, web := parts.verified, parts.web
 	var b strings.Builder
 	r := us.Result
 	fmt.Fprintf(&b, "IKM %s (%s), %s, %s\n%s\n\n", us.Unit.Name, us.Unit.Code, unitTypeName(cfg, us.Unit.Type), cfg.City, periodLine(p, method))
@@ -613,6 +633,16 @@ func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, verif
 	if verified.IKM != nil {
 		fmt.Fprintf(tw, "Verified at the counter:\t%.2f  %s (%d of the respondents scanned the counter screen's code)\n", *verified.IKM, *verified.Mutu, verified.Respondents)
 	}
+	if web.IKM != nil {
+		fmt.Fprintf(tw, "Answered on the web:\t%.2f  %s (%d of the respondents used the public site's form)\n", *web.IKM, *web.Mutu, web.Respondents)
+	}
+	if f := parts.followUps; f.Planned > 0 {
+		line := fmt.Sprintf("%d of %d done (%.2f %%)", f.Done, f.Planned, *f.Share)
+		if f.MedianDays != nil {
+			line += fmt.Sprintf(", %d within 30 days, median %d days to complete", f.DoneWithin30Days, *f.MedianDays)
+		}
+		fmt.Fprintf(tw, "Follow-up plans:\t%s\n", line)
+	}
 	tw.Flush()
 
 	b.WriteString("\n")
@@ -631,6 +661,7 @@ func writeUnitText(w io.Writer, cfg *config.Config, us survey.UnitSummary, verif
 		e := weak[0]
 		fmt.Fprintf(&b, "\nWeakest element: %s (NRR %.2f, mutu %s): start the follow-up plan here.\n", e.Key.OfficialName(), survey.Round2(e.NRR), e.Mutu)
 	}
+	writeUnitIndexes(&b, us.Unit.Code, indexes)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

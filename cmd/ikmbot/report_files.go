@@ -17,15 +17,18 @@ import (
 func isFileFormat(format string) bool { return format == "csv" || format == "xlsx" }
 
 // exportReport is the Report export draws files from.
-func exportReport(cfg *config.Config, sum survey.CitySummary, w survey.Weighting) export.Report {
-	return export.Report{City: cfg.City, Summary: sum, Weighting: w, TypeNames: cfg.TypeNames, Generated: cmdNow().In(sum.Period.From.Location())}
+func exportReport(cfg *config.Config, sum survey.CitySummary, indexes []survey.IndexSummary, w survey.Weighting) export.Report {
+	return export.Report{City: cfg.City, Summary: sum, Indexes: indexes, Weighting: w, TypeNames: cfg.TypeNames, Generated: cmdNow().In(sum.Period.From.Location())}
 }
 
 // renderReportFile draws the CSV or XLSX of sum from the raw responses, in
 // the read transaction the tallies came from, so that the responses add up
 // to the figures. It returns the file and the number of responses in it.
-func renderReportFile(tx *store.Tx, cfg *config.Config, format string, sum survey.CitySummary, w survey.Weighting, stderr io.Writer) ([]byte, int, error) {
-	rep := exportReport(cfg, sum, w)
+func renderReportFile(tx *store.Tx, cfg *config.Config, format string, sum survey.CitySummary, indexes []survey.IndexSummary, w survey.Weighting, stderr io.Writer) ([]byte, int, error) {
+	rep := exportReport(cfg, sum, indexes, w)
+	// The server's operator, who can read the database file itself, gets
+	// every answer as stored, in the layout ikmbot import reads.
+	rep.RawProfile = export.ProfileFull
 	prog := newCountProgress(stderr, "responses read")
 	n := 0
 	responses := func(fn func(survey.Response) error) error {
@@ -41,7 +44,9 @@ func renderReportFile(tx *store.Tx, cfg *config.Config, format string, sum surve
 	if format == "csv" {
 		written, err = export.WriteCSV(&buf, rep, responses)
 	} else if rep.FollowUps, err = report.FollowUps(tx, summaryUnits(sum)); err == nil {
-		err = export.WriteXLSX(&buf, rep, responses)
+		if rep.Profiles, err = report.Profiles(tx, summaryUnits(sum), sum.Period, rep.Generated); err == nil {
+			err = export.WriteXLSX(&buf, rep, responses)
+		}
 	}
 	prog.done()
 	if err != nil {

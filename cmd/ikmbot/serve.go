@@ -25,6 +25,7 @@ import (
 	"github.com/ikmbot/ikmbot/cmd/internal/config"
 	"github.com/ikmbot/ikmbot/store"
 	"github.com/ikmbot/ikmbot/survey"
+	"github.com/ikmbot/ikmbot/web"
 )
 
 // runServe runs the bot until ctx ends (SIGINT/SIGTERM): by long polling,
@@ -49,6 +50,11 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	userRate := fs.Float64("user-rate", bot.DefaultUserRate, "updates per second one person may send before further ones are dropped; 0 for no cap")
 	userBurst := fs.Int("user-burst", bot.DefaultUserBurst, "updates one person may send at once")
 	workers := fs.Int("workers", telegram.DefaultWorkers, "updates handled at once; the others wait their turn")
+	var wf webFlags
+	fs.StringVar(&wf.addr, "web", "", "serve the public site (QR landing pages and the browser form) on this address, e.g. 127.0.0.1:8080 behind your TLS proxy; empty: no site")
+	fs.Float64Var(&wf.rate, "web-rate", web.DefaultRate, "with --web: requests a second one client (an IP address, an IPv6 /64) may make; 0 for no cap")
+	fs.IntVar(&wf.burst, "web-burst", web.DefaultBurst, "with --web: requests one client may make at once")
+	fs.StringVar(&wf.proxies, "web-proxy", "127.0.0.1/8,::1", "with --web: reverse proxies whose X-Forwarded-For is believed (addresses or CIDR prefixes, comma-separated)")
 	callTimeout := fs.Duration("call-timeout", telegram.DefaultCallTimeout, "longest wait for one Bot API call before it is made again (uploads: four times as long)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{"serve: " + err.Error()}
@@ -99,6 +105,17 @@ func runServe(ctx context.Context, cfg *config.Config, args []string, getenv fun
 	b, err := bot.New(bc, st, api)
 	if err != nil {
 		return err
+	}
+	if wf.addr != "" {
+		wc, err := webConfig(cfg, secret, weighting, bc.BotUsername, wf, log)
+		if err != nil {
+			return err
+		}
+		stopWeb, err := startWeb(ctx, wf.addr, wc, st, log)
+		if err != nil {
+			return err
+		}
+		defer stopWeb()
 	}
 	stopOps := startOps(ctx, *opsAddr, opsHandler(st, metrics, 2**pollTimeout+time.Minute, log), log)
 	defer stopOps()
@@ -200,7 +217,7 @@ func botConfig(cfg *config.Config, secret []byte, w survey.Weighting, log *slog.
 		RespondentPeriod: cfg.RespondentPeriod, AllowReplace: cfg.AllowReplace, SessionTTL: cfg.SessionTTL,
 		DefaultLanguage: cfg.DefaultLanguage, Admins: cfg.Admins, Weighting: w, Secret: secret, Logger: log,
 		ChatRetention: cfg.ChatRetention, SuggestionRetention: time.Duration(cfg.SuggestionDays) * 24 * time.Hour,
-		SignedLinksOnly: cfg.SignedLinksOnly, Digest: cfg.Digest, DigestHour: cfg.DigestHour,
+		SignedLinksOnly: cfg.SignedLinksOnly, PublicURL: cfg.PublicURL, Digest: cfg.Digest, DigestHour: cfg.DigestHour,
 	}
 }
 

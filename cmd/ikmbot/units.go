@@ -24,8 +24,11 @@ var botUsernamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{4,31}$`)
 // unitsUsage is printed for ikmbot units -h.
 const unitsUsage = `usage: ikmbot units [--bot-username NAME] [--format text|json] [--db FILE] [--secret-file F]
 
-Lists every configured unit with its Telegram deep link, to print on posters
-and QR codes at the place of service (ikmbot qr draws them).
+Lists every configured unit with its link, to print on posters and QR codes
+at the place of service (ikmbot qr draws them): the Telegram deep link, or,
+when the config sets public_url, the public site's landing page
+PUBLIC_URL/s/<payload>, which offers Telegram and a browser form. The JSON
+gives both ("link" and "telegram").
 
 Links are signed with the bot's secret (IKMBOT_SECRET, or the secret file
 beside the database) and carry each unit's current poster version from the
@@ -35,11 +38,12 @@ only the unit code; those work unless the config sets signed_links_only.
 
 // unitJSON is one unit in ikmbot units --format json.
 type unitJSON struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-	Type string `json:"type"`
-	Area string `json:"area,omitempty"`
-	Link string `json:"link"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Area     string `json:"area,omitempty"`
+	Link     string `json:"link"`     // what the poster carries: the public site's page, or the t.me link
+	Telegram string `json:"telegram"` // the t.me deep link
 }
 
 // runUnits implements ikmbot units: it lists the units with their deep links.
@@ -67,7 +71,7 @@ func runUnits(cfg *config.Config, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("units: %w", err)
 	}
-	signer := linkSigner{secret: secret}
+	signer := linkSigner{secret: secret, publicURL: cfg.PublicURL}
 	if secret != nil {
 		if signer.versions, err = posterVersions(*dbPath, cfg, cfg.Catalog.Units()); err != nil {
 			return fmt.Errorf("units: %w", err)
@@ -131,7 +135,7 @@ func writeUnitsText(w io.Writer, cat *survey.Catalog, bot string, signer linkSig
 func writeUnitsJSON(w io.Writer, cat *survey.Catalog, bot string, signer linkSigner) error {
 	out := make([]unitJSON, 0, cat.Len())
 	for _, u := range cat.Units() {
-		out = append(out, unitJSON{Code: u.Code, Name: u.Name, Type: string(u.Type), Area: u.Area, Link: signer.link(bot, u)})
+		out = append(out, unitJSON{Code: u.Code, Name: u.Name, Type: string(u.Type), Area: u.Area, Link: signer.link(bot, u), Telegram: signer.telegram(bot, u)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

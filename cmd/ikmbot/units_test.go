@@ -103,9 +103,9 @@ func TestUnitsJSON(t *testing.T) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		want := []string{"code", "link", "name", "type"}
+		want := []string{"code", "link", "name", "telegram", "type"}
 		if _, ok := u["area"]; ok {
-			want = []string{"area", "code", "link", "name", "type"}
+			want = []string{"area", "code", "link", "name", "telegram", "type"}
 		}
 		if !reflect.DeepEqual(keys, want) {
 			t.Errorf("keys = %v, want %v", keys, want)
@@ -115,11 +115,12 @@ func TestUnitsJSON(t *testing.T) {
 		}
 	}
 	want := map[string]any{
-		"code": "PKM-KRANJI",
-		"name": "Puskesmas Kranji",
-		"type": "puskesmas",
-		"area": "Bekasi Barat",
-		"link": "https://t.me/BekasiIKMBot?start=PKM-KRANJI",
+		"code":     "PKM-KRANJI",
+		"name":     "Puskesmas Kranji",
+		"type":     "puskesmas",
+		"area":     "Bekasi Barat",
+		"link":     "https://t.me/BekasiIKMBot?start=PKM-KRANJI",
+		"telegram": "https://t.me/BekasiIKMBot?start=PKM-KRANJI",
 	}
 	for _, u := range got {
 		if u["code"] == "PKM-KRANJI" && !reflect.DeepEqual(u, want) {
@@ -259,6 +260,30 @@ func TestUnitsSignedLinks(t *testing.T) {
 	}
 	if _, err := os.Stat(db + ".secret"); !errors.Is(err, os.ErrNotExist) {
 		t.Error("units created a secret file; it only reads")
+	}
+}
+
+// TestUnitsPublicURL: with public_url, a unit's link is the public site's
+// landing page with the same signed payload, and the JSON keeps the t.me
+// link beside it.
+func TestUnitsPublicURL(t *testing.T) {
+	cfg := bekasi(t)
+	cfg.PublicURL = "https://ikm.bekasikota.go.id"
+	secret := "0123456789abcdef-units-test"
+	var out bytes.Buffer
+	db := filepath.Join(t.TempDir(), "ikmbot.db")
+	if err := runUnits(cfg, []string{"--db", db, "--bot-username", "BekasiIKMBot", "--format", "json"}, env(map[string]string{"IKMBOT_SECRET": secret}), &out); err != nil {
+		t.Fatal(err)
+	}
+	var got []unitJSON
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range got {
+		payload := deeplink.SignPayload([]byte(secret), u.Code, 1)
+		if u.Link != "https://ikm.bekasikota.go.id/s/"+payload || u.Telegram != "https://t.me/BekasiIKMBot?start="+payload {
+			t.Errorf("%s: link %q, telegram %q", u.Code, u.Link, u.Telegram)
+		}
 	}
 }
 

@@ -58,6 +58,11 @@ type inProcess struct {
 	swept   chan struct{}
 	d       *telegram.Dispatcher
 	handler *latency
+	// flush, if not nil, runs once the last handler returned, before the
+	// caller closes the store: the store's FlushAnswered, so that no flush of the inbox runs after the store is
+	// closed (and logs its failure into a writer the caller has moved on
+	// from).
+	flush func()
 }
 
 // startInProcess starts polling with handle, timing every call of it, and
@@ -90,6 +95,9 @@ func (p *inProcess) stop() (botStats, error) {
 	err := <-p.done
 	p.d.Wait()
 	<-p.swept
+	if p.flush != nil {
+		p.flush()
+	}
 	return botStats{handler: p.handler}, err
 }
 
@@ -133,7 +141,13 @@ func startOurs(ctx context.Context, srv *telegramtest.Server, client *http.Clien
 	if err := b.RegisterCommands(ctx); err != nil {
 		return nil, err
 	}
-	return startInProcess(ctx, srv, client, workers, log, metrics.Transport(), st, b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) }), nil
+	p := startInProcess(ctx, srv, client, workers, log, metrics.Transport(), st, b.Process, func(ctx context.Context) { b.RunSweeper(ctx, time.Minute) })
+	p.flush = func() {
+		if err := st.FlushAnswered(); err != nil {
+			log.Warn("answered updates left in the inbox", "err", err)
+		}
+	}
+	return p, nil
 }
 
 // startEcho runs the echo bot in this process.

@@ -193,3 +193,33 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestCrowdWithWebLoad runs a small crowd from a seeded database while the
+// public site, served from the bot's store, gets page requests: the crowd
+// is thanked and verified (only what it added), and the pages answered.
+func TestCrowdWithWebLoad(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "seeded.db")
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"seed", "--db", db, "--responses", "2000", "--from", "2026-01-01", "--to", "2026-06-30", "--nosync"}, &out, &errs); err != nil {
+		t.Fatalf("seed: %v\n%s", err, errs.String())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out.Reset()
+	errs.Reset()
+	args := []string{"crowd", "--people", "6", "--arrive", "1s", "--read", "10ms-20ms", "--round-trip", "5ms", "--web-rate", "40", "--from-db", db, "--json"}
+	if err := run(ctx, args, &out, &errs); err != nil {
+		t.Fatalf("crowd: %v\n%s", err, errs.String())
+	}
+	var rep crowdReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out.String())
+	}
+	r := rep.Runs[0]
+	if r.Thanked != 6 || r.Verify == nil || !r.Verify.OK || r.Verify.Added != 6 {
+		t.Errorf("crowd: thanked %d, verification %+v", r.Thanked, r.Verify)
+	}
+	if w := r.Web; w == nil || w.Requests < 10 || w.Errors != 0 || w.City == nil || w.Latency == nil {
+		t.Errorf("web load: %+v", r.Web)
+	}
+}

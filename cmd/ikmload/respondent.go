@@ -25,26 +25,21 @@ func plan(rng *mrand.Rand, u survey.Unit) []action {
 	for i, st := range survey.Steps {
 		choices := len(st.Choices(u))
 		var a action
-		switch st.Kind {
-		case survey.StepGender:
-			a = pick(rng, 0.08, choices, nil)
-		case survey.StepAge:
+		switch {
+		case st.Kind == survey.StepProfile && st.Question.Answer == survey.AnswerAge:
 			// Most people type their age; the rest tap "no answer".
 			a = action{choice: skip}
 			if rng.Float64() < 0.7 {
 				a = action{text: strconv.Itoa(age(rng))}
 			}
-		case survey.StepEducation:
-			a = pick(rng, 0.10, choices, []float64{5, 10, 40, 12, 25, 6, 2})
-		case survey.StepOccupation:
-			a = pick(rng, 0.10, choices, []float64{10, 2, 2, 35, 25, 26})
-		case survey.StepService:
-			a = pick(rng, 0.05, choices, nil)
-		case survey.StepElement:
+		case st.Kind == survey.StepProfile:
+			p := profileAnswers[st.Question.Dim]
+			a = pick(rng, p.skip, choices, p.weights)
+		case st.Kind == survey.StepElement:
 			// Skewed towards 3 and 4 as real SKM results are, shifted per
 			// unit so that units end up with different grades.
 			a = action{choice: weighted(rng, []float64{3 - q, 12 - 4*q, 55 - 10*q, 30 + 15*q})}
-		case survey.StepSuggestion:
+		case st.Kind == survey.StepSuggestion:
 			a = action{choice: skip}
 			if rng.Float64() < 0.25 {
 				a = action{text: suggestions[rng.IntN(len(suggestions))]}
@@ -60,6 +55,19 @@ func plan(rng *mrand.Rand, u survey.Unit) []action {
 		out[i] = a
 	}
 	return out
+}
+
+// profileAnswers are how often simulated people skip each profile question
+// and how they answer it (weights in choice order; none: all alike); a
+// question added since this tool was written is answered alike by all.
+var profileAnswers = map[survey.ProfileDim]struct {
+	skip    float64
+	weights []float64
+}{
+	survey.DimGender:     {0.08, nil},
+	survey.DimEducation:  {0.10, []float64{5, 10, 40, 12, 25, 6, 2}},
+	survey.DimOccupation: {0.10, []float64{10, 2, 2, 35, 25, 26}},
+	survey.DimService:    {0.05, nil},
 }
 
 // pick taps one of n choices, by weight when weights fit, or skips with

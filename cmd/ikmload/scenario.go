@@ -54,6 +54,8 @@ type crowdOptions struct {
 	seed             uint64
 	runs             int
 	json             bool
+	webRate          float64 // page requests a second to the public site; 0: none
+	fromDB           string  // start each run from a copy of this database
 }
 
 func parseCrowdFlags(args []string, stderr io.Writer) (crowdOptions, error) {
@@ -78,6 +80,8 @@ func parseCrowdFlags(args []string, stderr io.Writer) (crowdOptions, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the people's choices and timing (run i uses seed+i)")
 	fs.IntVar(&o.runs, "runs", 1, "runs, each on a fresh database and fake; the report gives each and the medians")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+	fs.Float64Var(&o.webRate, "web-rate", 0, "in-process: also serve the public site from the bot's store and request this many pages a second from it (webload.go)")
+	fs.StringVar(&o.fromDB, "from-db", "", "start each run from a copy of this database, e.g. one ikmload seed made (in-process)")
 	serveArg := fs.String("serve-args", "", "more flags for the bot, space-separated: for ikmbot serve with --mode binary; in-process --send-rate, --chat-rate, --user-rate and --user-burst")
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{"crowd: " + err.Error()}
@@ -105,6 +109,10 @@ func parseCrowdFlags(args []string, stderr io.Writer) (crowdOptions, error) {
 		return o, usageError{"crowd: --runs must be at least 1"}
 	case o.workers < 1:
 		return o, usageError{"crowd: --workers must be at least 1"}
+	case (o.webRate > 0 || o.fromDB != "") && o.mode != "inprocess":
+		return o, usageError{"crowd: --web-rate and --from-db need --mode inprocess"}
+	case o.webRate < 0:
+		return o, usageError{"crowd: --web-rate must not be negative"}
 	}
 	o.serveArgs = strings.Fields(*serveArg)
 	return o, nil
@@ -147,6 +155,7 @@ type crowdResult struct {
 	CPUSeconds  float64       `json:"cpu_seconds"`
 	CPUOf       string        `json:"cpu_of"`
 	Verify      *verification `json:"verify,omitempty"`
+	Web         *webLoad      `json:"web,omitempty"`
 	Problems    []string      `json:"problems,omitempty"`
 }
 
@@ -270,14 +279,24 @@ func crowdRun(ctx context.Context, o crowdOptions, run int, pace pacing, c *city
 	stOpts := store.Options{Timeout: time.Second, Location: c.Location, Units: c.Catalog.Unit}
 	var b running
 	var st *store.Store
+	var before baseline
 	var err error
 	if o.mode == "binary" {
 		b, err = startBinary(ctx, srv, sc.ready, o.binary, dbPath, true, append([]string{"--workers", strconv.Itoa(o.workers)}, o.serveArgs...), stderr)
 	} else {
+		if o.fromDB != "" {
+			if err := copyFile(dbPath, o.fromDB); err != nil {
+				return crowdResult{}, fmt.Errorf("crowd: --from-db: %w", err)
+			}
+		}
 		if st, err = store.Open(dbPath, stOpts); err != nil {
 			return crowdResult{}, err
 		}
 		defer st.Close()
+		// A run from a seeded copy checks only what it added.
+		if before, err = takeBaseline(st); err != nil {
+			return crowdResult{}, err
+		}
 		log := (&loader{stderr: stderr}).log()
 		b, err = startOurs(ctx, srv, botClient(srv, 100), o.workers, pace, c, st, log)
 	}
@@ -309,10 +328,21 @@ func crowdRun(ctx context.Context, o crowdOptions, run int, pace pacing, c *city
 			}
 		}
 	}()
+	var stopWeb func() *webLoad
+	if o.webRate > 0 {
+		if stopWeb, err = startWebLoad(ctx, c, st, o.webRate, o.seed+uint64(run)); err != nil {
+			b.stop()
+			return crowdResult{}, err
+		}
+	}
 	cpu0 := cpuTime()
 	sc.start = time.Now()
 	sc.run(ctx)
 	elapsed := time.Since(sc.start)
+	var webResult *webLoad
+	if stopWeb != nil {
+		webResult = stopWeb()
+	}
 	close(stopReset)
 	<-resetDone
 	progress.Clear()
@@ -321,6 +351,7 @@ func crowdRun(ctx context.Context, o crowdOptions, run int, pace pacing, c *city
 		return crowdResult{}, stopErr
 	}
 	r := sc.result(elapsed)
+	r.Web = webResult
 	r.Refused = srv.FloodRefused()
 	r.CPUSeconds, r.CPUOf = (cpuTime() - cpu0).Seconds(), "whole ikmload process (bot, fake and people)"
 	if stats.cpu > 0 {
@@ -332,7 +363,7 @@ func crowdRun(ctx context.Context, o crowdOptions, run int, pace pacing, c *city
 		}
 		defer st.Close()
 	}
-	v, err := verify(st, c.Catalog.Units(), baseline{}, r.Thanked, r.Thanked+r.GaveUp+r.Stuck)
+	v, err := verify(st, c.Catalog.Units(), before, r.Thanked, r.Thanked+r.GaveUp+r.Stuck)
 	if err != nil {
 		return r, err
 	}
@@ -690,6 +721,9 @@ func printCrowd(w io.Writer, rep crowdReport) {
 			parts = append(parts, part)
 		}
 		fmt.Fprintf(w, "        calls: %s\n", strings.Join(parts, ", "))
+		if r.Web != nil {
+			fmt.Fprintf(w, "        %s\n", webLine(r.Web))
+		}
 		if v := r.Verify; v != nil {
 			if v.OK {
 				fmt.Fprintf(w, "        verify ok: %d responses stored, none twice; aggregates equal a recount\n", v.Added)

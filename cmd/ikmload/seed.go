@@ -133,15 +133,15 @@ func (g *seeder) next(k int) []seeded {
 					v = ch[a.choice]
 				}
 			}
-			r.Profile.Choose(st.Kind, v)
-			switch st.Kind {
-			case survey.StepAge:
+			r.Profile.Choose(st, v)
+			switch {
+			case st.Kind == survey.StepProfile && st.Question.Answer == survey.AnswerAge:
 				if a.text != "" {
 					r.Profile.Age = age(g.rng)
 				}
-			case survey.StepElement:
+			case st.Kind == survey.StepElement:
 				r.Scores[survey.ElementIndex(st.Element)] = uint8(a.choice + 1)
-			case survey.StepSuggestion:
+			case st.Kind == survey.StepSuggestion:
 				r.Suggestion = a.text
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -60,15 +61,20 @@ type Config struct {
 	Digest           bool                       // send every admin a daily digest at DigestHour
 	DigestHour       int                        // 0-23, in Location
 	TypeNames        map[survey.UnitType]string // display names for extra types
-	Catalog          *survey.Catalog
+	// PublicURL is the public site's base URL (https://ikm.example.go.id),
+	// without a trailing slash; "" when the city has no public site. With
+	// it, posters and ikmbot units carry PublicURL/s/<signed payload>.
+	PublicURL string
+	Catalog   *survey.Catalog
 }
 
 // Keys accepted in a config file. A key outside these lists is an error, so
 // that a typo such as "servics:" does not silently drop a city's services.
 var (
-	topKeys      = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "chat_retention", "suggestion_retention_days", "digest_hour", "unit_types", "services", "units"}
-	unitKeys     = []string{"code", "name", "type", "area", "services", "users_per_year"}
-	unitTypeKeys = []string{"key", "name"}
+	topKeys           = []string{"city", "timezone", "respondent_period", "allow_replace", "session_ttl", "default_language", "admins", "signed_links_only", "chat_retention", "suggestion_retention_days", "digest_hour", "public_url", "unit_types", "services", "questionnaires", "units"}
+	unitKeys          = []string{"code", "name", "type", "area", "services", "users_per_year", "questionnaires"}
+	unitTypeKeys      = []string{"key", "name"}
+	questionnaireKeys = []string{"scale", "report", "bands"}
 )
 
 // builtinTypes are the unit types every city has; their order is report order.
@@ -356,12 +362,34 @@ func (p *configParser) config(root *yaml.Node) *Config {
 		}
 	}
 
+	cfg.PublicURL = p.publicURL(f["public_url"])
 	cfg.Admins = p.admins(f["admins"])
 	extra := p.unitTypes(f["unit_types"], cfg.TypeNames)
 	defaults := p.serviceDefaults(f["services"], cfg.TypeNames)
-	units := p.units(f["units"], cfg.TypeNames, defaults)
+	extras := p.questionnaires(f["questionnaires"])
+	units := p.units(f["units"], cfg.TypeNames, defaults, extras)
 	cfg.Catalog = survey.NewCatalog(units, typeOrder(units, extra)...)
 	return cfg
+}
+
+// publicURL parses the public site's base URL: absolute http or https,
+// a host, no query or fragment; a trailing slash is dropped. Plain http is
+// accepted for a test setup, though a real site belongs behind TLS.
+func (p *configParser) publicURL(n *yaml.Node) string {
+	s := p.str(n, "public_url")
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil:
+		p.errorf(n, "public_url", "%q is not an http(s) URL with a host, e.g. https://ikm.bekasikota.go.id", s)
+	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#"):
+		p.errorf(n, "public_url", "%q has a query or fragment; give the site's base URL only", s)
+	default:
+		return strings.TrimRight(s, "/")
+	}
+	return ""
 }
 
 // admins parses the Telegram user ids of city admins.
@@ -451,8 +479,119 @@ func (p *configParser) serviceDefaults(n *yaml.Node, extra map[survey.UnitType]s
 	return defaults
 }
 
+// questionnaireNames lists the questionnaires a config may set up, for
+// error messages.
+func questionnaireNames() []string {
+	var out []string
+	for _, q := range survey.Questionnaires {
+		out = append(out, string(q.Key))
+	}
+	return out
+}
+
+// questionnaires parses the settings of the extra questionnaires (SPKP,
+// SPAK) that units may ask: scale and report are required, bands optional.
+func (p *configParser) questionnaires(n *yaml.Node) map[survey.QuestionnaireKey]survey.Extra {
+	if n == nil {
+		return nil
+	}
+	f, keys, ok := p.mapping(n, "questionnaires", questionnaireNames())
+	if !ok {
+		return nil
+	}
+	out := map[survey.QuestionnaireKey]survey.Extra{}
+	for _, k := range keys {
+		path := join("questionnaires", k.Value)
+		q := survey.QuestionnaireOf(survey.QuestionnaireKey(k.Value))
+		if q == nil {
+			continue // mapping has said so
+		}
+		qf, _, ok := p.mapping(f[k.Value], path, questionnaireKeys)
+		if !ok {
+			continue
+		}
+		x := survey.Extra{Questionnaire: q}
+		valid := true
+		if n := qf["scale"]; n == nil {
+			p.errorf(lineOf(n, f[k.Value]), path+".scale", "missing: %d or %d, the highest score of the form", survey.Scale4, survey.Scale6)
+			valid = false
+		} else if v, ok := p.int(n, path+".scale", "4 or 6"); !ok {
+			valid = false
+		} else if !survey.ValidScale(int(v)) {
+			p.errorf(n, path+".scale", "%d: want %d or %d (the highest score of the form)", v, survey.Scale4, survey.Scale6)
+			valid = false
+		} else {
+			x.Scale = int(v)
+		}
+		switch s := survey.Conversion(p.str(qf["report"], path+".report")); s {
+		case survey.ReportMean, survey.Report100:
+			x.Report = s
+		case "":
+			p.errorf(lineOf(qf["report"], f[k.Value]), path+".report", "missing: mean (the mean on the scale) or 100 (converted to 100)")
+			valid = false
+		default:
+			p.errorf(qf["report"], path+".report", "%q: want mean (the mean on the scale) or 100 (converted to 100)", s)
+			valid = false
+		}
+		if n := resolve(qf["bands"]); n != nil && !isNull(n) {
+			switch s := p.str(n, path+".bands"); {
+			case s == "skm" && x.Report == survey.Report100:
+				x.Bands = true
+			case s == "skm":
+				p.errorf(n, path+".bands", "the SKM bands grade a figure out of 100: set report: 100, or leave bands out")
+				valid = false
+			case s != "none":
+				p.errorf(n, path+".bands", "%q: want skm (the mutu bands of PermenPANRB 14/2017 on the figure out of 100) or none", s)
+				valid = false
+			}
+		}
+		if !valid {
+			x = survey.Extra{} // reported here; units asking it are left out quietly
+		}
+		out[q.Key] = x
+	}
+	return out
+}
+
+// unitExtras parses a unit's list of extra questionnaires, in the order
+// survey.Questionnaires asks them whatever the order listed.
+func (p *configParser) unitExtras(n *yaml.Node, path string, extras map[survey.QuestionnaireKey]survey.Extra) ([]survey.Extra, bool) {
+	items, ok := p.seq(n, path, "a list of questionnaires, e.g. [spkp, spak]")
+	if !ok {
+		return nil, false
+	}
+	listed := map[survey.QuestionnaireKey]bool{}
+	valid := true
+	for i, item := range items {
+		field := fmt.Sprintf("%s[%d]", path, i)
+		key := survey.QuestionnaireKey(p.str(item, field))
+		switch x, set := extras[key]; {
+		case survey.QuestionnaireOf(key) == nil:
+			p.errorf(item, field, "unknown questionnaire %q (%s)", key, Suggest(string(key), questionnaireNames()))
+			valid = false
+		case listed[key]:
+			p.errorf(item, field, "%s is listed twice", key)
+			valid = false
+		case !set:
+			p.errorf(item, field, "%s is not set up: give its scale and report under questionnaires:", key)
+			valid = false
+		case x.Questionnaire == nil: // its settings are wrong, and reported
+			valid = false
+		default:
+			listed[key] = true
+		}
+	}
+	var out []survey.Extra
+	for _, q := range survey.Questionnaires {
+		if listed[q.Key] {
+			out = append(out, extras[q.Key])
+		}
+	}
+	return out, valid
+}
+
 // units parses the unit list.
-func (p *configParser) units(n *yaml.Node, extra map[survey.UnitType]string, defaults map[survey.UnitType][]string) []survey.Unit {
+func (p *configParser) units(n *yaml.Node, extra map[survey.UnitType]string, defaults map[survey.UnitType][]string, extras map[survey.QuestionnaireKey]survey.Extra) []survey.Unit {
 	if isNull(resolve(n)) {
 		p.errorf(n, "units", "missing: list at least one unit")
 		return nil
@@ -540,6 +679,12 @@ func (p *configParser) units(n *yaml.Node, extra map[survey.UnitType]string, def
 				valid = false
 			} else {
 				u.Users = int(users)
+			}
+		}
+		if n := f["questionnaires"]; n != nil {
+			var ok bool
+			if u.Extras, ok = p.unitExtras(n, path+".questionnaires", extras); !ok {
+				valid = false
 			}
 		}
 		u.Services = p.services(f["services"], path+".services")

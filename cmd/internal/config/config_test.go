@@ -159,6 +159,9 @@ func TestConfigEveryKey(t *testing.T) {
 	if !cfg.Digest || cfg.DigestHour != 0 {
 		t.Errorf("Digest, DigestHour = %v, %d; want on at midnight (0 is an hour, not \"off\")", cfg.Digest, cfg.DigestHour)
 	}
+	if got, want := cfg.PublicURL, "https://ikm.contoh.go.id"; got != want {
+		t.Errorf("PublicURL = %q, want %q (no trailing slash)", got, want)
+	}
 	if got, want := cfg.Admins, []int64{123456789, 5012345678}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Admins = %v, want %v", got, want)
 	}
@@ -169,11 +172,14 @@ func TestConfigEveryKey(t *testing.T) {
 	if got, want := cfg.Catalog.Types(), []survey.UnitType{survey.PerangkatDaerah, survey.Puskesmas, "kelurahan"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Types() = %v, want %v", got, want)
 	}
+	spkp := survey.Extra{Questionnaire: survey.QuestionnaireOf(survey.SPKP), Scale: 6, Report: survey.ReportMean}
+	spak := survey.Extra{Questionnaire: survey.QuestionnaireOf(survey.SPAK), Scale: 4, Report: survey.Report100, Bands: true}
 	want := []survey.Unit{
 		{Code: "KEL-MARGAHAYU", Name: "Kelurahan Margahayu", Type: "kelurahan", Area: "Bekasi Timur", Services: []string{"Surat Pengantar", "Surat Keterangan Domisili"}},
-		{Code: "PKM-A", Name: "Puskesmas A", Type: survey.Puskesmas, Services: []string{"Poli Umum", "Poli Gigi"}, Users: 12000},
+		// Asked in the order of survey.Questionnaires, whatever the order listed.
+		{Code: "PKM-A", Name: "Puskesmas A", Type: survey.Puskesmas, Services: []string{"Poli Umum", "Poli Gigi"}, Users: 12000, Extras: []survey.Extra{spkp, spak}},
 		{Code: "PKM-B", Name: "Puskesmas B", Type: survey.Puskesmas, Services: []string{"Poli Umum", "Poli Gigi"}},
-		{Code: "DISDUKCAPIL", Name: "Dinas Kependudukan dan Pencatatan Sipil", Type: survey.PerangkatDaerah, Services: []string{"KTP-el", "Kartu Keluarga"}},
+		{Code: "DISDUKCAPIL", Name: "Dinas Kependudukan dan Pencatatan Sipil", Type: survey.PerangkatDaerah, Services: []string{"KTP-el", "Kartu Keluarga"}, Extras: []survey.Extra{spak}},
 	}
 	if got := cfg.Catalog.Units(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Units() =\n%+v\nwant\n%+v", got, want)
@@ -188,7 +194,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown_key.yaml", `:6: servics: unknown key (did you mean "services"?)`},
 		{"unknown_unit_key.yaml", `:6: units[0].servics: unknown key (did you mean "services"?)`},
 		{"duplicate_key.yaml", `:6: city: duplicate key (first on line 1)`},
-		{"merge_key.yaml", `:2: base: unknown key (want city, timezone, respondent_period, allow_replace, session_ttl, default_language, admins, signed_links_only, chat_retention, suggestion_retention_days, digest_hour, unit_types, services, units)` +
+		{"merge_key.yaml", `:2: base: unknown key (want city, timezone, respondent_period, allow_replace, session_ttl, default_language, admins, signed_links_only, chat_retention, suggestion_retention_days, digest_hour, public_url, unit_types, services, questionnaires, units)` +
 			"\n{file}:5: units[0].<<: merge keys are not supported: repeat the keys, or use an alias (*name) for a value" +
 			"\n{file}:5: units[0].type: missing (want perangkat_daerah, rsud, puskesmas, or a key under unit_types)"},
 		{"city_missing.yaml", `: city: missing: name the city or regency, e.g. Kota Bekasi`},
@@ -217,12 +223,24 @@ func TestConfigErrors(t *testing.T) {
 		{"signed_links_only_bad.yaml", `:1: signed_links_only: want true or false, got "yes please"`},
 		{"digest_hour_24.yaml", `:2: digest_hour: 24 is not an hour: want 0 to 23 (the digest goes out at that hour in the timezone), or no digest_hour for no digest`},
 		{"digest_hour_clock.yaml", `:2: digest_hour: want an hour from 0 to 23 (the digest goes out at that hour in the timezone), or no digest_hour for no digest, got "07:30"`},
+		{"public_url_scheme.yaml", `:2: public_url: "ftp://ikm.contoh.go.id" is not an http(s) URL with a host, e.g. https://ikm.bekasikota.go.id`},
+		{"public_url_relative.yaml", `:2: public_url: "ikm.contoh.go.id" is not an http(s) URL with a host, e.g. https://ikm.bekasikota.go.id`},
+		{"public_url_query.yaml", `:2: public_url: "https://ikm.contoh.go.id/?x=1" has a query or fragment; give the site's base URL only`},
 		{"code_signed_layout.yaml", `:6: units[1].code: "PKM-v2-ABCDEFGHIJKL" ends like a signed deep link (-v<number>-<12 characters>); choose another code`},
 		{"code_counter_layout.yaml", `:6: units[1].code: "PKM-c5-123-ABCDEFGHIJKL" ends like a counter-screen code (-c<minutes>-<number>-<12 characters>); choose another code`},
 		{"units_empty.yaml", `:2: units: empty: list at least one unit`},
 		{"units_missing.yaml", `: units: missing: list at least one unit`},
 		{"units_not_list.yaml", `:3: units: want a list of units, got a mapping`},
-		{"unit_not_mapping.yaml", `:6: units[1]: want a mapping with code, name, type, area, services, users_per_year, got "DINSOS"`},
+		{"unit_not_mapping.yaml", `:6: units[1]: want a mapping with code, name, type, area, services, users_per_year, questionnaires, got "DINSOS"`},
+		{"questionnaire_unknown.yaml", `:3: questionnaires.spkpp: unknown key (did you mean "spkp"?)`},
+		{"questionnaire_scale.yaml", `:3: questionnaires.spkp.scale: 5: want 4 or 6 (the highest score of the form)`},
+		{"questionnaire_scale_missing.yaml", `:4: questionnaires.spkp.scale: missing: 4 or 6, the highest score of the form`},
+		{"questionnaire_report.yaml", `:3: questionnaires.spak.report: "percent": want mean (the mean on the scale) or 100 (converted to 100)`},
+		{"questionnaire_bands_mean.yaml", `:3: questionnaires.spak.bands: the SKM bands grade a figure out of 100: set report: 100, or leave bands out`},
+		{"questionnaire_bands_bad.yaml", `:3: questionnaires.spak.bands: "ipak": want skm (the mutu bands of PermenPANRB 14/2017 on the figure out of 100) or none`},
+		{"unit_questionnaire_not_set.yaml", `:8: units[0].questionnaires[1]: spkp is not set up: give its scale and report under questionnaires:`},
+		{"unit_questionnaire_unknown.yaml", `:8: units[0].questionnaires[0]: unknown questionnaire "ipak" (did you mean "spak"?)`},
+		{"unit_questionnaire_twice.yaml", `:8: units[0].questionnaires[1]: spak is listed twice`},
 		{"services_unknown_type.yaml", `:2: services.kelurahan: unknown unit type "kelurahan" (want perangkat_daerah, rsud, puskesmas, or a key under unit_types)`},
 		{"services_not_list.yaml", `:6: units[0].services: want a list of service names, e.g. [KTP-el, Kartu Keluarga], got "KTP-el"`},
 		{"service_other.yaml", `:6: units[0].services[1]: "other" is reserved: every unit offers it already`},
@@ -303,7 +321,7 @@ func TestSuggest(t *testing.T) {
 		{"servics", `did you mean "services"?`},
 		{"City", `did you mean "city"?`},
 		{"timezon", `did you mean "timezone"?`},
-		{"bogus", "want code, name, type, area, services, users_per_year"},
+		{"bogus", "want code, name, type, area, services, users_per_year, questionnaires"},
 	}
 	for _, tt := range tests {
 		known := topKeys
