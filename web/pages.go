@@ -271,22 +271,31 @@ func (s *Server) cityView(t texts, d cityData, path string) cityView {
 	return v
 }
 
-// city is GET /: the city's IKM for a period, every unit's, and the way
-// to each unit's page.
-func (s *Server) city(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.parsePeriod(r)
-	if !ok {
+// cityPage reads the city's figures for the period the request names and
+// lays them out for the page at path (the city page or the kiosk); on a bad
+// period or a failed read it answers the request itself, and ok is false.
+func (s *Server) cityPage(w http.ResponseWriter, r *http.Request, path string) (p survey.Period, t texts, v cityView, ok bool) {
+	if p, ok = s.parsePeriod(r); !ok {
 		s.fail(w, r, http.StatusNotFound, "web.error.period")
-		return
+		return p, t, v, false
 	}
 	d, err := s.readCity(p)
 	if err != nil {
-		s.log.Error("web: city", "err", err)
+		s.log.Error("web: city", "page", path, "err", err)
 		s.fail(w, r, http.StatusInternalServerError, "web.error.internal")
+		return p, t, v, false
+	}
+	t = s.texts(s.pageLang(r, ""))
+	return p, t, s.cityView(t, d, path), true
+}
+
+// city is GET /: the city's IKM for a period, every unit's, and the way
+// to each unit's page.
+func (s *Server) city(w http.ResponseWriter, r *http.Request) {
+	p, t, v, ok := s.cityPage(w, r, "/")
+	if !ok {
 		return
 	}
-	t := s.texts(s.pageLang(r, ""))
-	v := s.cityView(t, d, "/")
 	v.Links = []periodLink{
 		{Label: t.plain("web.pub.method_link"), URL: withLang("/metode", t.lang)},
 		{Label: t.plain("web.pub.data_link"), URL: withLang("/data", t.lang)},
@@ -479,19 +488,10 @@ func profileLabel(t texts, d survey.ProfileDim, v string) string {
 // kiosk is GET /kiosk: the city's figure in big type for a screen in a
 // hall, reloading itself every minute without script.
 func (s *Server) kiosk(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.parsePeriod(r)
+	_, t, v, ok := s.cityPage(w, r, "/kiosk")
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, "web.error.period")
 		return
 	}
-	d, err := s.readCity(p)
-	if err != nil {
-		s.log.Error("web: kiosk", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "web.error.internal")
-		return
-	}
-	t := s.texts(s.pageLang(r, ""))
-	v := s.cityView(t, d, "/kiosk")
 	v.Updated = s.now().Format("15:04")
 	pg := s.newPage(t, t.plain("web.pub.city_title", "City", s.cfg.City), "", v)
 	pg.Refresh = kioskRefresh
