@@ -311,22 +311,10 @@ func (t ItemTally) Equal(o ItemTally) bool {
 }
 
 // Answers returns the denominator of item i.
-func (t ItemTally) Answers(i int) uint64 {
-	var n uint64
-	for _, c := range t.Dist[i] {
-		n += uint64(c)
-	}
-	return n
-}
+func (t ItemTally) Answers(i int) uint64 { return distAnswers(t.Dist[i][:]) }
 
 // Sum returns the sum of item i's scores.
-func (t ItemTally) Sum(i int) uint64 {
-	var n uint64
-	for s, c := range t.Dist[i] {
-		n += uint64(s+1) * uint64(c)
-	}
-	return n
-}
+func (t ItemTally) Sum(i int) uint64 { return distSum(t.Dist[i][:]) }
 
 // ItemResult is one item's row of an index.
 type ItemResult struct {

@@ -54,18 +54,25 @@ func (t *Tally) Merge(o Tally) {
 }
 
 // Answers returns the NRR denominator of element index e.
-func (t Tally) Answers(e int) uint64 {
+func (t Tally) Answers(e int) uint64 { return distAnswers(t.Dist[e][:]) }
+
+// Sum returns the NRR numerator of element index e.
+func (t Tally) Sum(e int) uint64 { return distSum(t.Dist[e][:]) }
+
+// distAnswers counts the answers of a score distribution (dist[s-1] =
+// how many answered s), for the elements and the extra items alike.
+func distAnswers(dist []uint32) uint64 {
 	var n uint64
-	for _, c := range t.Dist[e] {
+	for _, c := range dist {
 		n += uint64(c)
 	}
 	return n
 }
 
-// Sum returns the NRR numerator of element index e.
-func (t Tally) Sum(e int) uint64 {
+// distSum adds up the scores of a score distribution.
+func distSum(dist []uint32) uint64 {
 	var n uint64
-	for s, c := range t.Dist[e] {
+	for s, c := range dist {
 		n += uint64(s+1) * uint64(c)
 	}
 	return n
