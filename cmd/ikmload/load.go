@@ -227,14 +227,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		rep.PlainRatio = ratioOf(ours, plain)
 	}
 
-	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		printReport(stdout, rep)
+	if err := writeReport(stdout, o.json, rep, func() { printReport(stdout, rep) }); err != nil {
+		return err
 	}
 	fmt.Fprintln(stderr, summaryLine(rep))
 	if !v.OK {
@@ -505,3 +499,15 @@ func summaryLine(r loadReport) string {
 }
 
 func mb(bytes int64) float64 { return float64(bytes) / (1 << 20) }
+
+// writeReport writes a run's report to stdout: indented JSON when asJSON,
+// else as text drawn by text.
+func writeReport(stdout io.Writer, asJSON bool, rep any, text func()) error {
+	if !asJSON {
+		text()
+		return nil
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -235,14 +234,8 @@ func runCrowd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	rep.Median = medianOf(rep.Runs)
-	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		printCrowd(stdout, rep)
+	if err := writeReport(stdout, o.json, rep, func() { printCrowd(stdout, rep) }); err != nil {
+		return err
 	}
 	m := rep.Median
 	fmt.Fprintf(stderr, "ikmload crowd: %d people, %s: thanked %.0f, last at %.1fs, reply p50 %.2fs p99 %.2fs, %.0f refused with 429 (median of %d)\n",
